@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Kernel-independent logic of rpoll.
+//!
+//! Everything here is plain `no_std` Rust with no allocation and no kernel
+//! types, so that the same files build inside the kernel module and on the
+//! host, where `cargo test` (see `tests/host/`) exercises them.
+
+pub mod params;
+pub mod queue;
+pub mod sample;
+pub mod uapi;

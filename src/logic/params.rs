@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Validation of the device-tree properties of an rpoll node.
+//!
+//! The kernel side reads raw values; this module decides whether they are
+//! acceptable and, if not, which message to print. Keeping it here lets the
+//! host tests cover every accepted and rejected value.
+
+use core::fmt;
+
+use super::queue::{MAX_DEPTH, MIN_DEPTH};
+
+/// Shortest accepted timer period, in microseconds.
+pub const PERIOD_US_MIN: u32 = 10;
+/// Longest accepted timer period, in microseconds (the u32 limit, ~4 294 s).
+pub const PERIOD_US_MAX: u32 = u32::MAX;
+/// Queue depth used when `rpoll,queue-depth` is absent.
+pub const DEFAULT_DEPTH: u32 = 64;
+/// Longest accepted label (the device node is `rpoll-<label>`).
+pub const LABEL_MAX: usize = 32;
+
+/// Name of the period property.
+pub const PROP_PERIOD: &str = "rpoll,period-us";
+/// Name of the queue-depth property.
+pub const PROP_DEPTH: &str = "rpoll,queue-depth";
+/// Name of the label property.
+pub const PROP_LABEL: &str = "label";
+
+/// A rejected property value; its `Display` form is the probe error message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamError {
+    /// A required property is absent.
+    Missing(&'static str),
+    /// A u32 property does not hold exactly one 32-bit cell.
+    NotOneCell(&'static str),
+    /// The period is outside `PERIOD_US_MIN..=PERIOD_US_MAX`.
+    PeriodRange(u32),
+    /// The queue depth is not a power of two in range.
+    Depth(u32),
+    /// The label is empty, too long or holds a character outside
+    /// `[A-Za-z0-9._-]`.
+    Label,
+}
+
+impl fmt::Display for ParamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing(p) => write!(f, "property '{p}' is missing (required)"),
+            Self::NotOneCell(p) => write!(f, "property '{p}' must be a single u32 cell"),
+            Self::PeriodRange(v) => write!(
+                f,
+                "property '{PROP_PERIOD}' = {v} is out of range (accepted: {PERIOD_US_MIN}..={PERIOD_US_MAX} us)"
+            ),
+            Self::Depth(v) => write!(
+                f,
+                "property '{PROP_DEPTH}' = {v} is invalid (accepted: a power of two in {MIN_DEPTH}..={MAX_DEPTH})"
+            ),
+            Self::Label => write!(
+                f,
+                "property '{PROP_LABEL}' is invalid (accepted: 1..={LABEL_MAX} characters from [A-Za-z0-9._-])"
+            ),
+        }
+    }
+}
+
+/// Checks the required timer period; `None` means the property is absent.
+pub fn period_us(raw: Option<u32>) -> Result<u32, ParamError> {
+    let v = raw.ok_or(ParamError::Missing(PROP_PERIOD))?;
+    if v < PERIOD_US_MIN {
+        return Err(ParamError::PeriodRange(v));
+    }
+    Ok(v)
+}
+
+/// Checks the optional queue depth; `None` gives [`DEFAULT_DEPTH`].
+pub fn queue_depth(raw: Option<u32>) -> Result<u32, ParamError> {
+    let v = raw.unwrap_or(DEFAULT_DEPTH);
+    if !v.is_power_of_two() || (v as usize) < MIN_DEPTH || (v as usize) > MAX_DEPTH {
+        return Err(ParamError::Depth(v));
+    }
+    Ok(v)
+}
+
+/// Checks a label (without its NUL terminator).
+pub fn label(raw: &[u8]) -> Result<&[u8], ParamError> {
+    let ok = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-');
+    if raw.is_empty() || raw.len() > LABEL_MAX || !raw.iter().all(ok) {
+        return Err(ParamError::Label);
+    }
+    Ok(raw)
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! One reader's event queue: a fixed-capacity ring that drops its oldest
+//! entry on overflow and accounts for every event it was handed.
+//!
+//! For a queue created when the device had produced `base` events, at every
+//! moment: `delivered + lost + queued == produced - base`. Losses are reported
+//! in the `lost` field of the next record delivered, so a reader also sees
+//! `seq - previous_seq - 1 == lost` for every record.
+
+use core::ops::DerefMut;
+
+use super::sample::Sample;
+
+/// Smallest accepted capacity.
+pub const MIN_DEPTH: usize = 2;
+/// Largest accepted capacity.
+pub const MAX_DEPTH: usize = 4096;
+
+/// Why a queue could not be created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BadDepth(pub usize);
+
+/// A record handed to a reader: the sample and the losses just before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// The event.
+    pub sample: Sample,
+    /// Events lost between the previous delivery and this one.
+    pub lost: u64,
+}
+
+/// Counters of one reader, as reported by statistics interfaces.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReaderCounts {
+    /// Device-wide sequence number when the reader opened.
+    pub base: u64,
+    /// Events handed out by `pop` and not given back by `undeliver`.
+    pub delivered: u64,
+    /// Events dropped on overflow, flushed or not copied out.
+    pub lost: u64,
+    /// Events waiting in the queue.
+    pub queued: u64,
+}
+
+/// A bounded ring of [`Sample`]s over caller-provided storage `B`.
+///
+/// # Invariants
+///
+/// `buf.len()` is a power of two in `MIN_DEPTH..=MAX_DEPTH`, `head < buf.len()`
+/// and `len <= buf.len()`.
+pub struct ReaderQueue<B> {
+    buf: B,
+    head: usize,
+    len: usize,
+    pending_lost: u64,
+    counts: ReaderCounts,
+}
+
+impl<B: DerefMut<Target = [Sample]>> ReaderQueue<B> {
+    /// Creates an empty queue over `buf` for a reader that joins after `base`
+    /// events were produced. `buf.len()` is the capacity and must be a power
+    /// of two between [`MIN_DEPTH`] and [`MAX_DEPTH`].
+    pub fn new(buf: B, base: u64) -> Result<Self, BadDepth> {
+        let n = buf.len();
+        if !(MIN_DEPTH..=MAX_DEPTH).contains(&n) || !n.is_power_of_two() {
+            return Err(BadDepth(n));
+        }
+        // INVARIANT: the capacity was just checked; head and len start at 0.
+        Ok(Self {
+            buf,
+            head: 0,
+            len: 0,
+            pending_lost: 0,
+            counts: ReaderCounts {
+                base,
+                ..ReaderCounts::default()
+            },
+        })
+    }
+
+    /// Capacity of the queue.
+    pub fn capacity(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Number of queued events.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no event is queued.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The reader's counters.
+    pub fn counts(&self) -> ReaderCounts {
+        ReaderCounts {
+            queued: self.len as u64,
+            ..self.counts
+        }
+    }
+
+    fn mask(&self) -> usize {
+        self.buf.len() - 1
+    }
+
+    /// Appends `sample`, dropping the oldest queued event if the queue is
+    /// full. Returns `true` when an event was dropped.
+    pub fn push(&mut self, sample: Sample) -> bool {
+        let mut dropped = false;
+        if self.len == self.buf.len() {
+            self.head = (self.head + 1) & self.mask();
+            self.len -= 1;
+            self.pending_lost += 1;
+            self.counts.lost += 1;
+            dropped = true;
+        }
+        let tail = (self.head + self.len) & self.mask();
+        self.buf[tail] = sample;
+        self.len += 1;
+        dropped
+    }
+
+    /// Takes the oldest event, with the count of events lost just before it.
+    pub fn pop(&mut self) -> Option<Delivery> {
+        if self.len == 0 {
+            return None;
+        }
+        let sample = self.buf[self.head];
+        self.head = (self.head + 1) & self.mask();
+        self.len -= 1;
+        self.counts.delivered += 1;
+        let lost = core::mem::take(&mut self.pending_lost);
+        Some(Delivery { sample, lost })
+    }
+
+    /// Gives back `count` events taken by [`pop`](Self::pop) that never
+    /// reached the reader (for instance a fault while copying them out).
+    /// `their_lost` is the sum of the `lost` fields those deliveries carried.
+    ///
+    /// They are not requeued (newer events may already sit behind them): they
+    /// become losses reported with the next delivery, so the accounting
+    /// identity still holds.
+    pub fn undeliver(&mut self, count: u64, their_lost: u64) {
+        let count = count.min(self.counts.delivered);
+        self.counts.delivered -= count;
+        self.counts.lost += count;
+        self.pending_lost += count + their_lost;
+    }
+
+    /// Drops every queued event; they are accounted as lost.
+    pub fn flush(&mut self) -> usize {
+        let n = self.len;
+        self.pending_lost += n as u64;
+        self.counts.lost += n as u64;
+        self.head = 0;
+        self.len = 0;
+        n
+    }
+}

@@ -1,0 +1,45 @@
+//! Host tests of device-tree property validation and its messages.
+
+use rpoll_logic::params::{self, ParamError};
+
+#[test]
+fn period_bounds() {
+    assert_eq!(params::period_us(None), Err(ParamError::Missing("rpoll,period-us")));
+    assert_eq!(params::period_us(Some(0)), Err(ParamError::PeriodRange(0)));
+    assert_eq!(params::period_us(Some(9)), Err(ParamError::PeriodRange(9)));
+    assert_eq!(params::period_us(Some(10)), Ok(10));
+    assert_eq!(params::period_us(Some(1_000_000)), Ok(1_000_000));
+    assert_eq!(params::period_us(Some(u32::MAX)), Ok(u32::MAX));
+}
+
+#[test]
+fn depth_rules() {
+    assert_eq!(params::queue_depth(None), Ok(64));
+    for ok in [2, 4, 8, 1024, 4096] {
+        assert_eq!(params::queue_depth(Some(ok)), Ok(ok));
+    }
+    for bad in [0, 1, 3, 100, 8192, u32::MAX] {
+        assert_eq!(params::queue_depth(Some(bad)), Err(ParamError::Depth(bad)));
+    }
+}
+
+#[test]
+fn label_rules() {
+    assert!(params::label(b"tick").is_ok());
+    assert!(params::label(b"btn_0.a-b").is_ok());
+    assert!(params::label(&[b'a'; 32]).is_ok());
+    for bad in [&b""[..], b"a/b", b"has space", b"\xff", &[b'a'; 33]] {
+        assert_eq!(params::label(bad), Err(ParamError::Label));
+    }
+}
+
+#[test]
+fn messages_name_property_and_range() {
+    let m = ParamError::PeriodRange(5).to_string();
+    assert!(m.contains("rpoll,period-us") && m.contains("10..=4294967295"), "{m}");
+    let m = ParamError::Depth(3).to_string();
+    assert!(m.contains("rpoll,queue-depth") && m.contains("2..=4096"), "{m}");
+    let m = ParamError::Missing("rpoll,period-us").to_string();
+    assert!(m.contains("missing"), "{m}");
+    assert!(ParamError::Label.to_string().contains("label"));
+}
