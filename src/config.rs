@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Reading an rpoll node's device-tree properties into a [`DeviceConfig`].
+//!
+//! The decisions (ranges, defaults, messages) live in `logic::params`; this
+//! file only fetches raw values and reports rejections with `dev_err!`.
+
+use kernel::{
+    device::{property::FwNode, Device},
+    prelude::*,
+    str::CString,
+};
+
+use crate::logic::params::{self, ParamError};
+
+/// The kind of event source a node describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SourceKind {
+    /// `rpoll,event-timer`: a periodic hrtimer.
+    Timer,
+}
+
+/// A validated node configuration.
+pub(crate) struct DeviceConfig {
+    /// Device name, `rpoll-<label or node name>`; also the debugfs dir name.
+    pub(crate) name: CString,
+    /// The source kind.
+    pub(crate) kind: SourceKind,
+    /// Timer period in microseconds (timer sources only, else 0).
+    pub(crate) period_us: u32,
+    /// Capacity of each reader's queue.
+    pub(crate) depth: u32,
+}
+
+/// Reads an optional single-cell u32 property.
+fn read_u32(node: &FwNode, name: &CStr, pname: &'static str) -> Result<Option<u32>, ParamError> {
+    if !node.property_present(name) {
+        return Ok(None);
+    }
+    match node.property_count_elem::<u32>(name) {
+        Ok(1) => node
+            .property_read::<u32>(name)
+            .optional()
+            .map(Some)
+            .ok_or(ParamError::NotOneCell(pname)),
+        _ => Err(ParamError::NotOneCell(pname)),
+    }
+}
+
+/// Reads the optional `label` string; `Ok(None)` when absent.
+fn read_label(node: &FwNode) -> Result<Option<CString>, ParamError> {
+    if !node.property_present(c"label") {
+        return Ok(None);
+    }
+    let label = node
+        .property_read::<CString>(c"label")
+        .optional()
+        .ok_or(ParamError::Label)?;
+    params::label(label.to_bytes())?;
+    Ok(Some(label))
+}
+
+fn parse(node: &FwNode, kind: SourceKind) -> Result<Result<DeviceConfig, ParamError>> {
+    let period_us = match kind {
+        SourceKind::Timer => match read_u32(node, c"rpoll,period-us", params::PROP_PERIOD)
+            .and_then(params::period_us)
+        {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(e)),
+        },
+    };
+    let depth = match read_u32(node, c"rpoll,queue-depth", params::PROP_DEPTH)
+        .and_then(params::queue_depth)
+    {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(e)),
+    };
+    let name = match read_label(node) {
+        Ok(Some(label)) => CString::try_from_fmt(fmt!("rpoll-{}", &*label))?,
+        Ok(None) => CString::try_from_fmt(fmt!("rpoll-{}", node.display_name()))?,
+        Err(e) => return Ok(Err(e)),
+    };
+    Ok(Ok(DeviceConfig {
+        name,
+        kind,
+        period_us,
+        depth,
+    }))
+}
+
+/// Reads and validates the configuration of `dev`'s node. Every rejected
+/// value is reported with a message naming the property and what is accepted.
+pub(crate) fn read(dev: &Device, kind: SourceKind) -> Result<DeviceConfig> {
+    let Some(node) = dev.fwnode() else {
+        dev_err!(dev, "no firmware node: rpoll devices are described in the device tree\n");
+        return Err(ENODEV);
+    };
+    match parse(node, kind)? {
+        Ok(cfg) => Ok(cfg),
+        Err(e) => {
+            dev_err!(dev, "{}\n", format_args!("{e}"));
+            Err(EINVAL)
+        }
+    }
+}

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The state one rpoll device shares between its source, its open files and
+//! its debugfs view: the readers' queues, the wait queue and the counters.
+//!
+//! Locking:
+//! - `state` (IRQ-safe spinlock) protects the queues and counters; the source
+//!   takes it in hard-IRQ context, readers take it around queue operations
+//!   and while waiting.
+//! - `control` (mutex) serialises open, release, unbind and period changes,
+//!   which start and cancel the timer. It is never taken by the source, so a
+//!   cancel that waits for a running timer callback cannot deadlock.
+
+use kernel::{
+    new_mutex, new_poll_condvar, new_spinlock_irq,
+    prelude::*,
+    sync::{
+        atomic::{ordering, Atomic},
+        poll::PollCondVar,
+        Arc, Mutex, SpinLockIrq,
+    },
+    time::{
+        hrtimer::{ArcHrTimerHandle, HrTimer, HrTimerPointer},
+        Delta,
+    },
+};
+
+use crate::{
+    clock,
+    config::{DeviceConfig, SourceKind},
+    logic::{
+        queue::ReaderQueue,
+        sample::Sample,
+    },
+};
+
+/// Most files that may have one device open at once. With the largest queue
+/// depth (4096 records of 48 bytes) this bounds one device's queue memory to
+/// 64 * 4096 * 48 bytes = 12 MiB.
+pub(crate) const MAX_READERS: usize = 64;
+
+/// One reader's queue, over a kmalloc'ed buffer.
+pub(crate) type Queue = ReaderQueue<KVec<Sample>>;
+
+/// Queues and counters, under the IRQ-safe lock.
+pub(crate) struct State {
+    /// One slot per possible reader; `Some` while that reader's file is open.
+    pub(crate) slots: KVec<Option<Queue>>,
+    /// Events produced since the device was bound (the last `seq` issued).
+    pub(crate) produced: u64,
+    /// Timer periods skipped because a callback ran late.
+    pub(crate) overruns: u64,
+    /// Set once the device is unbound; readers then get `ENODEV`.
+    pub(crate) gone: bool,
+}
+
+/// Open/close/unbind bookkeeping, under the mutex.
+struct Control {
+    readers: usize,
+    timer: Option<ArcHrTimerHandle<EventDevice>>,
+    gone: bool,
+}
+
+/// The shared state of one rpoll device.
+#[pin_data]
+pub(crate) struct EventDevice {
+    #[pin]
+    pub(crate) timer: HrTimer<EventDevice>,
+    #[pin]
+    pub(crate) state: SpinLockIrq<State>,
+    #[pin]
+    pub(crate) readable: PollCondVar,
+    #[pin]
+    control: Mutex<Control>,
+    /// Current timer period in nanoseconds.
+    pub(crate) period_ns: Atomic<i64>,
+    pub(crate) config: DeviceConfig,
+}
+
+impl EventDevice {
+    /// Allocates the state for a device described by `config`.
+    pub(crate) fn new(config: DeviceConfig) -> Result<Arc<Self>> {
+        let mut slots = KVec::with_capacity(MAX_READERS, GFP_KERNEL)?;
+        for _ in 0..MAX_READERS {
+            slots.push(None, GFP_KERNEL)?;
+        }
+        let period_ns = i64::from(config.period_us) * 1000;
+        Arc::pin_init(
+            pin_init!(Self {
+                timer <- HrTimer::new(),
+                state <- new_spinlock_irq!(State {
+                    slots,
+                    produced: 0,
+                    overruns: 0,
+                    gone: false,
+                }, "rpoll::state"),
+                readable <- new_poll_condvar!("rpoll::readable"),
+                control <- new_mutex!(Control { readers: 0, timer: None, gone: false }, "rpoll::control"),
+                period_ns: Atomic::new(period_ns),
+                config,
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    /// Records one event from `source` in every open reader's queue and
+    /// wakes waiters. Callable from hard-IRQ context.
+    pub(crate) fn produce(&self, source: u32, skipped: u64) {
+        {
+            let mut st = self.state.lock();
+            st.overruns += skipped;
+            st.produced += 1;
+            // Sampled under the lock so that timestamps follow `seq` order.
+            let sample = clock::sample_now(st.produced, source);
+            for q in st.slots.iter_mut().flatten() {
+                q.push(sample);
+            }
+        }
+        self.readable.notify_all();
+    }
+
+    /// Adds a reader; returns its slot. Starts the timer for the first one.
+    pub(crate) fn attach(self: &Arc<Self>) -> Result<usize> {
+        let mut ctl = self.control.lock();
+        if ctl.gone {
+            return Err(ENODEV);
+        }
+        if ctl.readers >= MAX_READERS {
+            return Err(EMFILE);
+        }
+        // Allocate before taking the spinlock.
+        let buf = KVec::from_elem(Sample::default(), self.config.depth as usize, GFP_KERNEL)?;
+        let slot = {
+            let mut st = self.state.lock();
+            let base = st.produced;
+            let slot = st.slots.iter().position(Option::is_none).ok_or(EMFILE)?;
+            // The depth was validated at probe time, so this cannot fail.
+            st.slots[slot] = Some(Queue::new(buf, base).map_err(|_| EINVAL)?);
+            slot
+        };
+        ctl.readers += 1;
+        if ctl.readers == 1 && self.config.kind == SourceKind::Timer {
+            let period = Delta::from_nanos(self.period_ns.load(ordering::Relaxed));
+            ctl.timer = Some(self.clone().start(period));
+        }
+        Ok(slot)
+    }
+
+    /// Removes the reader in `slot`; stops the timer after the last one.
+    pub(crate) fn detach(&self, slot: usize) {
+        let mut ctl = self.control.lock();
+        let queue = self.state.lock().slots[slot].take();
+        ctl.readers -= 1;
+        if ctl.readers == 0 {
+            // Cancelled with `control` held, so a concurrent open cannot
+            // start the timer between this decision and the cancel.
+            drop(ctl.timer.take());
+        }
+        drop(ctl);
+        // Freed outside both locks.
+        drop(queue);
+    }
+
+    /// Marks the device gone (unbind): stops the source and wakes every
+    /// waiter, who then sees `ENODEV` / `EPOLLHUP | EPOLLERR`.
+    pub(crate) fn shutdown(&self) {
+        let mut ctl = self.control.lock();
+        ctl.gone = true;
+        drop(ctl.timer.take());
+        self.state.lock().gone = true;
+        drop(ctl);
+        self.readable.notify_all();
+    }
+
+    /// Human-readable state for debugfs.
+    pub(crate) fn render(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+        let kind = match self.config.kind {
+            SourceKind::Timer => "timer",
+        };
+        let period_us = self.period_ns.load(ordering::Relaxed) / 1000;
+        let st = self.state.lock();
+        let readers = st.slots.iter().flatten().count();
+        writeln!(f, "source: {kind}")?;
+        if self.config.kind == SourceKind::Timer {
+            writeln!(f, "period_us: {period_us}")?;
+        }
+        writeln!(f, "queue_depth: {}", self.config.depth)?;
+        writeln!(f, "produced: {}", st.produced)?;
+        writeln!(f, "overruns: {}", st.overruns)?;
+        writeln!(f, "readers: {readers}")?;
+        writeln!(f, "gone: {}", st.gone)?;
+        for (i, q) in st.slots.iter().enumerate() {
+            if let Some(q) = q {
+                let c = q.counts();
+                writeln!(
+                    f,
+                    "reader {i}: base={} delivered={} lost={} queued={}",
+                    c.base, c.delivered, c.lost, c.queued
+                )?;
+            }
+        }
+        Ok(())
+    }
+}

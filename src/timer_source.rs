@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The periodic hrtimer source (`rpoll,event-timer`).
+//!
+//! The timer is forwarded from its previous expiry, never from "now", so a
+//! late callback does not shift later events; periods skipped that way are
+//! counted as overruns.
+
+use kernel::{
+    impl_has_hr_timer,
+    sync::{atomic::ordering, ArcBorrow},
+    time::{
+        hrtimer::{HrTimerCallback, HrTimerCallbackContext, HrTimerRestart, RelativeMode},
+        Delta, Monotonic,
+    },
+};
+
+use crate::{event_device::EventDevice, logic::uapi::RPOLL_SOURCE_TIMER};
+
+impl_has_hr_timer! {
+    impl HasHrTimer<Self> for EventDevice {
+        mode: RelativeMode<Monotonic>,
+        field: self.timer
+    }
+}
+
+impl HrTimerCallback for EventDevice {
+    type Pointer<'a> = kernel::sync::Arc<Self>;
+
+    fn run(this: ArcBorrow<'_, Self>, mut ctx: HrTimerCallbackContext<'_, Self>) -> HrTimerRestart {
+        let period = Delta::from_nanos(this.period_ns.load(ordering::Relaxed));
+        // Number of periods between the previous expiry and the next one in
+        // the future: 1 when on time.
+        let periods = ctx.forward_now(period);
+        this.produce(RPOLL_SOURCE_TIMER, periods.saturating_sub(1));
+        HrTimerRestart::Restart
+    }
+}
