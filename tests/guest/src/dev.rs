@@ -1,0 +1,272 @@
+//! Helpers for talking to rpoll devices from the guest: opening, reading
+//! records, epoll, debugfs state and sysfs bind/unbind.
+
+use std::ffi::CString;
+use std::fs;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+
+use rpoll_uapi::{RpollEvent, RPOLL_EVENT_SIZE};
+
+/// Result type of a test: `Err` carries the failure message.
+pub type TestResult = Result<(), String>;
+
+/// Fails the test with a formatted message unless the condition holds.
+#[macro_export]
+macro_rules! check {
+    ($cond:expr, $($fmt:tt)+) => {
+        if !$cond {
+            return Err(format!($($fmt)+));
+        }
+    };
+}
+
+/// The errno of the last failed call.
+pub fn errno() -> i32 {
+    io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// Opens `/dev/rpoll-<name>` with `flags`.
+pub fn open_flags(name: &str, flags: i32) -> Result<OwnedFd, i32> {
+    let path = CString::new(format!("/dev/rpoll-{name}")).unwrap();
+    // SAFETY: `path` is a valid C string.
+    let fd = unsafe { libc::open(path.as_ptr(), flags | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return Err(errno());
+    }
+    // SAFETY: `fd` is a fresh descriptor we own.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// Opens `/dev/rpoll-<name>` for reading.
+pub fn open(name: &str) -> Result<OwnedFd, String> {
+    open_flags(name, libc::O_RDONLY).map_err(|e| format!("open rpoll-{name}: errno {e}"))
+}
+
+/// Opens `/dev/rpoll-<name>` for non-blocking reading.
+pub fn open_nb(name: &str) -> Result<OwnedFd, String> {
+    open_flags(name, libc::O_RDONLY | libc::O_NONBLOCK)
+        .map_err(|e| format!("open rpoll-{name}: errno {e}"))
+}
+
+/// `read(2)` into `buf`; `Err(errno)` on failure.
+pub fn raw_read(fd: RawFd, buf: &mut [u8]) -> Result<usize, i32> {
+    // SAFETY: `buf` is valid for `buf.len()` bytes.
+    let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+    if n < 0 {
+        Err(errno())
+    } else {
+        Ok(n as usize)
+    }
+}
+
+/// Reads up to `max` records in one `read()`; `Err(errno)` on failure.
+pub fn read_batch(fd: &OwnedFd, max: usize) -> Result<Vec<RpollEvent>, i32> {
+    let mut buf = vec![0u8; max * RPOLL_EVENT_SIZE];
+    let n = raw_read(fd.as_raw_fd(), &mut buf)?;
+    assert_eq!(n % RPOLL_EVENT_SIZE, 0, "read returned a partial record ({n} bytes)");
+    Ok(buf[..n]
+        .chunks_exact(RPOLL_EVENT_SIZE)
+        .map(|c| RpollEvent::from_bytes(c.try_into().unwrap()))
+        .collect())
+}
+
+/// Reads exactly one record (blocking unless the fd is non-blocking).
+pub fn read_one(fd: &OwnedFd) -> Result<RpollEvent, String> {
+    let v = read_batch(fd, 1).map_err(|e| format!("read: errno {e}"))?;
+    v.first().copied().ok_or_else(|| "read returned 0 bytes".to_string())
+}
+
+/// Reads until `n` records were collected.
+pub fn read_n(fd: &OwnedFd, n: usize) -> Result<Vec<RpollEvent>, String> {
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let v = read_batch(fd, n - out.len()).map_err(|e| format!("read: errno {e}"))?;
+        out.extend(v);
+    }
+    Ok(out)
+}
+
+/// Reads (non-blocking fd) until `EAGAIN`; returns what was queued.
+pub fn drain(fd: &OwnedFd) -> Result<Vec<RpollEvent>, String> {
+    let mut out = Vec::new();
+    loop {
+        match read_batch(fd, 64) {
+            Ok(v) => out.extend(v),
+            Err(libc::EAGAIN) => return Ok(out),
+            Err(e) => return Err(format!("drain: errno {e}")),
+        }
+    }
+}
+
+/// Checks that `recs` have consecutive `seq` (given the first) and that every
+/// gap is explained by `lost`.
+pub fn check_sequence(prev: u64, recs: &[RpollEvent]) -> TestResult {
+    let mut prev = prev;
+    for r in recs {
+        check!(
+            r.seq == prev + 1 + u64::from(r.lost),
+            "seq {} after {} with lost={} (gap not accounted)",
+            r.seq,
+            prev,
+            r.lost
+        );
+        prev = r.seq;
+    }
+    Ok(())
+}
+
+/// `CLOCK_MONOTONIC` now, in nanoseconds.
+pub fn now_ns(clock: libc::clockid_t) -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid out-pointer.
+    unsafe { libc::clock_gettime(clock, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// Sleeps for `ms` milliseconds.
+pub fn sleep_ms(ms: u64) {
+    std::thread::sleep(std::time::Duration::from_millis(ms));
+}
+
+/// An epoll instance.
+pub struct Epoll(OwnedFd);
+
+impl Epoll {
+    /// Creates an epoll instance.
+    pub fn new() -> Self {
+        // SAFETY: plain syscall.
+        let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+        assert!(fd >= 0, "epoll_create1: errno {}", errno());
+        // SAFETY: fresh descriptor.
+        Self(unsafe { OwnedFd::from_raw_fd(fd) })
+    }
+
+    /// Adds `fd` with `events`, tagging it with `tag`.
+    pub fn add(&self, fd: &OwnedFd, events: u32, tag: u64) -> TestResult {
+        let mut ev = libc::epoll_event { events, u64: tag };
+        // SAFETY: valid descriptors and event pointer.
+        let r = unsafe { libc::epoll_ctl(self.0.as_raw_fd(), libc::EPOLL_CTL_ADD, fd.as_raw_fd(), &mut ev) };
+        check!(r == 0, "epoll_ctl ADD: errno {}", errno());
+        Ok(())
+    }
+
+    /// Waits up to `timeout_ms` (-1: forever); returns (tag, events) pairs.
+    pub fn wait(&self, timeout_ms: i32) -> Result<Vec<(u64, u32)>, i32> {
+        let mut evs = [libc::epoll_event { events: 0, u64: 0 }; 16];
+        loop {
+            // SAFETY: `evs` is valid for 16 entries.
+            let n = unsafe { libc::epoll_wait(self.0.as_raw_fd(), evs.as_mut_ptr(), 16, timeout_ms) };
+            if n < 0 {
+                let e = errno();
+                if e == libc::EINTR {
+                    continue;
+                }
+                return Err(e);
+            }
+            return Ok(evs[..n as usize].iter().map(|e| (e.u64, e.events)).collect());
+        }
+    }
+}
+
+/// Parsed `/sys/kernel/debug/rpoll-<name>/state`.
+#[derive(Debug, Default)]
+pub struct DebugState {
+    /// `key: value` lines.
+    pub fields: Vec<(String, String)>,
+    /// Per reader: (base, delivered, lost, queued).
+    pub readers: Vec<(u64, u64, u64, u64)>,
+}
+
+impl DebugState {
+    /// A numeric field.
+    pub fn num(&self, key: &str) -> u64 {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or_else(|| panic!("debugfs field {key} missing"))
+    }
+
+    /// A text field.
+    pub fn text(&self, key: &str) -> &str {
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+}
+
+/// Reads the debugfs state of `/dev/rpoll-<name>`.
+pub fn debug_state(name: &str) -> Result<DebugState, String> {
+    let path = format!("/sys/kernel/debug/rpoll-{name}/state");
+    let text = fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    let mut st = DebugState::default();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("reader ") {
+            let mut vals = [0u64; 4];
+            for (i, key) in ["base=", "delivered=", "lost=", "queued="].iter().enumerate() {
+                let v = rest.split_whitespace().find_map(|w| w.strip_prefix(key));
+                vals[i] = v.and_then(|v| v.parse().ok()).ok_or(format!("bad line {line}"))?;
+            }
+            st.readers.push((vals[0], vals[1], vals[2], vals[3]));
+        } else if let Some((k, v)) = line.split_once(": ") {
+            st.fields.push((k.to_string(), v.to_string()));
+        }
+    }
+    Ok(st)
+}
+
+/// Writes `value` to a sysfs file.
+pub fn sysfs_write(path: &str, value: &str) -> Result<(), String> {
+    fs::write(path, value).map_err(|e| format!("write {value} > {path}: {e}"))
+}
+
+/// Unbinds platform device `pdev` from the rpoll driver.
+pub fn unbind(pdev: &str) -> TestResult {
+    sysfs_write("/sys/bus/platform/drivers/rpoll/unbind", pdev)
+}
+
+/// Binds platform device `pdev` to the rpoll driver.
+pub fn bind(pdev: &str) -> TestResult {
+    sysfs_write("/sys/bus/platform/drivers/rpoll/bind", pdev)
+}
+
+/// The kernel log so far.
+pub fn dmesg() -> String {
+    let out = std::process::Command::new("dmesg").output().expect("dmesg");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The scheduler state letter of thread `tid` of this process.
+pub fn thread_state(tid: i32) -> char {
+    let stat = fs::read_to_string(format!("/proc/self/task/{tid}/stat")).unwrap_or_default();
+    stat.rsplit_once(") ").and_then(|(_, r)| r.chars().next()).unwrap_or('?')
+}
+
+/// The kernel thread id of the caller.
+pub fn gettid() -> i32 {
+    // SAFETY: plain syscall.
+    unsafe { libc::gettid() }
+}
+
+/// Waits until thread `tid` sleeps (state `S`) for a few consecutive checks,
+/// i.e. it is blocked in the kernel.
+pub fn wait_until_sleeping(tid: i32) -> TestResult {
+    let mut streak = 0;
+    for _ in 0..2000 {
+        if thread_state(tid) == 'S' {
+            streak += 1;
+            if streak >= 5 {
+                return Ok(());
+            }
+        } else {
+            streak = 0;
+        }
+        sleep_ms(2);
+    }
+    Err(format!("thread {tid} never blocked"))
+}
+
+/// The configured kernel HZ (from the kernel .config the runner ships).
+pub fn kernel_hz() -> Option<u64> {
+    let cfg = fs::read_to_string("/etc/kernel.config").ok()?;
+    cfg.lines().find_map(|l| l.strip_prefix("CONFIG_HZ=")).and_then(|v| v.parse().ok())
+}

@@ -1,0 +1,189 @@
+//! Device lifetime: signals, unbind with blocked readers, rebind, module
+//! unload, and the device-tree nodes (several, and invalid ones).
+
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::Arc;
+
+use crate::check;
+use crate::dev::*;
+
+static SIGNALLED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_usr1(_: libc::c_int) {
+    SIGNALLED.store(true, Ordering::SeqCst);
+}
+
+/// Sends SIGUSR1 to thread `tid` of this process.
+fn signal_thread(tid: i32) {
+    // SAFETY: plain syscall; the thread is alive until joined by the caller.
+    unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, libc::SIGUSR1) };
+}
+
+fn set_usr1_handler(restart: bool) {
+    // SAFETY: installs an async-signal-safe handler.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = on_usr1 as extern "C" fn(libc::c_int) as usize;
+        sa.sa_flags = if restart { libc::SA_RESTART } else { 0 };
+        libc::sigemptyset(&mut sa.sa_mask);
+        libc::sigaction(libc::SIGUSR1, &sa, std::ptr::null_mut());
+    }
+}
+
+/// A signal interrupts a blocked read (EINTR without SA_RESTART); with
+/// SA_RESTART the read is restarted transparently and still returns a record.
+pub fn signal_interrupts_read() -> TestResult {
+    // Without SA_RESTART, on a device that never fires.
+    set_usr1_handler(false);
+    SIGNALLED.store(false, Ordering::SeqCst);
+    let fd = Arc::new(open("idle")?);
+    let tid = Arc::new(AtomicI32::new(0));
+    let (f2, t2) = (fd.clone(), tid.clone());
+    let h = std::thread::spawn(move || {
+        t2.store(gettid(), Ordering::SeqCst);
+        read_batch(&f2, 1).map(|v| v.len())
+    });
+    while tid.load(Ordering::SeqCst) == 0 {
+        sleep_ms(1);
+    }
+    wait_until_sleeping(tid.load(Ordering::SeqCst))?;
+    signal_thread(tid.load(Ordering::SeqCst));
+    let r = h.join().unwrap();
+    check!(r == Err(libc::EINTR), "blocked read after signal: expected EINTR, got {r:?}");
+    check!(SIGNALLED.load(Ordering::SeqCst), "handler did not run");
+
+    // With SA_RESTART, on the 1 s tick: the read survives the signal.
+    set_usr1_handler(true);
+    SIGNALLED.store(false, Ordering::SeqCst);
+    let fd = Arc::new(open("tick")?);
+    let tid = Arc::new(AtomicI32::new(0));
+    let (f2, t2) = (fd.clone(), tid.clone());
+    let h = std::thread::spawn(move || {
+        t2.store(gettid(), Ordering::SeqCst);
+        read_batch(&f2, 1).map(|v| v.len())
+    });
+    while tid.load(Ordering::SeqCst) == 0 {
+        sleep_ms(1);
+    }
+    wait_until_sleeping(tid.load(Ordering::SeqCst))?;
+    signal_thread(tid.load(Ordering::SeqCst));
+    let r = h.join().unwrap();
+    check!(SIGNALLED.load(Ordering::SeqCst), "handler did not run");
+    check!(r == Ok(1), "restarted read: expected one record, got {r:?}");
+    Ok(())
+}
+
+/// Unbinding the device wakes a reader blocked in read (ENODEV) and one
+/// blocked in epoll (EPOLLHUP | EPOLLERR); rebinding brings it back.
+pub fn unbind_wakes_blocked_readers_and_rebind_works() -> TestResult {
+    let rfd = Arc::new(open("idle")?);
+    let pfd = open("idle")?;
+    let ep = Arc::new(Epoll::new());
+    ep.add(&pfd, (libc::EPOLLIN | libc::EPOLLRDNORM) as u32, 3)?;
+
+    let tids = Arc::new([AtomicI32::new(0), AtomicI32::new(0)]);
+    let (f2, t2) = (rfd.clone(), tids.clone());
+    let reader = std::thread::spawn(move || {
+        t2[0].store(gettid(), Ordering::SeqCst);
+        read_batch(&f2, 4).map(|v| v.len())
+    });
+    let (e2, t3) = (ep.clone(), tids.clone());
+    let poller = std::thread::spawn(move || {
+        t3[1].store(gettid(), Ordering::SeqCst);
+        e2.wait(-1)
+    });
+    for t in tids.iter() {
+        while t.load(Ordering::SeqCst) == 0 {
+            sleep_ms(1);
+        }
+        wait_until_sleeping(t.load(Ordering::SeqCst))?;
+    }
+    unbind("idle")?;
+    let r = reader.join().unwrap();
+    check!(r == Err(libc::ENODEV), "blocked read after unbind: expected ENODEV, got {r:?}");
+    let p = poller.join().unwrap().map_err(|e| format!("epoll_wait: errno {e}"))?;
+    let hup = (libc::EPOLLHUP | libc::EPOLLERR) as u32;
+    check!(p.len() == 1 && p[0].1 & hup == hup, "epoll after unbind: {p:?}");
+    // Still-open files keep failing cleanly.
+    check!(read_batch(&rfd, 1) == Err(libc::ENODEV), "second read after unbind");
+    check!(!std::path::Path::new("/dev/rpoll-idle").exists(), "/dev/rpoll-idle still exists");
+    drop(pfd);
+    drop(rfd);
+
+    bind("idle")?;
+    let fd = open_nb("idle")?;
+    check!(read_batch(&fd, 1) == Err(libc::EAGAIN), "rebound device not usable");
+    check!(debug_state("idle")?.num("readers") == 1, "rebound debugfs state wrong");
+    Ok(())
+}
+
+/// Several DT nodes give several independent devices (distinct names,
+/// minors and periods).
+pub fn several_nodes_several_devices() -> TestResult {
+    let a = debug_state("tick")?;
+    let b = debug_state("rpoll-ms")?;
+    let c = debug_state("fast")?;
+    check!(a.num("period_us") == 1_000_000, "tick period {}", a.num("period_us"));
+    check!(b.num("period_us") == 1000 && b.num("queue_depth") == 256, "rpoll-ms config");
+    check!(c.num("period_us") == 2000 && c.num("queue_depth") == 8, "fast config");
+    check!(a.text("source") == "timer", "source field");
+    // Reading one does not produce on another.
+    let before = debug_state("fast")?.num("produced");
+    let fd = open("rpoll-ms")?;
+    read_n(&fd, 10)?;
+    check!(debug_state("fast")?.num("produced") == before, "fast advanced while only rpoll-ms was open");
+    Ok(())
+}
+
+/// Each invalid node of the bad-nodes overlay was refused with a message
+/// naming its property; the valid node beside them works.
+pub fn bad_nodes_rejected_with_messages() -> TestResult {
+    let log = dmesg();
+    let expect = [
+        ("bad-missing-period", "'rpoll,period-us' is missing"),
+        ("bad-zero-period", "'rpoll,period-us' = 0 is out of range"),
+        ("bad-short-period", "'rpoll,period-us' = 9 is out of range"),
+        ("bad-wide-period", "'rpoll,period-us' must be a single u32 cell"),
+        ("bad-depth-npot", "'rpoll,queue-depth' = 100 is invalid"),
+        ("bad-depth-large", "'rpoll,queue-depth' = 8192 is invalid"),
+        ("bad-depth-one", "'rpoll,queue-depth' = 1 is invalid"),
+        ("bad-label", "'label' is invalid"),
+        ("bad-label-type", "'label' is invalid"),
+    ];
+    for (node, msg) in expect {
+        let line = format!("rpoll {node}: property {msg}");
+        check!(log.contains(&line), "missing in dmesg: {line}");
+        check!(
+            !std::path::Path::new(&format!("/sys/bus/platform/drivers/rpoll/{node}")).exists(),
+            "{node} is bound"
+        );
+    }
+    let fd = open("survivor")?;
+    let r = read_n(&fd, 3)?;
+    check_sequence(r[0].seq - 1, &r)?;
+    Ok(())
+}
+
+/// rmmod is refused while a file is open, succeeds once all are closed, and
+/// the module loads again with its devices.
+pub fn module_unload_and_reload() -> TestResult {
+    let fd = open("idle")?;
+    let name = c"rpoll";
+    // SAFETY: valid C string; O_NONBLOCK makes a busy module fail at once.
+    let r = unsafe { libc::syscall(libc::SYS_delete_module, name.as_ptr(), libc::O_NONBLOCK) };
+    let e = errno();
+    check!(r < 0 && (e == libc::EBUSY || e == libc::EAGAIN), "rmmod with an open file: r={r} errno={e}");
+    drop(fd);
+    // SAFETY: as above.
+    let r = unsafe { libc::syscall(libc::SYS_delete_module, name.as_ptr(), libc::O_NONBLOCK) };
+    check!(r == 0, "rmmod with no open file failed: errno {}", errno());
+    check!(!std::path::Path::new("/dev/rpoll-tick").exists(), "/dev/rpoll-tick after rmmod");
+    check!(!std::path::Path::new("/sys/kernel/debug/rpoll-tick").exists(), "debugfs dir after rmmod");
+    let st = std::process::Command::new("insmod").arg("/lib/modules/rpoll.ko").status();
+    check!(st.map(|s| s.success()).unwrap_or(false), "insmod failed");
+    let fd = open("tick")?;
+    let _ = fd.as_raw_fd();
+    debug_state("tick")?;
+    Ok(())
+}
