@@ -92,7 +92,10 @@ fn parse(node: &FwNode, kind: SourceKind) -> Result<Result<DeviceConfig, ParamEr
 /// value is reported with a message naming the property and what is accepted.
 pub(crate) fn read(dev: &Device, kind: SourceKind) -> Result<DeviceConfig> {
     let Some(node) = dev.fwnode() else {
-        dev_err!(dev, "no firmware node: rpoll devices are described in the device tree\n");
+        dev_err!(
+            dev,
+            "no firmware node: rpoll devices are described in the device tree\n"
+        );
         return Err(ENODEV);
     };
     match parse(node, kind)? {

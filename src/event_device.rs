@@ -28,10 +28,7 @@ use kernel::{
 use crate::{
     clock,
     config::{DeviceConfig, SourceKind},
-    logic::{
-        queue::ReaderQueue,
-        sample::Sample,
-    },
+    logic::{queue::ReaderQueue, sample::Sample},
 };
 
 /// Most files that may have one device open at once. With the largest queue

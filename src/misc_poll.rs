@@ -18,8 +18,7 @@
 use core::marker::{PhantomData, PhantomPinned};
 
 use kernel::{
-    bindings,
-    container_of,
+    bindings, container_of,
     error::to_result,
     fs::File,
     miscdevice::{MiscDevice, MiscDeviceOptions},
@@ -77,10 +76,7 @@ unsafe impl<T: PollMiscDevice> Sync for PollMiscRegistration<T> {}
 
 impl<T: PollMiscDevice> PollMiscRegistration<T> {
     /// Registers a misc device called `name` (the `/dev` node name).
-    pub(crate) fn register(
-        name: CString,
-        data: T::RegistrationData,
-    ) -> impl PinInit<Self, Error> {
+    pub(crate) fn register(name: CString, data: T::RegistrationData) -> impl PinInit<Self, Error> {
         // The bytes of a `CString` live in a heap buffer that does not move
         // when the `CString` itself is moved into `Self` below.
         let name_ptr = name.as_char_ptr();
@@ -105,7 +101,6 @@ impl<T: PollMiscDevice> PollMiscRegistration<T> {
             }),
         })
     }
-
 }
 
 #[pinned_drop]

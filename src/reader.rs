@@ -97,7 +97,8 @@ impl Reader {
                 };
                 while n < CHUNK && done + n < want {
                     let Some(d) = q.pop() else { break };
-                    let rec: RpollEvent = d.sample.to_event(clock, d.lost.min(u32::MAX.into()) as u32);
+                    let rec: RpollEvent =
+                        d.sample.to_event(clock, d.lost.min(u32::MAX.into()) as u32);
                     bytes[n * RPOLL_EVENT_SIZE..(n + 1) * RPOLL_EVENT_SIZE]
                         .copy_from_slice(&rec.to_bytes());
                     lost[n] = d.lost;
@@ -169,7 +170,10 @@ impl PollMiscDevice for Reader {
         table.register_wait(f, &reader.dev.readable);
         let st = reader.dev.state.lock();
         let mut mask = 0;
-        if st.slots[reader.slot].as_ref().is_some_and(|q| !q.is_empty()) {
+        if st.slots[reader.slot]
+            .as_ref()
+            .is_some_and(|q| !q.is_empty())
+        {
             mask |= EPOLLIN | EPOLLRDNORM;
         }
         if st.gone {

@@ -51,7 +51,7 @@ pub struct Sample {
 
 impl Sample {
     /// The timestamp of this sample in `clock`.
-    pub fn timestamp(&self, clock: Clock) -> u64 {
+    pub fn timestamp(self, clock: Clock) -> u64 {
         match clock {
             Clock::Realtime => self.real_ns,
             Clock::Monotonic => self.mono_ns,
@@ -60,7 +60,7 @@ impl Sample {
     }
 
     /// The record a reader with `clock` gets, carrying `lost` preceding losses.
-    pub fn to_event(&self, clock: Clock, lost: u32) -> RpollEvent {
+    pub fn to_event(self, clock: Clock, lost: u32) -> RpollEvent {
         RpollEvent {
             seq: self.seq,
             timestamp_ns: self.timestamp(clock),

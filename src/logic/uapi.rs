@@ -43,7 +43,7 @@ const _: () = {
 
 impl RpollEvent {
     /// Encodes the record into its 32-byte wire form (native endianness).
-    pub fn to_bytes(&self) -> [u8; RPOLL_EVENT_SIZE] {
+    pub fn to_bytes(self) -> [u8; RPOLL_EVENT_SIZE] {
         let mut out = [0u8; RPOLL_EVENT_SIZE];
         out[0..8].copy_from_slice(&self.seq.to_ne_bytes());
         out[8..16].copy_from_slice(&self.timestamp_ns.to_ne_bytes());

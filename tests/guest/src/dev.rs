@@ -15,7 +15,8 @@ pub type TestResult = Result<(), String>;
 #[macro_export]
 macro_rules! check {
     ($cond:expr, $($fmt:tt)+) => {
-        if !$cond {
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+        if !($cond) {
             return Err(format!($($fmt)+));
         }
     };
@@ -64,7 +65,11 @@ pub fn raw_read(fd: RawFd, buf: &mut [u8]) -> Result<usize, i32> {
 pub fn read_batch(fd: &OwnedFd, max: usize) -> Result<Vec<RpollEvent>, i32> {
     let mut buf = vec![0u8; max * RPOLL_EVENT_SIZE];
     let n = raw_read(fd.as_raw_fd(), &mut buf)?;
-    assert_eq!(n % RPOLL_EVENT_SIZE, 0, "read returned a partial record ({n} bytes)");
+    assert_eq!(
+        n % RPOLL_EVENT_SIZE,
+        0,
+        "read returned a partial record ({n} bytes)"
+    );
     Ok(buf[..n]
         .chunks_exact(RPOLL_EVENT_SIZE)
         .map(|c| RpollEvent::from_bytes(c.try_into().unwrap()))
@@ -74,7 +79,9 @@ pub fn read_batch(fd: &OwnedFd, max: usize) -> Result<Vec<RpollEvent>, i32> {
 /// Reads exactly one record (blocking unless the fd is non-blocking).
 pub fn read_one(fd: &OwnedFd) -> Result<RpollEvent, String> {
     let v = read_batch(fd, 1).map_err(|e| format!("read: errno {e}"))?;
-    v.first().copied().ok_or_else(|| "read returned 0 bytes".to_string())
+    v.first()
+        .copied()
+        .ok_or_else(|| "read returned 0 bytes".to_string())
 }
 
 /// Reads until `n` records were collected.
@@ -118,7 +125,10 @@ pub fn check_sequence(prev: u64, recs: &[RpollEvent]) -> TestResult {
 
 /// `CLOCK_MONOTONIC` now, in nanoseconds.
 pub fn now_ns(clock: libc::clockid_t) -> u64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `ts` is a valid out-pointer.
     unsafe { libc::clock_gettime(clock, &mut ts) };
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
@@ -146,7 +156,14 @@ impl Epoll {
     pub fn add(&self, fd: &OwnedFd, events: u32, tag: u64) -> TestResult {
         let mut ev = libc::epoll_event { events, u64: tag };
         // SAFETY: valid descriptors and event pointer.
-        let r = unsafe { libc::epoll_ctl(self.0.as_raw_fd(), libc::EPOLL_CTL_ADD, fd.as_raw_fd(), &mut ev) };
+        let r = unsafe {
+            libc::epoll_ctl(
+                self.0.as_raw_fd(),
+                libc::EPOLL_CTL_ADD,
+                fd.as_raw_fd(),
+                &mut ev,
+            )
+        };
         check!(r == 0, "epoll_ctl ADD: errno {}", errno());
         Ok(())
     }
@@ -156,7 +173,8 @@ impl Epoll {
         let mut evs = [libc::epoll_event { events: 0, u64: 0 }; 16];
         loop {
             // SAFETY: `evs` is valid for 16 entries.
-            let n = unsafe { libc::epoll_wait(self.0.as_raw_fd(), evs.as_mut_ptr(), 16, timeout_ms) };
+            let n =
+                unsafe { libc::epoll_wait(self.0.as_raw_fd(), evs.as_mut_ptr(), 16, timeout_ms) };
             if n < 0 {
                 let e = errno();
                 if e == libc::EINTR {
@@ -164,7 +182,10 @@ impl Epoll {
                 }
                 return Err(e);
             }
-            return Ok(evs[..n as usize].iter().map(|e| (e.u64, e.events)).collect());
+            return Ok(evs[..n as usize]
+                .iter()
+                .map(|e| (e.u64, e.events))
+                .collect());
         }
     }
 }
@@ -190,7 +211,11 @@ impl DebugState {
 
     /// A text field.
     pub fn text(&self, key: &str) -> &str {
-        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or("")
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
     }
 }
 
@@ -202,9 +227,14 @@ pub fn debug_state(name: &str) -> Result<DebugState, String> {
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("reader ") {
             let mut vals = [0u64; 4];
-            for (i, key) in ["base=", "delivered=", "lost=", "queued="].iter().enumerate() {
+            for (i, key) in ["base=", "delivered=", "lost=", "queued="]
+                .iter()
+                .enumerate()
+            {
                 let v = rest.split_whitespace().find_map(|w| w.strip_prefix(key));
-                vals[i] = v.and_then(|v| v.parse().ok()).ok_or(format!("bad line {line}"))?;
+                vals[i] = v
+                    .and_then(|v| v.parse().ok())
+                    .ok_or(format!("bad line {line}"))?;
             }
             st.readers.push((vals[0], vals[1], vals[2], vals[3]));
         } else if let Some((k, v)) = line.split_once(": ") {
@@ -238,7 +268,9 @@ pub fn dmesg() -> String {
 /// The scheduler state letter of thread `tid` of this process.
 pub fn thread_state(tid: i32) -> char {
     let stat = fs::read_to_string(format!("/proc/self/task/{tid}/stat")).unwrap_or_default();
-    stat.rsplit_once(") ").and_then(|(_, r)| r.chars().next()).unwrap_or('?')
+    stat.rsplit_once(") ")
+        .and_then(|(_, r)| r.chars().next())
+        .unwrap_or('?')
 }
 
 /// The kernel thread id of the caller.
@@ -268,5 +300,7 @@ pub fn wait_until_sleeping(tid: i32) -> TestResult {
 /// The configured kernel HZ (from the kernel .config the runner ships).
 pub fn kernel_hz() -> Option<u64> {
     let cfg = fs::read_to_string("/etc/kernel.config").ok()?;
-    cfg.lines().find_map(|l| l.strip_prefix("CONFIG_HZ=")).and_then(|v| v.parse().ok())
+    cfg.lines()
+        .find_map(|l| l.strip_prefix("CONFIG_HZ="))
+        .and_then(|v| v.parse().ok())
 }

@@ -50,7 +50,10 @@ pub fn signal_interrupts_read() -> TestResult {
     wait_until_sleeping(tid.load(Ordering::SeqCst))?;
     signal_thread(tid.load(Ordering::SeqCst));
     let r = h.join().unwrap();
-    check!(r == Err(libc::EINTR), "blocked read after signal: expected EINTR, got {r:?}");
+    check!(
+        r == Err(libc::EINTR),
+        "blocked read after signal: expected EINTR, got {r:?}"
+    );
     check!(SIGNALLED.load(Ordering::SeqCst), "handler did not run");
 
     // With SA_RESTART, on the 1 s tick: the read survives the signal.
@@ -101,20 +104,41 @@ pub fn unbind_wakes_blocked_readers_and_rebind_works() -> TestResult {
     }
     unbind("idle")?;
     let r = reader.join().unwrap();
-    check!(r == Err(libc::ENODEV), "blocked read after unbind: expected ENODEV, got {r:?}");
-    let p = poller.join().unwrap().map_err(|e| format!("epoll_wait: errno {e}"))?;
+    check!(
+        r == Err(libc::ENODEV),
+        "blocked read after unbind: expected ENODEV, got {r:?}"
+    );
+    let p = poller
+        .join()
+        .unwrap()
+        .map_err(|e| format!("epoll_wait: errno {e}"))?;
     let hup = (libc::EPOLLHUP | libc::EPOLLERR) as u32;
-    check!(p.len() == 1 && p[0].1 & hup == hup, "epoll after unbind: {p:?}");
+    check!(
+        p.len() == 1 && p[0].1 & hup == hup,
+        "epoll after unbind: {p:?}"
+    );
     // Still-open files keep failing cleanly.
-    check!(read_batch(&rfd, 1) == Err(libc::ENODEV), "second read after unbind");
-    check!(!std::path::Path::new("/dev/rpoll-idle").exists(), "/dev/rpoll-idle still exists");
+    check!(
+        read_batch(&rfd, 1) == Err(libc::ENODEV),
+        "second read after unbind"
+    );
+    check!(
+        !std::path::Path::new("/dev/rpoll-idle").exists(),
+        "/dev/rpoll-idle still exists"
+    );
     drop(pfd);
     drop(rfd);
 
     bind("idle")?;
     let fd = open_nb("idle")?;
-    check!(read_batch(&fd, 1) == Err(libc::EAGAIN), "rebound device not usable");
-    check!(debug_state("idle")?.num("readers") == 1, "rebound debugfs state wrong");
+    check!(
+        read_batch(&fd, 1) == Err(libc::EAGAIN),
+        "rebound device not usable"
+    );
+    check!(
+        debug_state("idle")?.num("readers") == 1,
+        "rebound debugfs state wrong"
+    );
     Ok(())
 }
 
@@ -124,15 +148,28 @@ pub fn several_nodes_several_devices() -> TestResult {
     let a = debug_state("tick")?;
     let b = debug_state("rpoll-ms")?;
     let c = debug_state("fast")?;
-    check!(a.num("period_us") == 1_000_000, "tick period {}", a.num("period_us"));
-    check!(b.num("period_us") == 1000 && b.num("queue_depth") == 256, "rpoll-ms config");
-    check!(c.num("period_us") == 2000 && c.num("queue_depth") == 8, "fast config");
+    check!(
+        a.num("period_us") == 1_000_000,
+        "tick period {}",
+        a.num("period_us")
+    );
+    check!(
+        b.num("period_us") == 1000 && b.num("queue_depth") == 256,
+        "rpoll-ms config"
+    );
+    check!(
+        c.num("period_us") == 2000 && c.num("queue_depth") == 8,
+        "fast config"
+    );
     check!(a.text("source") == "timer", "source field");
     // Reading one does not produce on another.
     let before = debug_state("fast")?.num("produced");
     let fd = open("rpoll-ms")?;
     read_n(&fd, 10)?;
-    check!(debug_state("fast")?.num("produced") == before, "fast advanced while only rpoll-ms was open");
+    check!(
+        debug_state("fast")?.num("produced") == before,
+        "fast advanced while only rpoll-ms was open"
+    );
     Ok(())
 }
 
@@ -144,7 +181,10 @@ pub fn bad_nodes_rejected_with_messages() -> TestResult {
         ("bad-missing-period", "'rpoll,period-us' is missing"),
         ("bad-zero-period", "'rpoll,period-us' = 0 is out of range"),
         ("bad-short-period", "'rpoll,period-us' = 9 is out of range"),
-        ("bad-wide-period", "'rpoll,period-us' must be a single u32 cell"),
+        (
+            "bad-wide-period",
+            "'rpoll,period-us' must be a single u32 cell",
+        ),
         ("bad-depth-npot", "'rpoll,queue-depth' = 100 is invalid"),
         ("bad-depth-large", "'rpoll,queue-depth' = 8192 is invalid"),
         ("bad-depth-one", "'rpoll,queue-depth' = 1 is invalid"),
@@ -173,14 +213,25 @@ pub fn module_unload_and_reload() -> TestResult {
     // SAFETY: valid C string; O_NONBLOCK makes a busy module fail at once.
     let r = unsafe { libc::syscall(libc::SYS_delete_module, name.as_ptr(), libc::O_NONBLOCK) };
     let e = errno();
-    check!(r < 0 && (e == libc::EBUSY || e == libc::EAGAIN), "rmmod with an open file: r={r} errno={e}");
+    check!(
+        r < 0 && (e == libc::EBUSY || e == libc::EAGAIN),
+        "rmmod with an open file: r={r} errno={e}"
+    );
     drop(fd);
     // SAFETY: as above.
     let r = unsafe { libc::syscall(libc::SYS_delete_module, name.as_ptr(), libc::O_NONBLOCK) };
     check!(r == 0, "rmmod with no open file failed: errno {}", errno());
-    check!(!std::path::Path::new("/dev/rpoll-tick").exists(), "/dev/rpoll-tick after rmmod");
-    check!(!std::path::Path::new("/sys/kernel/debug/rpoll-tick").exists(), "debugfs dir after rmmod");
-    let st = std::process::Command::new("insmod").arg("/lib/modules/rpoll.ko").status();
+    check!(
+        !std::path::Path::new("/dev/rpoll-tick").exists(),
+        "/dev/rpoll-tick after rmmod"
+    );
+    check!(
+        !std::path::Path::new("/sys/kernel/debug/rpoll-tick").exists(),
+        "debugfs dir after rmmod"
+    );
+    let st = std::process::Command::new("insmod")
+        .arg("/lib/modules/rpoll.ko")
+        .status();
     check!(st.map(|s| s.success()).unwrap_or(false), "insmod failed");
     let fd = open("tick")?;
     let _ = fd.as_raw_fd();

@@ -15,12 +15,21 @@ pub fn epoll_level_triggered() -> TestResult {
     let fd = open_nb("tick")?;
     let ep = Epoll::new();
     ep.add(&fd, IN | RDNORM, 7)?;
-    let evs = ep.wait(5000).map_err(|e| format!("epoll_wait: errno {e}"))?;
+    let evs = ep
+        .wait(5000)
+        .map_err(|e| format!("epoll_wait: errno {e}"))?;
     check!(evs.len() == 1 && evs[0].0 == 7, "epoll_wait gave {evs:?}");
-    check!(evs[0].1 & (IN | RDNORM) == IN | RDNORM, "events {:#x}", evs[0].1);
+    check!(
+        evs[0].1 & (IN | RDNORM) == IN | RDNORM,
+        "events {:#x}",
+        evs[0].1
+    );
     // Level-triggered: still ready until read.
     let again = ep.wait(0).map_err(|e| format!("epoll_wait: errno {e}"))?;
-    check!(again.len() == 1, "level-triggered epoll not ready again before read");
+    check!(
+        again.len() == 1,
+        "level-triggered epoll not ready again before read"
+    );
     let got = drain(&fd)?;
     check!(!got.is_empty(), "ready but nothing to read");
     let after = ep.wait(0).map_err(|e| format!("epoll_wait: errno {e}"))?;
@@ -38,12 +47,18 @@ pub fn epoll_edge_triggered() -> TestResult {
     ep.add(&fd, IN | libc::EPOLLET as u32, 1)?;
     let mut wakeups = 0;
     for _ in 0..5 {
-        let evs = ep.wait(5000).map_err(|e| format!("epoll_wait: errno {e}"))?;
+        let evs = ep
+            .wait(5000)
+            .map_err(|e| format!("epoll_wait: errno {e}"))?;
         check!(evs.len() == 1, "edge-triggered wait {wakeups} timed out");
         wakeups += 1;
     }
     let recs = drain(&fd)?;
-    check!(recs.len() >= 5, "{wakeups} edge wakeups but only {} records", recs.len());
+    check!(
+        recs.len() >= 5,
+        "{wakeups} edge wakeups but only {} records",
+        recs.len()
+    );
     Ok(())
 }
 
@@ -51,25 +66,50 @@ pub fn epoll_edge_triggered() -> TestResult {
 pub fn poll_and_select() -> TestResult {
     let fd = open_nb("tick")?;
     let raw = fd.as_raw_fd();
-    let mut pfd = libc::pollfd { fd: raw, events: libc::POLLIN, revents: 0 };
+    let mut pfd = libc::pollfd {
+        fd: raw,
+        events: libc::POLLIN,
+        revents: 0,
+    };
     // SAFETY: one valid pollfd.
     let n = unsafe { libc::poll(&mut pfd, 1, 5000) };
-    check!(n == 1 && pfd.revents & libc::POLLIN != 0, "poll: n={n} revents={:#x}", pfd.revents);
+    check!(
+        n == 1 && pfd.revents & libc::POLLIN != 0,
+        "poll: n={n} revents={:#x}",
+        pfd.revents
+    );
     // SAFETY: fd_set manipulation on a zeroed set with a valid fd.
     let ready = unsafe {
         let mut set: libc::fd_set = std::mem::zeroed();
         libc::FD_ZERO(&mut set);
         libc::FD_SET(raw, &mut set);
-        let mut tv = libc::timeval { tv_sec: 0, tv_usec: 0 };
-        let n = libc::select(raw + 1, &mut set, std::ptr::null_mut(), std::ptr::null_mut(), &mut tv);
+        let mut tv = libc::timeval {
+            tv_sec: 0,
+            tv_usec: 0,
+        };
+        let n = libc::select(
+            raw + 1,
+            &mut set,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            &mut tv,
+        );
         n == 1 && libc::FD_ISSET(raw, &set)
     };
     check!(ready, "select does not see the queued record");
     drain(&fd)?;
     let idle = open_nb("idle")?;
-    let mut pfd = libc::pollfd { fd: idle.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+    let mut pfd = libc::pollfd {
+        fd: idle.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
     // SAFETY: one valid pollfd.
     let n = unsafe { libc::poll(&mut pfd, 1, 50) };
-    check!(n == 0, "idle device polled ready: revents={:#x}", pfd.revents);
+    check!(
+        n == 0,
+        "idle device polled ready: revents={:#x}",
+        pfd.revents
+    );
     Ok(())
 }

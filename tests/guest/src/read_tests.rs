@@ -14,7 +14,10 @@ pub fn device_nodes_exist() -> TestResult {
         let meta = std::fs::metadata(format!("/dev/rpoll-{name}"))
             .map_err(|e| format!("/dev/rpoll-{name}: {e}"))?;
         use std::os::unix::fs::FileTypeExt;
-        check!(meta.file_type().is_char_device(), "/dev/rpoll-{name} is not a char device");
+        check!(
+            meta.file_type().is_char_device(),
+            "/dev/rpoll-{name} is not a char device"
+        );
         debug_state(name)?;
     }
     Ok(())
@@ -50,7 +53,11 @@ pub fn blocking_read_waits_for_event() -> TestResult {
             "blocking read returned event at {} ns, before the read started at {before} ns",
             r.timestamp_ns
         );
-        check!(r.source == RPOLL_SOURCE_TIMER, "source {} != timer", r.source);
+        check!(
+            r.source == RPOLL_SOURCE_TIMER,
+            "source {} != timer",
+            r.source
+        );
         return Ok(());
     }
 }
@@ -70,12 +77,18 @@ pub fn short_buffer_is_einval() -> TestResult {
     for len in [1usize, 8, 31] {
         let mut buf = vec![0u8; len];
         let r = raw_read(fd.as_raw_fd(), &mut buf);
-        check!(r == Err(libc::EINVAL), "read of {len} bytes: expected EINVAL, got {r:?}");
+        check!(
+            r == Err(libc::EINVAL),
+            "read of {len} bytes: expected EINVAL, got {r:?}"
+        );
     }
     sleep_ms(20);
     let mut buf = vec![0u8; 3 * RPOLL_EVENT_SIZE - 1];
     let n = raw_read(fd.as_raw_fd(), &mut buf).map_err(|e| format!("read: errno {e}"))?;
-    check!(n == 2 * RPOLL_EVENT_SIZE || n == RPOLL_EVENT_SIZE, "odd buffer gave {n} bytes");
+    check!(
+        n == 2 * RPOLL_EVENT_SIZE || n == RPOLL_EVENT_SIZE,
+        "odd buffer gave {n} bytes"
+    );
     Ok(())
 }
 
@@ -90,7 +103,11 @@ pub fn batch_read_returns_many() -> TestResult {
         sleep_ms(5);
     }
     let recs = read_batch(&fd, 64).map_err(|e| format!("read: errno {e}"))?;
-    check!(recs.len() >= 10, "batch read returned only {} records", recs.len());
+    check!(
+        recs.len() >= 10,
+        "batch read returned only {} records",
+        recs.len()
+    );
     check_sequence(recs[0].seq - 1 - u64::from(recs[0].lost), &recs)?;
     Ok(())
 }
@@ -104,11 +121,17 @@ pub fn records_are_consecutive() -> TestResult {
     let total_lost: u32 = recs.iter().map(|r| r.lost).sum();
     check_sequence(recs[0].seq - 1, &recs)?;
     for w in recs.windows(2) {
-        check!(w[1].timestamp_ns > w[0].timestamp_ns, "timestamps not increasing: {w:?}");
+        check!(
+            w[1].timestamp_ns > w[0].timestamp_ns,
+            "timestamps not increasing: {w:?}"
+        );
         check!(w[1].jiffies >= w[0].jiffies, "jiffies going back: {w:?}");
     }
     // depth 256 at 1 ms and a reader blocked in read: nothing can be lost.
-    check!(total_lost == 0, "{total_lost} records lost by a reader that keeps up");
+    check!(
+        total_lost == 0,
+        "{total_lost} records lost by a reader that keeps up"
+    );
     Ok(())
 }
 
@@ -118,7 +141,11 @@ pub fn records_are_consecutive() -> TestResult {
 pub fn overflow_is_accounted() -> TestResult {
     let fd = open_nb("fast")?; // depth 8, 2 ms
     let first_state = debug_state("fast")?;
-    check!(first_state.readers.len() == 1, "expected 1 reader on fast, {:?}", first_state.readers);
+    check!(
+        first_state.readers.len() == 1,
+        "expected 1 reader on fast, {:?}",
+        first_state.readers
+    );
     let base = first_state.readers[0].0;
     // Wait (no fixed sleep) until the 8-slot queue has overflowed.
     let mut st = debug_state("fast")?;
@@ -139,8 +166,15 @@ pub fn overflow_is_accounted() -> TestResult {
     check!(queued == 8, "queue should be full (8), has {queued}");
     check!(lost > 0, "no loss after 100 ms at 2 ms into 8 slots");
     let recs = drain(&fd)?;
-    check!(!recs.is_empty() && recs.len() <= 9, "drained {} records", recs.len());
-    check!(recs[0].lost > 0, "first record after overflow carries lost=0");
+    check!(
+        !recs.is_empty() && recs.len() <= 9,
+        "drained {} records",
+        recs.len()
+    );
+    check!(
+        recs[0].lost > 0,
+        "first record after overflow carries lost=0"
+    );
     check_sequence(base, &recs)?;
     // After the drain the identity still holds with what we saw.
     let st = debug_state("fast")?;
@@ -166,7 +200,10 @@ pub fn two_readers_each_get_every_event() -> TestResult {
     let rb = read_n(&b, 60)?;
     check_sequence(ra[0].seq - 1, &ra)?;
     check_sequence(rb[0].seq - 1, &rb)?;
-    check!(ra.iter().all(|r| r.lost == 0) && rb.iter().all(|r| r.lost == 0), "loss with depth 256");
+    check!(
+        ra.iter().all(|r| r.lost == 0) && rb.iter().all(|r| r.lost == 0),
+        "loss with depth 256"
+    );
     // b opened after a: every seq b has from a's range must be in a too.
     let lo = rb[0].seq.max(ra[0].seq);
     let hi = ra.last().unwrap().seq.min(rb.last().unwrap().seq);
@@ -182,29 +219,62 @@ pub fn two_readers_each_get_every_event() -> TestResult {
 /// write, lseek and mmap fail clearly; a write-only open is refused.
 pub fn unsupported_operations_fail() -> TestResult {
     let r = open_flags("idle", libc::O_WRONLY);
-    check!(r.as_ref().err() == Some(&libc::EINVAL), "O_WRONLY open: expected EINVAL, got {:?}", r.map(|_| ()));
+    check!(
+        r.as_ref().err() == Some(&libc::EINVAL),
+        "O_WRONLY open: expected EINVAL, got {:?}",
+        r.map(|_| ())
+    );
     let fd = open_flags("idle", libc::O_RDWR).map_err(|e| format!("O_RDWR open: errno {e}"))?;
     let raw = fd.as_raw_fd();
     // SAFETY: writes 4 bytes from a valid buffer to our fd.
     let w = unsafe { libc::write(raw, b"abcd".as_ptr().cast(), 4) };
-    check!(w < 0 && errno() == libc::EINVAL, "write: expected EINVAL, got {w} errno {}", errno());
+    check!(
+        w < 0 && errno() == libc::EINVAL,
+        "write: expected EINVAL, got {w} errno {}",
+        errno()
+    );
     // SAFETY: plain syscall on our fd.
     let l = unsafe { libc::lseek(raw, 0, libc::SEEK_SET) };
-    check!(l < 0 && errno() == libc::ESPIPE, "lseek: expected ESPIPE, got {l} errno {}", errno());
+    check!(
+        l < 0 && errno() == libc::ESPIPE,
+        "lseek: expected ESPIPE, got {l} errno {}",
+        errno()
+    );
     // SAFETY: asks for a new mapping; no memory is touched.
-    let m = unsafe { libc::mmap(std::ptr::null_mut(), 4096, libc::PROT_READ, libc::MAP_SHARED, raw, 0) };
-    check!(m == libc::MAP_FAILED && errno() == libc::ENODEV, "mmap: expected ENODEV, errno {}", errno());
+    let m = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            4096,
+            libc::PROT_READ,
+            libc::MAP_SHARED,
+            raw,
+            0,
+        )
+    };
+    check!(
+        m == libc::MAP_FAILED && errno() == libc::ENODEV,
+        "mmap: expected ENODEV, errno {}",
+        errno()
+    );
     let mut buf = [0u8; 32];
     // SAFETY: valid buffer; pread on a stream is refused.
     let p = unsafe { libc::pread(raw, buf.as_mut_ptr().cast(), 32, 0) };
-    check!(p < 0 && errno() == libc::ESPIPE, "pread: expected ESPIPE, got {p} errno {}", errno());
+    check!(
+        p < 0 && errno() == libc::ESPIPE,
+        "pread: expected ESPIPE, got {p} errno {}",
+        errno()
+    );
     Ok(())
 }
 
 /// The timer only runs while a reader has the device open.
 pub fn timer_stops_without_readers() -> TestResult {
     let st = debug_state("rpoll-ms")?;
-    check!(st.num("readers") == 0, "rpoll-ms has readers: {:?}", st.readers);
+    check!(
+        st.num("readers") == 0,
+        "rpoll-ms has readers: {:?}",
+        st.readers
+    );
     let p0 = st.num("produced");
     sleep_ms(50);
     let p1 = debug_state("rpoll-ms")?.num("produced");
@@ -216,7 +286,10 @@ pub fn timer_stops_without_readers() -> TestResult {
     check!(p2 >= p1 + 5, "produced {p1} -> {p2} while reading 5");
     sleep_ms(50);
     let p3 = debug_state("rpoll-ms")?.num("produced");
-    check!(p3 == p2, "timer still running after last close: {p2} -> {p3}");
+    check!(
+        p3 == p2,
+        "timer still running after last close: {p2} -> {p3}"
+    );
     Ok(())
 }
 
@@ -233,9 +306,15 @@ pub fn tick_jiffies_advance_by_hz() -> TestResult {
         // jiffies and the timestamp are sampled together: they must agree
         // to within two ticks whatever the scheduling delays.
         let expect = dt as f64 * hz as f64 / 1e9;
-        check!((dj as f64 - expect).abs() <= 2.0, "jiffies delta {dj} vs {expect:.1} from timestamps");
+        check!(
+            (dj as f64 - expect).abs() <= 2.0,
+            "jiffies delta {dj} vs {expect:.1} from timestamps"
+        );
     }
     let dj = (recs[2].jiffies - recs[0].jiffies) as f64 / 2.0;
-    check!((dj - hz as f64).abs() <= hz as f64 * 0.25, "mean jiffies per tick {dj}, HZ={hz}");
+    check!(
+        (dj - hz as f64).abs() <= hz as f64 * 0.25,
+        "mean jiffies per tick {dj}, HZ={hz}"
+    );
     Ok(())
 }

@@ -4,7 +4,10 @@ use rpoll_logic::params::{self, ParamError};
 
 #[test]
 fn period_bounds() {
-    assert_eq!(params::period_us(None), Err(ParamError::Missing("rpoll,period-us")));
+    assert_eq!(
+        params::period_us(None),
+        Err(ParamError::Missing("rpoll,period-us"))
+    );
     assert_eq!(params::period_us(Some(0)), Err(ParamError::PeriodRange(0)));
     assert_eq!(params::period_us(Some(9)), Err(ParamError::PeriodRange(9)));
     assert_eq!(params::period_us(Some(10)), Ok(10));
@@ -36,9 +39,15 @@ fn label_rules() {
 #[test]
 fn messages_name_property_and_range() {
     let m = ParamError::PeriodRange(5).to_string();
-    assert!(m.contains("rpoll,period-us") && m.contains("10..=4294967295"), "{m}");
+    assert!(
+        m.contains("rpoll,period-us") && m.contains("10..=4294967295"),
+        "{m}"
+    );
     let m = ParamError::Depth(3).to_string();
-    assert!(m.contains("rpoll,queue-depth") && m.contains("2..=4096"), "{m}");
+    assert!(
+        m.contains("rpoll,queue-depth") && m.contains("2..=4096"),
+        "{m}"
+    );
     let m = ParamError::Missing("rpoll,period-us").to_string();
     assert!(m.contains("missing"), "{m}");
     assert!(ParamError::Label.to_string().contains("label"));
