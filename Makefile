@@ -22,7 +22,7 @@ GUEST_FILES = $(GUEST_BIN)/rpoll-guest-tests:/usr/bin/rpoll-guest-tests \
 RUNNER = tests/run-in-guest --board $(BOARD_DIR) --kernel $(KDIR)/arch/arm64/boot/Image \
 	--initrd $(B)/base.cpio
 
-.PHONY: all deps kernel module clippy tools dtb initramfs guest run qemu-exec test clean
+.PHONY: all deps kernel module clippy tools dtb initramfs guest run press qemu-exec test clean
 
 all: module
 
@@ -57,7 +57,11 @@ guest: module tools dtb initramfs
 
 run: guest
 	@echo "rpoll: booting QEMU $(BOARD) (exit the guest shell, or Ctrl-A X, to quit)"
-	@$(RUNNER) --dtb $(B)/board.dtb --interactive
+	@$(RUNNER) --dtb $(B)/board.dtb --qmp $(CURDIR)/$(B)/qmp.sock --interactive
+
+# While `make run` is up: press the board's button (GPIO line 3) N times.
+press:
+	@scripts/qmp press $(B)/qmp.sock $(or $(N),1)
 
 # Non-interactive: make qemu-exec CMD='cat /sys/kernel/debug/rpoll-tick/state'
 qemu-exec: guest

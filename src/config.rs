@@ -18,6 +18,18 @@ use crate::logic::params::{self, ParamError};
 pub(crate) enum SourceKind {
     /// `rpoll,event-timer`: a periodic hrtimer.
     Timer,
+    /// `rpoll,event-irq`: an interrupt line (e.g. a GPIO button).
+    Irq,
+}
+
+impl SourceKind {
+    /// Name used in logs and debugfs.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Timer => "timer",
+            Self::Irq => "irq",
+        }
+    }
 }
 
 /// A validated node configuration.
@@ -30,6 +42,8 @@ pub(crate) struct DeviceConfig {
     pub(crate) period_us: u32,
     /// Capacity of each reader's queue.
     pub(crate) depth: u32,
+    /// Debounce window in microseconds (IRQ sources only; 0: none).
+    pub(crate) debounce_us: u32,
 }
 
 /// Reads an optional single-cell u32 property.
@@ -68,6 +82,16 @@ fn parse(node: &FwNode, kind: SourceKind) -> Result<Result<DeviceConfig, ParamEr
             Ok(v) => v,
             Err(e) => return Ok(Err(e)),
         },
+        SourceKind::Irq => 0,
+    };
+    let debounce_us = match kind {
+        SourceKind::Timer => 0,
+        SourceKind::Irq => match read_u32(node, c"rpoll,debounce-us", params::PROP_DEBOUNCE)
+            .and_then(params::debounce_us)
+        {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(e)),
+        },
     };
     let depth = match read_u32(node, c"rpoll,queue-depth", params::PROP_DEPTH)
         .and_then(params::queue_depth)
@@ -85,6 +109,7 @@ fn parse(node: &FwNode, kind: SourceKind) -> Result<Result<DeviceConfig, ParamEr
         kind,
         period_us,
         depth,
+        debounce_us,
     }))
 }
 

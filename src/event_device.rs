@@ -21,14 +21,15 @@ use kernel::{
     },
     time::{
         hrtimer::{ArcHrTimerHandle, HrTimer, HrTimerPointer},
-        Delta,
+        ClockSource, Delta, Monotonic,
     },
 };
 
 use crate::{
     clock,
     config::{DeviceConfig, SourceKind},
-    logic::{queue::ReaderQueue, sample::Sample},
+    irq_source,
+    logic::{debounce::Debouncer, queue::ReaderQueue, sample::Sample, uapi::RPOLL_SOURCE_IRQ},
 };
 
 /// Most files that may have one device open at once. With the largest queue
@@ -47,8 +48,30 @@ pub(crate) struct State {
     pub(crate) produced: u64,
     /// Timer periods skipped because a callback ran late.
     pub(crate) overruns: u64,
+    /// Edges merged into a previous event by debouncing (IRQ sources).
+    pub(crate) debounced: u64,
+    /// Debounce state (IRQ sources).
+    pub(crate) debouncer: Debouncer,
     /// Set once the device is unbound; readers then get `ENODEV`.
     pub(crate) gone: bool,
+}
+
+impl State {
+    /// Records event `produced + 1` from `source` in every open reader's
+    /// queue. Returns `false` (and records nothing) once the device is gone.
+    fn record(&mut self, source: u32, skipped: u64) -> bool {
+        if self.gone {
+            return false;
+        }
+        self.overruns += skipped;
+        self.produced += 1;
+        // Sampled under the lock so that timestamps follow `seq` order.
+        let sample = clock::sample_now(self.produced, source);
+        for q in self.slots.iter_mut().flatten() {
+            q.push(sample);
+        }
+        true
+    }
 }
 
 /// Open/close/unbind bookkeeping, under the mutex.
@@ -71,6 +94,8 @@ pub(crate) struct EventDevice {
     control: Mutex<Control>,
     /// Current timer period in nanoseconds.
     pub(crate) period_ns: Atomic<i64>,
+    /// Interrupt number (IRQ sources; 0 until requested).
+    pub(crate) irq: Atomic<u32>,
     pub(crate) config: DeviceConfig,
 }
 
@@ -89,11 +114,14 @@ impl EventDevice {
                     slots,
                     produced: 0,
                     overruns: 0,
+                    debounced: 0,
+                    debouncer: Debouncer::new(config.debounce_us),
                     gone: false,
                 }, "rpoll::state"),
                 readable <- new_poll_condvar!("rpoll::readable"),
                 control <- new_mutex!(Control { readers: 0, timer: None, gone: false }, "rpoll::control"),
                 period_ns: Atomic::new(period_ns),
+                irq: Atomic::new(0),
                 config,
             }),
             GFP_KERNEL,
@@ -103,17 +131,27 @@ impl EventDevice {
     /// Records one event from `source` in every open reader's queue and
     /// wakes waiters. Callable from hard-IRQ context.
     pub(crate) fn produce(&self, source: u32, skipped: u64) {
-        {
-            let mut st = self.state.lock();
-            st.overruns += skipped;
-            st.produced += 1;
-            // Sampled under the lock so that timestamps follow `seq` order.
-            let sample = clock::sample_now(st.produced, source);
-            for q in st.slots.iter_mut().flatten() {
-                q.push(sample);
-            }
+        let recorded = self.state.lock().record(source, skipped);
+        if recorded {
+            self.readable.notify_all();
         }
-        self.readable.notify_all();
+    }
+
+    /// Handles one edge of the interrupt line: an event unless debouncing
+    /// merges it into the previous one. Callable from hard-IRQ context.
+    pub(crate) fn edge(&self) {
+        let recorded = {
+            let mut st = self.state.lock();
+            if st.debouncer.edge(Monotonic::ktime_get() as u64) {
+                st.record(RPOLL_SOURCE_IRQ, 0)
+            } else {
+                st.debounced += 1;
+                false
+            }
+        };
+        if recorded {
+            self.readable.notify_all();
+        }
     }
 
     /// Adds a reader; returns its slot. Starts the timer for the first one.
@@ -171,15 +209,21 @@ impl EventDevice {
 
     /// Human-readable state for debugfs.
     pub(crate) fn render(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
-        let kind = match self.config.kind {
-            SourceKind::Timer => "timer",
-        };
         let period_us = self.period_ns.load(ordering::Relaxed) / 1000;
+        let irq = self.irq.load(ordering::Relaxed);
+        // Read before taking the spinlock.
+        let trigger = irq_source::trigger_name(irq_source::trigger_type(irq));
         let st = self.state.lock();
         let readers = st.slots.iter().flatten().count();
-        writeln!(f, "source: {kind}")?;
-        if self.config.kind == SourceKind::Timer {
-            writeln!(f, "period_us: {period_us}")?;
+        writeln!(f, "source: {}", self.config.kind.name())?;
+        match self.config.kind {
+            SourceKind::Timer => writeln!(f, "period_us: {period_us}")?,
+            SourceKind::Irq => {
+                writeln!(f, "irq: {irq}")?;
+                writeln!(f, "trigger: {trigger}")?;
+                writeln!(f, "debounce_us: {}", self.config.debounce_us)?;
+                writeln!(f, "debounced: {}", st.debounced)?;
+            }
         }
         writeln!(f, "queue_depth: {}", self.config.depth)?;
         writeln!(f, "produced: {}", st.produced)?;

@@ -4,15 +4,23 @@
 //! pollable character device.
 //!
 //! Each matching DT node becomes `/dev/rpoll-<label>`. Its source (a periodic
-//! hrtimer) pushes records into one bounded queue per open file; readers
-//! block in `read()` or wait in `poll`/`select`/`epoll`. See `README.md` and
-//! `dts/rpoll.yaml`.
+//! hrtimer, or an interrupt line such as a GPIO button) pushes records into
+//! one bounded queue per open file; readers block in `read()` or wait in
+//! `poll`/`select`/`epoll`. See `README.md` and `dts/rpoll.yaml`.
 
-use kernel::{debugfs, device::Core, of, platform, prelude::*, str::CString, sync::Arc};
+use kernel::{
+    debugfs,
+    device::Core,
+    irq, of, platform,
+    prelude::*,
+    str::CString,
+    sync::{atomic::ordering, Arc},
+};
 
 mod clock;
 mod config;
 mod event_device;
+mod irq_source;
 mod kiocb_flags;
 // Shared with the host tests and the userspace crates, which use items the
 // module does not (decoding, flushing...).
@@ -24,40 +32,82 @@ mod timer_source;
 
 use config::SourceKind;
 use event_device::EventDevice;
+use irq_source::IrqSource;
 use misc_poll::PollMiscRegistration;
 use reader::Reader;
 
 kernel::of_device_table!(
     OF_TABLE,
     <RpollDriver as platform::Driver>::IdInfo,
-    [(of::DeviceId::new(c"rpoll,event-timer"), SourceKind::Timer)]
+    [
+        (of::DeviceId::new(c"rpoll,event-timer"), SourceKind::Timer),
+        (of::DeviceId::new(c"rpoll,event-irq"), SourceKind::Irq),
+    ]
 );
 
 /// The platform driver.
 struct RpollDriver;
 
 /// Everything one bound device owns; dropping it (unbind) tears it down.
+///
+/// Drop order: `shutdown()` first (source stopped, readers woken with
+/// `ENODEV`), then the fields in declaration order: the `/dev` node, the
+/// interrupt (`free_irq()` waits for a running handler), the debugfs file.
 #[pin_data(PinnedDrop)]
-struct BoundDevice {
+struct BoundDevice<'bound> {
     #[pin]
     misc: PollMiscRegistration<Reader>,
+    irq: Option<Pin<KBox<irq::Registration<'bound, IrqSource>>>>,
     dev: Arc<EventDevice>,
     #[pin]
     _debugfs_state: debugfs::File<Arc<EventDevice>>,
 }
 
 #[pinned_drop]
-impl PinnedDrop for BoundDevice {
+impl PinnedDrop for BoundDevice<'_> {
     fn drop(self: Pin<&mut Self>) {
-        // Stop the source and wake readers before the node disappears; open
-        // files keep `EventDevice` alive and see `ENODEV` from now on.
+        // Open files keep `EventDevice` alive and see `ENODEV` from now on.
         self.dev.shutdown();
     }
 }
 
+/// Requests the node's first interrupt for `dev`, reporting clear errors.
+fn request_irq<'bound>(
+    pdev: &'bound platform::Device<Core<'_>>,
+    dev: &Arc<EventDevice>,
+) -> Result<Pin<KBox<irq::Registration<'bound, IrqSource>>>> {
+    let number = match pdev.optional_irq_by_index(0) {
+        Ok(req) => req.irq(),
+        Err(e) if e == EPROBE_DEFER => return Err(e),
+        Err(e) => {
+            dev_err!(
+                pdev.as_ref(),
+                "no usable interrupt: 'interrupts' or 'interrupts-extended' is missing or cannot be mapped (error {})\n",
+                e.to_errno()
+            );
+            return Err(e);
+        }
+    };
+    dev.irq.store(number, ordering::Relaxed);
+    // SAFETY: the registration is returned in a `Pin<KBox<_>>` that the
+    // caller stores in its driver data; it is never leaked, so its `Drop`
+    // (which frees the interrupt) runs at unbind.
+    let reg = unsafe {
+        pdev.request_irq_by_index(
+            irq::Flags::TRIGGER_NONE,
+            0,
+            c"rpoll",
+            IrqSource::new(dev.clone()),
+        )
+    };
+    KBox::pin_init(reg, GFP_KERNEL).inspect_err(|e| {
+        dev_err!(pdev.as_ref(), "cannot request interrupt {number} (error {})\n", e.to_errno());
+    })
+}
+
 impl platform::Driver for RpollDriver {
     type IdInfo = SourceKind;
-    type Data<'bound> = BoundDevice;
+    type Data<'bound> = BoundDevice<'bound>;
     const OF_ID_TABLE: Option<of::IdTable<Self::IdInfo>> = Some(&OF_TABLE);
 
     fn probe<'bound>(
@@ -71,15 +121,29 @@ impl platform::Driver for RpollDriver {
             let debugfs_dir = debugfs::Dir::new(&cfg.name);
             let name = CString::try_from(&*cfg.name)?;
             let shared = EventDevice::new(cfg)?;
-            dev_info!(
-                dev,
-                "/dev/{} ready ({}, period {} us, queue depth {})\n",
-                &*name,
-                "timer",
-                shared.config.period_us,
-                shared.config.depth
-            );
+            let irq = match kind {
+                SourceKind::Timer => None,
+                SourceKind::Irq => Some(request_irq(pdev, &shared)?),
+            };
+            match kind {
+                SourceKind::Timer => dev_info!(
+                    dev,
+                    "/dev/{} ready (timer, period {} us, queue depth {})\n",
+                    &*name,
+                    shared.config.period_us,
+                    shared.config.depth
+                ),
+                SourceKind::Irq => dev_info!(
+                    dev,
+                    "/dev/{} ready (irq {}, debounce {} us, queue depth {})\n",
+                    &*name,
+                    shared.irq.load(ordering::Relaxed),
+                    shared.config.debounce_us,
+                    shared.config.depth
+                ),
+            }
             Ok(try_pin_init!(BoundDevice {
+                irq,
                 _debugfs_state <- debugfs_dir.read_callback_file(
                     c"state",
                     shared.clone(),

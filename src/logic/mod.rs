@@ -6,6 +6,7 @@
 //! types, so that the same files build inside the kernel module and on the
 //! host, where `cargo test` (see `tests/host/`) exercises them.
 
+pub mod debounce;
 pub mod params;
 pub mod queue;
 pub mod sample;

@@ -19,10 +19,15 @@ pub const DEFAULT_DEPTH: u32 = 64;
 /// Longest accepted label (the device node is `rpoll-<label>`).
 pub const LABEL_MAX: usize = 32;
 
+/// Longest accepted debounce window, in microseconds (1 s).
+pub const DEBOUNCE_US_MAX: u32 = 1_000_000;
+
 /// Name of the period property.
 pub const PROP_PERIOD: &str = "rpoll,period-us";
 /// Name of the queue-depth property.
 pub const PROP_DEPTH: &str = "rpoll,queue-depth";
+/// Name of the debounce property.
+pub const PROP_DEBOUNCE: &str = "rpoll,debounce-us";
 /// Name of the label property.
 pub const PROP_LABEL: &str = "label";
 
@@ -37,6 +42,8 @@ pub enum ParamError {
     PeriodRange(u32),
     /// The queue depth is not a power of two in range.
     Depth(u32),
+    /// The debounce window is above `DEBOUNCE_US_MAX`.
+    Debounce(u32),
     /// The label is empty, too long or holds a character outside
     /// `[A-Za-z0-9._-]`.
     Label,
@@ -54,6 +61,10 @@ impl fmt::Display for ParamError {
             Self::Depth(v) => write!(
                 f,
                 "property '{PROP_DEPTH}' = {v} is invalid (accepted: a power of two in {MIN_DEPTH}..={MAX_DEPTH})"
+            ),
+            Self::Debounce(v) => write!(
+                f,
+                "property '{PROP_DEBOUNCE}' = {v} is out of range (accepted: 0..={DEBOUNCE_US_MAX} us)"
             ),
             Self::Label => write!(
                 f,
@@ -77,6 +88,15 @@ pub fn queue_depth(raw: Option<u32>) -> Result<u32, ParamError> {
     let v = raw.unwrap_or(DEFAULT_DEPTH);
     if !v.is_power_of_two() || (v as usize) < MIN_DEPTH || (v as usize) > MAX_DEPTH {
         return Err(ParamError::Depth(v));
+    }
+    Ok(v)
+}
+
+/// Checks the optional debounce window; `None` gives 0 (no debouncing).
+pub fn debounce_us(raw: Option<u32>) -> Result<u32, ParamError> {
+    let v = raw.unwrap_or(0);
+    if v > DEBOUNCE_US_MAX {
+        return Err(ParamError::Debounce(v));
     }
     Ok(v)
 }

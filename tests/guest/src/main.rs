@@ -5,6 +5,7 @@
 //! Usage: `rpoll-guest-tests [NAME-SUBSTRING...]`.
 
 mod dev;
+mod irq_tests;
 mod lifecycle_tests;
 mod poll_tests;
 mod read_tests;

@@ -10,7 +10,7 @@ use crate::dev::*;
 
 /// Every device of the test device tree has its node and debugfs directory.
 pub fn device_nodes_exist() -> TestResult {
-    for name in ["tick", "fast", "idle", "rpoll-ms", "survivor"] {
+    for name in ["tick", "button", "fast", "idle", "rpoll-ms", "survivor"] {
         let meta = std::fs::metadata(format!("/dev/rpoll-{name}"))
             .map_err(|e| format!("/dev/rpoll-{name}: {e}"))?;
         use std::os::unix::fs::FileTypeExt;

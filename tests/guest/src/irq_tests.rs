@@ -1,0 +1,241 @@
+//! The GPIO interrupt source, driven from the host: each `press()` prints a
+//! request that the host's QMP agent (`scripts/qmp agent`) answers with one
+//! `system_powerdown`, which makes QEMU pulse PL061 line 3 for 100 ms.
+//!
+//! No fixed sleeps: before each press the test waits until the line is low
+//! again (gpiolib's debugfs view), then waits for the resulting event itself.
+
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use rpoll_uapi::RPOLL_SOURCE_IRQ;
+
+use crate::check;
+use crate::dev::*;
+
+/// Longest wait for the host to answer a press request.
+const PRESS_TIMEOUT_MS: i32 = 30_000;
+
+static NEXT_PRESS: AtomicU64 = AtomicU64::new(1);
+
+/// Level of GPIO line 3 of the PL061, from `/sys/kernel/debug/gpio`.
+fn line3_is_high() -> Result<bool, String> {
+    let text = std::fs::read_to_string("/sys/kernel/debug/gpio").map_err(|e| format!("debugfs gpio: {e}"))?;
+    let mut in_pl061 = false;
+    for line in text.lines() {
+        if line.starts_with("gpiochip") {
+            in_pl061 = line.contains("9030000");
+            continue;
+        }
+        let l = line.trim_start();
+        // " gpio-515 (...) in  hi IRQ" for the chip's 4th line (offset 3).
+        if in_pl061 && l.starts_with("gpio-") && l.contains("IRQ") {
+            if l.contains(" hi") {
+                return Ok(true);
+            }
+            if l.contains(" lo") {
+                return Ok(false);
+            }
+        }
+    }
+    Err(format!("line 3 not found in /sys/kernel/debug/gpio:\n{text}"))
+}
+
+/// Waits until the button line is released (low).
+fn wait_line_low() -> TestResult {
+    for _ in 0..5000 {
+        if !line3_is_high()? {
+            return Ok(());
+        }
+        sleep_ms(2);
+    }
+    Err("GPIO line 3 stays high".into())
+}
+
+/// Asks the host for one button press (after the previous one ended).
+fn press() -> TestResult {
+    wait_line_low()?;
+    let id = NEXT_PRESS.fetch_add(1, Ordering::SeqCst);
+    println!("RPOLL-PRESS {id}");
+    Ok(())
+}
+
+/// Waits until the button device has produced `n` events.
+fn wait_produced(n: u64) -> TestResult {
+    for _ in 0..(PRESS_TIMEOUT_MS / 2) {
+        if debug_state("button")?.num("produced") >= n {
+            return Ok(());
+        }
+        sleep_ms(2);
+    }
+    Err(format!("button never reached {n} events (is the host QMP agent running?)"))
+}
+
+/// The button's interrupt number from debugfs.
+fn button_irq() -> Result<u64, String> {
+    Ok(debug_state("button")?.num("irq"))
+}
+
+/// The /proc/interrupts count of `irq`, `None` if the line is not listed.
+fn irq_count(irq: u64) -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/interrupts").ok()?;
+    text.lines().find_map(|l| {
+        let (num, rest) = l.trim_start().split_once(':')?;
+        if num.trim() != irq.to_string() {
+            return None;
+        }
+        Some(rest.split_whitespace().map_while(|w| w.parse::<u64>().ok()).sum())
+    })
+}
+
+/// The button node is bound with a rising-edge GPIO interrupt, listed in
+/// /proc/interrupts under "rpoll".
+pub fn button_is_bound() -> TestResult {
+    let st = debug_state("button")?;
+    check!(st.text("source") == "irq", "source {}", st.text("source"));
+    check!(st.text("trigger") == "edge-rising", "trigger {}", st.text("trigger"));
+    check!(st.num("queue_depth") == 16, "depth {}", st.num("queue_depth"));
+    let irq = st.num("irq");
+    let text = std::fs::read_to_string("/proc/interrupts").unwrap_or_default();
+    let line = text.lines().find(|l| l.trim_start().starts_with(&format!("{irq}:")));
+    check!(line.is_some_and(|l| l.contains("rpoll")), "irq {irq} not in /proc/interrupts as rpoll");
+    Ok(())
+}
+
+/// N presses while a reader waits in epoll: N wakeups, each with exactly one
+/// IRQ record, consecutive seq, and N interrupts counted for the line.
+pub fn presses_wake_epoll_reader() -> TestResult {
+    const N: usize = 5;
+    let irq = button_irq()?;
+    let before = irq_count(irq).ok_or("irq not listed")?;
+    let fd = open_nb("button")?;
+    let ep = Epoll::new();
+    ep.add(&fd, (libc::EPOLLIN | libc::EPOLLRDNORM) as u32, 9)?;
+    let mut recs = Vec::new();
+    for k in 0..N {
+        press()?;
+        let evs = ep.wait(PRESS_TIMEOUT_MS).map_err(|e| format!("epoll_wait: errno {e}"))?;
+        check!(evs.len() == 1, "press {k}: epoll gave {evs:?} (host agent running?)");
+        let got = drain(&fd)?;
+        check!(got.len() == 1, "press {k}: {} records", got.len());
+        recs.extend(got);
+    }
+    check!(recs.iter().all(|r| r.source == RPOLL_SOURCE_IRQ), "non-IRQ source in {recs:?}");
+    check_sequence(recs[0].seq - 1, &recs)?;
+    check!(recs[0].lost == 0, "first record lost={}", recs[0].lost);
+    let after = irq_count(irq).ok_or("irq not listed")?;
+    check!(after - before == N as u64, "/proc/interrupts counted {} for {N} presses", after - before);
+    Ok(())
+}
+
+/// Two readers get every press; a reader opened later gets only later ones.
+pub fn two_readers_and_a_late_one() -> TestResult {
+    let a = open_nb("button")?;
+    let b = open_nb("button")?;
+    let start = debug_state("button")?.num("produced");
+    for k in 1..=2 {
+        press()?;
+        wait_produced(start + k)?;
+    }
+    let late = open_nb("button")?;
+    for k in 3..=4 {
+        press()?;
+        wait_produced(start + k)?;
+    }
+    let (ra, rb, rl) = (drain(&a)?, drain(&b)?, drain(&late)?);
+    check!(ra.len() == 4 && rb.len() == 4, "a got {}, b got {}", ra.len(), rb.len());
+    check!(ra == rb, "readers differ: {ra:?} vs {rb:?}");
+    check_sequence(start, &ra)?;
+    check!(rl.len() == 2, "late reader got {} records", rl.len());
+    check!(rl[0].seq == start + 3 && rl[0].lost == 0, "late reader starts at {:?}", rl[0]);
+    Ok(())
+}
+
+/// A reader that does not read while 20 presses hit its 16-slot queue loses
+/// the 4 oldest, accounted in `lost` and the seq gap.
+pub fn full_queue_accounts_loss() -> TestResult {
+    let fd = open_nb("button")?;
+    let st = debug_state("button")?;
+    let base = st.readers.first().map(|r| r.0).ok_or("no reader in debugfs")?;
+    for k in 1..=20 {
+        press()?;
+        wait_produced(base + k)?;
+    }
+    let recs = drain(&fd)?;
+    check!(recs.len() == 16, "{} records from a 16-slot queue", recs.len());
+    check!(recs[0].lost == 4 && recs[0].seq == base + 5, "first record {:?}", recs[0]);
+    check_sequence(base, &recs)?;
+    let st = debug_state("button")?;
+    let (_, d, l, q) = st.readers[0];
+    check!(d == 16 && l == 4 && q == 0, "counters delivered={d} lost={l} queued={q}");
+    Ok(())
+}
+
+/// Presses with no reader open are counted as produced, not queued.
+pub fn presses_without_reader_are_counted() -> TestResult {
+    let st = debug_state("button")?;
+    check!(st.num("readers") == 0, "button has readers");
+    let before = st.num("produced");
+    press()?;
+    wait_produced(before + 1)?;
+    let fd = open_nb("button")?;
+    check!(read_batch(&fd, 1) == Err(libc::EAGAIN), "new reader saw an old press");
+    Ok(())
+}
+
+/// The 1 ms timer device and the button run side by side: the button gets
+/// exactly its presses, the timer reader loses nothing.
+pub fn timer_and_button_together() -> TestResult {
+    let t = open("rpoll-ms")?;
+    let b = open_nb("button")?;
+    let first = read_one(&t)?;
+    let start = debug_state("button")?.num("produced");
+    let mut timer_recs = vec![first];
+    for k in 1..=3 {
+        press()?;
+        wait_produced(start + k)?;
+        // Keep the 256-slot timer queue drained.
+        // SAFETY: only flips O_NONBLOCK on our own fd.
+        unsafe { libc::fcntl(t.as_raw_fd(), libc::F_SETFL, libc::O_NONBLOCK) };
+        timer_recs.extend(drain(&t)?);
+    }
+    let br = drain(&b)?;
+    check!(br.len() == 3, "button got {} records for 3 presses", br.len());
+    check_sequence(start, &br)?;
+    check_sequence(first.seq - 1, &timer_recs)?;
+    check!(timer_recs.iter().all(|r| r.lost == 0), "timer reader lost records");
+    check!(timer_recs.len() > 3, "timer produced only {}", timer_recs.len());
+    Ok(())
+}
+
+/// Unbinding the button wakes a blocked reader with ENODEV and frees the
+/// interrupt; binding again requests it again.
+pub fn button_unbind_frees_irq_and_rebind() -> TestResult {
+    let irq = button_irq()?;
+    let fd = Arc::new(open("button")?);
+    let tid = Arc::new(AtomicI32::new(0));
+    let (f2, t2) = (fd.clone(), tid.clone());
+    let h = std::thread::spawn(move || {
+        t2.store(gettid(), Ordering::SeqCst);
+        read_batch(&f2, 1).map(|v| v.len())
+    });
+    while tid.load(Ordering::SeqCst) == 0 {
+        sleep_ms(1);
+    }
+    wait_until_sleeping(tid.load(Ordering::SeqCst))?;
+    unbind("button")?;
+    let r = h.join().unwrap();
+    check!(r == Err(libc::ENODEV), "blocked read after unbind: {r:?}");
+    check!(irq_count(irq).is_none(), "irq {irq} still in /proc/interrupts after unbind");
+    drop(fd);
+    bind("button")?;
+    let irq2 = button_irq()?;
+    check!(irq_count(irq2).is_some(), "irq {irq2} not requested after rebind");
+    let fd = open_nb("button")?;
+    let before = debug_state("button")?.num("produced");
+    press()?;
+    wait_produced(before + 1)?;
+    check!(drain(&fd)?.len() == 1, "rebound button delivered no event");
+    Ok(())
+}
