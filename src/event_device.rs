@@ -29,7 +29,12 @@ use crate::{
     clock,
     config::{DeviceConfig, SourceKind},
     irq_source,
-    logic::{debounce::Debouncer, queue::ReaderQueue, sample::Sample, uapi::RPOLL_SOURCE_IRQ},
+    logic::{
+        debounce::Debouncer,
+        queue::ReaderQueue,
+        sample::Sample,
+        uapi::{RpollInfo, RpollStats, RPOLL_SOURCE_IRQ, RPOLL_SOURCE_TIMER},
+    },
 };
 
 /// Most files that may have one device open at once. With the largest queue
@@ -194,6 +199,68 @@ impl EventDevice {
         drop(ctl);
         // Freed outside both locks.
         drop(queue);
+    }
+
+    /// Sets the timer period, restarting a running timer so the new period
+    /// applies from now. `EOPNOTSUPP` on IRQ devices, `ENODEV` once gone.
+    pub(crate) fn set_period(self: &Arc<Self>, period_us: u32) -> Result {
+        if self.config.kind != SourceKind::Timer {
+            return Err(EOPNOTSUPP);
+        }
+        let mut ctl = self.control.lock();
+        if ctl.gone {
+            return Err(ENODEV);
+        }
+        let period_ns = i64::from(period_us) * 1000;
+        self.period_ns.store(period_ns, ordering::Relaxed);
+        if let Some(handle) = ctl.timer.take() {
+            // Cancel (waiting for a running callback) before restarting.
+            drop(handle);
+            ctl.timer = Some(self.clone().start(Delta::from_nanos(period_ns)));
+        }
+        Ok(())
+    }
+
+    /// Drops the queued events of the reader in `slot` (counted as lost).
+    pub(crate) fn flush(&self, slot: usize) -> usize {
+        self.state.lock().slots[slot].as_mut().map_or(0, Queue::flush)
+    }
+
+    /// The `RPOLL_IOC_INFO` reply.
+    pub(crate) fn info(&self) -> RpollInfo {
+        let mut info = RpollInfo::with_name(self.config.name.to_bytes());
+        info.queue_depth = self.config.depth;
+        info.max_readers = MAX_READERS as u32;
+        match self.config.kind {
+            SourceKind::Timer => {
+                info.source = RPOLL_SOURCE_TIMER;
+                info.period_us = (self.period_ns.load(ordering::Relaxed) / 1000) as u32;
+            }
+            SourceKind::Irq => {
+                let irq = self.irq.load(ordering::Relaxed);
+                info.source = RPOLL_SOURCE_IRQ;
+                info.irq = irq;
+                info.trigger = irq_source::trigger_type(irq);
+                info.debounce_us = self.config.debounce_us;
+            }
+        }
+        info
+    }
+
+    /// The `RPOLL_IOC_STATS` reply for the reader in `slot`.
+    pub(crate) fn stats(&self, slot: usize) -> RpollStats {
+        let st = self.state.lock();
+        let c = st.slots[slot].as_ref().map(Queue::counts).unwrap_or_default();
+        RpollStats {
+            produced: st.produced,
+            overruns: st.overruns,
+            debounced: st.debounced,
+            readers: st.slots.iter().flatten().count() as u64,
+            base: c.base,
+            delivered: c.delivered,
+            lost: c.lost,
+            queued: c.queued,
+        }
     }
 
     /// Marks the device gone (unbind): stops the source and wakes every

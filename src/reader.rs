@@ -4,7 +4,8 @@
 //!
 //! `read()` blocks until at least one record is queued and returns as many
 //! whole records as fit; `poll()` reports `EPOLLIN | EPOLLRDNORM` while the
-//! queue is non-empty and `EPOLLHUP | EPOLLERR` once the device is gone.
+//! queue is non-empty and `EPOLLHUP | EPOLLERR` once the device is gone;
+//! `ioctl()` implements the `RPOLL_IOC_*` commands of the uapi header.
 
 use kernel::{
     fs::{file, File, Kiocb},
@@ -16,14 +17,21 @@ use kernel::{
         poll::PollTable,
         Arc,
     },
+    uaccess::{UserPtr, UserSlice},
 };
 
 use crate::{
+    capability,
+    config::SourceKind,
     event_device::EventDevice,
     kiocb_flags,
     logic::{
+        params,
         sample::Clock,
-        uapi::{RpollEvent, RPOLL_EVENT_SIZE},
+        uapi::{
+            RpollEvent, RPOLL_EVENT_SIZE, RPOLL_IOC_FLUSH, RPOLL_IOC_INFO, RPOLL_IOC_SET_CLOCK,
+            RPOLL_IOC_SET_PERIOD, RPOLL_IOC_STATS,
+        },
     },
     misc_poll::PollMiscDevice,
 };
@@ -142,6 +150,44 @@ impl MiscDevice for Reader {
     fn read_iter(kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterDest<'_>) -> Result<usize> {
         let nonblock = kiocb_flags::is_nonblocking(&kiocb);
         kiocb.file().read(iov, nonblock)
+    }
+
+    /// The rpoll ioctls. Their structures have one layout for 32- and
+    /// 64-bit callers, so the default `compat_ptr_ioctl` serves compat too.
+    fn ioctl(reader: &Reader, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        let user = |len| UserSlice::new(UserPtr::from_addr(arg), len);
+        match cmd {
+            RPOLL_IOC_INFO => {
+                let info = reader.dev.info().to_bytes();
+                user(info.len()).writer().write_slice(&info)?;
+                Ok(0)
+            }
+            RPOLL_IOC_STATS => {
+                let stats = reader.dev.stats(reader.slot).to_bytes();
+                user(stats.len()).writer().write_slice(&stats)?;
+                Ok(0)
+            }
+            RPOLL_IOC_SET_CLOCK => {
+                let id: u32 = user(4).reader().read()?;
+                let clock = Clock::from_id(id).ok_or(EINVAL)?;
+                reader.clock.store(clock as u32, ordering::Relaxed);
+                Ok(0)
+            }
+            RPOLL_IOC_FLUSH => Ok(reader.dev.flush(reader.slot) as isize),
+            RPOLL_IOC_SET_PERIOD => {
+                if !capability::sys_admin() {
+                    return Err(EPERM);
+                }
+                if reader.dev.config.kind != SourceKind::Timer {
+                    return Err(EOPNOTSUPP);
+                }
+                let us: u32 = user(4).reader().read()?;
+                let us = params::period_us(Some(us)).map_err(|_| EINVAL)?;
+                reader.dev.set_period(us)?;
+                Ok(0)
+            }
+            _ => Err(ENOTTY),
+        }
     }
 }
 

@@ -17,6 +17,7 @@ use kernel::{
     sync::{atomic::ordering, Arc},
 };
 
+mod capability;
 mod clock;
 mod config;
 mod event_device;
@@ -35,6 +36,18 @@ use event_device::EventDevice;
 use irq_source::IrqSource;
 use misc_poll::PollMiscRegistration;
 use reader::Reader;
+
+// The ioctl numbers of `logic::uapi` must be the kernel's own encoding.
+const _: () = {
+    use kernel::ioctl::{_IO, _IOR, _IOW};
+    use logic::uapi::*;
+    const M: u32 = RPOLL_IOC_MAGIC;
+    assert!(RPOLL_IOC_INFO == _IOR::<[u8; RPOLL_INFO_SIZE]>(M, 0));
+    assert!(RPOLL_IOC_STATS == _IOR::<[u8; RPOLL_STATS_SIZE]>(M, 1));
+    assert!(RPOLL_IOC_SET_CLOCK == _IOW::<u32>(M, 2));
+    assert!(RPOLL_IOC_FLUSH == _IO(M, 3));
+    assert!(RPOLL_IOC_SET_PERIOD == _IOW::<u32>(M, 4));
+};
 
 kernel::of_device_table!(
     OF_TABLE,

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The user-visible ABI of rpoll: the event record returned by `read()`.
+//! The user-visible ABI of rpoll: the event record returned by `read()` and
+//! the ioctls.
 //!
 //! This is the Rust twin of `include/uapi/linux/rpoll.h`; both sides assert the
-//! size and the field offsets, so a change to one that is not made to the other
-//! fails to build.
+//! sizes, the field offsets and the ioctl numbers, so a change to one that is
+//! not made to the other fails to build. All structures have the same layout
+//! on 32- and 64-bit user space (fixed-size fields, no padding, no pointers).
 
 use core::mem::{offset_of, size_of};
 
@@ -71,6 +73,219 @@ impl RpollEvent {
             jiffies: u64_at(16),
             source: u32_at(24),
             lost: u32_at(28),
+        }
+    }
+}
+
+/// ioctl "magic" (type) of rpoll; unassigned in `ioctl-number.rst`.
+pub const RPOLL_IOC_MAGIC: u32 = 0xB9;
+
+const IOC_NONE: u32 = 0;
+const IOC_WRITE: u32 = 1;
+const IOC_READ: u32 = 2;
+
+/// Linux's generic `_IOC()` encoding (used by arm64 and x86).
+pub const fn ioc(dir: u32, nr: u32, size: usize) -> u32 {
+    (dir << 30) | ((size as u32) << 16) | (RPOLL_IOC_MAGIC << 8) | nr
+}
+
+/// Length of [`RpollInfo::name`], including the terminating NUL.
+pub const RPOLL_NAME_LEN: usize = 40;
+
+/// Reply of [`RPOLL_IOC_INFO`]: what the device is.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RpollInfo {
+    /// Device name (`rpoll-<label>`), NUL-terminated.
+    pub name: [u8; RPOLL_NAME_LEN],
+    /// [`RPOLL_SOURCE_TIMER`] or [`RPOLL_SOURCE_IRQ`].
+    pub source: u32,
+    /// Capacity of each reader's queue.
+    pub queue_depth: u32,
+    /// Timer: current period in microseconds; IRQ: 0.
+    pub period_us: u32,
+    /// IRQ: Linux interrupt number; timer: 0.
+    pub irq: u32,
+    /// IRQ: `IRQ_TYPE_*` trigger bits; timer: 0.
+    pub trigger: u32,
+    /// IRQ: debounce window in microseconds; timer: 0.
+    pub debounce_us: u32,
+    /// Most files that may have the device open at once.
+    pub max_readers: u32,
+    /// Reserved, zero.
+    pub reserved: u32,
+}
+
+/// Size of [`RpollInfo`].
+pub const RPOLL_INFO_SIZE: usize = 72;
+
+/// Reply of [`RPOLL_IOC_STATS`]: device-wide and per-file counters.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RpollStats {
+    /// Device: events produced since the device was bound (last `seq`).
+    pub produced: u64,
+    /// Device: timer periods skipped because a callback ran late.
+    pub overruns: u64,
+    /// Device: interrupt edges merged by debouncing.
+    pub debounced: u64,
+    /// Device: files currently open.
+    pub readers: u64,
+    /// This file: device `seq` when it was opened.
+    pub base: u64,
+    /// This file: events read.
+    pub delivered: u64,
+    /// This file: events lost (overflow, flush, faulting reads).
+    pub lost: u64,
+    /// This file: events waiting to be read.
+    pub queued: u64,
+}
+
+/// Size of [`RpollStats`].
+pub const RPOLL_STATS_SIZE: usize = 64;
+
+const _: () = {
+    assert!(size_of::<RpollInfo>() == RPOLL_INFO_SIZE);
+    assert!(offset_of!(RpollInfo, source) == 40);
+    assert!(offset_of!(RpollInfo, period_us) == 48);
+    assert!(offset_of!(RpollInfo, max_readers) == 64);
+    assert!(size_of::<RpollStats>() == RPOLL_STATS_SIZE);
+    assert!(offset_of!(RpollStats, delivered) == 40);
+};
+
+/// `_IOR(0xB9, 0, struct rpoll_info)`: describe the device.
+pub const RPOLL_IOC_INFO: u32 = ioc(IOC_READ, 0, RPOLL_INFO_SIZE);
+/// `_IOR(0xB9, 1, struct rpoll_stats)`: counters of the device and this file.
+pub const RPOLL_IOC_STATS: u32 = ioc(IOC_READ, 1, RPOLL_STATS_SIZE);
+/// `_IOW(0xB9, 2, __u32)`: clock of this file's timestamps
+/// (`CLOCK_MONOTONIC`, `CLOCK_BOOTTIME` or `CLOCK_REALTIME`).
+pub const RPOLL_IOC_SET_CLOCK: u32 = ioc(IOC_WRITE, 2, 4);
+/// `_IO(0xB9, 3)`: drop this file's queued events (counted as lost);
+/// returns how many were dropped.
+pub const RPOLL_IOC_FLUSH: u32 = ioc(IOC_NONE, 3, 0);
+/// `_IOW(0xB9, 4, __u32)`: set a timer device's period in microseconds
+/// (needs `CAP_SYS_ADMIN`).
+pub const RPOLL_IOC_SET_PERIOD: u32 = ioc(IOC_WRITE, 4, 4);
+
+fn put_u32(out: &mut [u8], at: usize, v: u32) {
+    out[at..at + 4].copy_from_slice(&v.to_ne_bytes());
+}
+
+fn put_u64(out: &mut [u8], at: usize, v: u64) {
+    out[at..at + 8].copy_from_slice(&v.to_ne_bytes());
+}
+
+fn get_u32(b: &[u8], at: usize) -> u32 {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(&b[at..at + 4]);
+    u32::from_ne_bytes(w)
+}
+
+fn get_u64(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[at..at + 8]);
+    u64::from_ne_bytes(w)
+}
+
+impl RpollInfo {
+    /// An info block for `name` (truncated to fit with its NUL).
+    pub fn with_name(name: &[u8]) -> Self {
+        let mut n = [0u8; RPOLL_NAME_LEN];
+        let len = name.len().min(RPOLL_NAME_LEN - 1);
+        n[..len].copy_from_slice(&name[..len]);
+        Self {
+            name: n,
+            source: 0,
+            queue_depth: 0,
+            period_us: 0,
+            irq: 0,
+            trigger: 0,
+            debounce_us: 0,
+            max_readers: 0,
+            reserved: 0,
+        }
+    }
+
+    /// The name without its NUL padding.
+    pub fn name_bytes(&self) -> &[u8] {
+        let end = self.name.iter().position(|&c| c == 0).unwrap_or(RPOLL_NAME_LEN);
+        &self.name[..end]
+    }
+
+    /// Wire form (native endianness).
+    pub fn to_bytes(self) -> [u8; RPOLL_INFO_SIZE] {
+        let mut out = [0u8; RPOLL_INFO_SIZE];
+        out[..RPOLL_NAME_LEN].copy_from_slice(&self.name);
+        let tail = [
+            self.source,
+            self.queue_depth,
+            self.period_us,
+            self.irq,
+            self.trigger,
+            self.debounce_us,
+            self.max_readers,
+            self.reserved,
+        ];
+        for (i, v) in tail.iter().enumerate() {
+            put_u32(&mut out, RPOLL_NAME_LEN + 4 * i, *v);
+        }
+        out
+    }
+
+    /// Decodes the wire form.
+    pub fn from_bytes(b: &[u8; RPOLL_INFO_SIZE]) -> Self {
+        let mut name = [0u8; RPOLL_NAME_LEN];
+        name.copy_from_slice(&b[..RPOLL_NAME_LEN]);
+        let f = |i: usize| get_u32(b, RPOLL_NAME_LEN + 4 * i);
+        Self {
+            name,
+            source: f(0),
+            queue_depth: f(1),
+            period_us: f(2),
+            irq: f(3),
+            trigger: f(4),
+            debounce_us: f(5),
+            max_readers: f(6),
+            reserved: f(7),
+        }
+    }
+}
+
+impl RpollStats {
+    fn fields(&self) -> [u64; 8] {
+        [
+            self.produced,
+            self.overruns,
+            self.debounced,
+            self.readers,
+            self.base,
+            self.delivered,
+            self.lost,
+            self.queued,
+        ]
+    }
+
+    /// Wire form (native endianness).
+    pub fn to_bytes(self) -> [u8; RPOLL_STATS_SIZE] {
+        let mut out = [0u8; RPOLL_STATS_SIZE];
+        for (i, v) in self.fields().iter().enumerate() {
+            put_u64(&mut out, 8 * i, *v);
+        }
+        out
+    }
+
+    /// Decodes the wire form.
+    pub fn from_bytes(b: &[u8; RPOLL_STATS_SIZE]) -> Self {
+        let f = |i: usize| get_u64(b, 8 * i);
+        Self {
+            produced: f(0),
+            overruns: f(1),
+            debounced: f(2),
+            readers: f(3),
+            base: f(4),
+            delivered: f(5),
+            lost: f(6),
+            queued: f(7),
         }
     }
 }

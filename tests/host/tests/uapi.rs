@@ -38,3 +38,38 @@ fn clock_selection_picks_the_right_timestamp() {
     assert_eq!(Clock::from_id(0), Some(Clock::Realtime));
     assert_eq!(Clock::from_id(4), None);
 }
+
+use rpoll_logic::uapi::*;
+
+#[test]
+fn ioctl_numbers_match_the_c_encoding() {
+    // Values of the C macros in include/uapi/linux/rpoll.h on Linux
+    // (generic _IOC: dir<<30 | size<<16 | type<<8 | nr).
+    assert_eq!(RPOLL_IOC_INFO, 0x8048_B900);
+    assert_eq!(RPOLL_IOC_STATS, 0x8040_B901);
+    assert_eq!(RPOLL_IOC_SET_CLOCK, 0x4004_B902);
+    assert_eq!(RPOLL_IOC_FLUSH, 0x0000_B903);
+    assert_eq!(RPOLL_IOC_SET_PERIOD, 0x4004_B904);
+}
+
+#[test]
+fn info_and_stats_round_trip() {
+    let mut info = RpollInfo::with_name(b"rpoll-tick");
+    info.source = RPOLL_SOURCE_TIMER;
+    info.queue_depth = 64;
+    info.period_us = 1_000_000;
+    info.max_readers = 64;
+    let b = info.to_bytes();
+    assert_eq!(&b[..10], b"rpoll-tick");
+    assert_eq!(b[10], 0);
+    assert_eq!(&b[48..52], &1_000_000u32.to_ne_bytes());
+    assert_eq!(RpollInfo::from_bytes(&b), info);
+    assert_eq!(info.name_bytes(), b"rpoll-tick");
+    let long = RpollInfo::with_name(&[b'x'; 100]);
+    assert_eq!(long.name_bytes().len(), RPOLL_NAME_LEN - 1);
+
+    let st = RpollStats { produced: 1, overruns: 2, debounced: 3, readers: 4, base: 5, delivered: 6, lost: 7, queued: 8 };
+    let b = st.to_bytes();
+    assert_eq!(&b[40..48], &6u64.to_ne_bytes());
+    assert_eq!(RpollStats::from_bytes(&b), st);
+}

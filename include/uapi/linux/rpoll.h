@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * rpoll: pollable event devices (/dev/rpoll-<label>).
+ *
+ * read() returns whole struct rpoll_event records; the ioctls below describe
+ * the device, report counters and tune the open file. Every structure has the
+ * same layout on 32- and 64-bit user space. The Rust twin of this header is
+ * src/logic/uapi.rs; both assert the same sizes, offsets and numbers.
+ */
+#ifndef _UAPI_LINUX_RPOLL_H
+#define _UAPI_LINUX_RPOLL_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define RPOLL_SOURCE_TIMER 1 /* periodic hrtimer ("rpoll,event-timer") */
+#define RPOLL_SOURCE_IRQ   2 /* interrupt line ("rpoll,event-irq") */
+
+struct rpoll_event {
+	__u64 seq;          /* per-device event number from 1; a gap means loss */
+	__u64 timestamp_ns; /* when the source fired, in this file's clock */
+	__u64 jiffies;      /* jiffies_64 when the source fired */
+	__u32 source;       /* RPOLL_SOURCE_* */
+	__u32 lost;         /* events this file lost just before this one */
+};
+
+#define RPOLL_NAME_LEN 40
+
+struct rpoll_info {
+	char  name[RPOLL_NAME_LEN]; /* "rpoll-<label>", NUL-terminated */
+	__u32 source;               /* RPOLL_SOURCE_* */
+	__u32 queue_depth;          /* capacity of each reader's queue */
+	__u32 period_us;            /* timer: current period; irq: 0 */
+	__u32 irq;                  /* irq: Linux interrupt number; timer: 0 */
+	__u32 trigger;              /* irq: IRQ_TYPE_* bits; timer: 0 */
+	__u32 debounce_us;          /* irq: debounce window; timer: 0 */
+	__u32 max_readers;          /* most files open at once (then EMFILE) */
+	__u32 reserved;             /* zero */
+};
+
+struct rpoll_stats {
+	__u64 produced;  /* device: events since bind (the last seq) */
+	__u64 overruns;  /* device: timer periods skipped by late callbacks */
+	__u64 debounced; /* device: interrupt edges merged by debouncing */
+	__u64 readers;   /* device: files open now */
+	__u64 base;      /* this file: device seq when it was opened */
+	__u64 delivered; /* this file: events read */
+	__u64 lost;      /* this file: events lost (overflow, flush, faults) */
+	__u64 queued;    /* this file: events waiting */
+};
+
+#define RPOLL_IOC_MAGIC 0xB9
+
+/* Describe the device. */
+#define RPOLL_IOC_INFO       _IOR(RPOLL_IOC_MAGIC, 0, struct rpoll_info)
+/* Counters of the device and of this open file. */
+#define RPOLL_IOC_STATS      _IOR(RPOLL_IOC_MAGIC, 1, struct rpoll_stats)
+/* Clock of this file's timestamps: CLOCK_MONOTONIC (default),
+ * CLOCK_BOOTTIME or CLOCK_REALTIME; other ids: EINVAL. */
+#define RPOLL_IOC_SET_CLOCK  _IOW(RPOLL_IOC_MAGIC, 2, __u32)
+/* Drop this file's queued events, counted as lost (the next record's `lost`
+ * includes them); returns the number dropped. */
+#define RPOLL_IOC_FLUSH      _IO(RPOLL_IOC_MAGIC, 3)
+/* Set a timer device's period in microseconds (10 .. 4294967295), for every
+ * reader; needs CAP_SYS_ADMIN (EPERM), EOPNOTSUPP on an irq device. */
+#define RPOLL_IOC_SET_PERIOD _IOW(RPOLL_IOC_MAGIC, 4, __u32)
+
+#ifndef __KERNEL__
+#include <stddef.h>
+_Static_assert(sizeof(struct rpoll_event) == 32, "rpoll_event layout");
+_Static_assert(offsetof(struct rpoll_event, source) == 24, "rpoll_event layout");
+_Static_assert(offsetof(struct rpoll_event, lost) == 28, "rpoll_event layout");
+_Static_assert(sizeof(struct rpoll_info) == 72, "rpoll_info layout");
+_Static_assert(offsetof(struct rpoll_info, period_us) == 48, "rpoll_info layout");
+_Static_assert(offsetof(struct rpoll_info, max_readers) == 64, "rpoll_info layout");
+_Static_assert(sizeof(struct rpoll_stats) == 64, "rpoll_stats layout");
+_Static_assert(offsetof(struct rpoll_stats, delivered) == 40, "rpoll_stats layout");
+#endif
+
+#endif /* _UAPI_LINUX_RPOLL_H */

@@ -1,0 +1,140 @@
+//! Text and JSON renderings of events, device info and counters.
+
+use rpoll_uapi::{RpollEvent, RpollInfo, RpollStats, RPOLL_SOURCE_IRQ, RPOLL_SOURCE_TIMER};
+
+/// Name of a record's source.
+pub fn source_name(source: u32) -> &'static str {
+    match source {
+        RPOLL_SOURCE_TIMER => "timer",
+        RPOLL_SOURCE_IRQ => "irq",
+        _ => "unknown",
+    }
+}
+
+/// Name of `IRQ_TYPE_*` trigger bits.
+pub fn trigger_name(trigger: u32) -> &'static str {
+    match trigger {
+        1 => "edge-rising",
+        2 => "edge-falling",
+        3 => "edge-both",
+        4 => "level-high",
+        8 => "level-low",
+        _ => "none",
+    }
+}
+
+/// `12.345678901` seconds from nanoseconds.
+pub fn secs(ns: u64) -> String {
+    format!("{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000)
+}
+
+/// A device name for display: the label part of `rpoll-<label>`.
+pub fn short_name(name: &str) -> &str {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    base.strip_prefix("rpoll-").unwrap_or(base)
+}
+
+/// One `watch` line; `delta_ns` is the time since the previous event of the
+/// same device (none for the first).
+pub fn event_line(device: &str, e: &RpollEvent, delta_ns: Option<u64>) -> String {
+    let delta = delta_ns.map_or_else(|| "-".to_string(), |d| format!("{}s", secs(d)));
+    format!(
+        "{device:<10} seq={:<6} src={:<5} ts={} jiffies={} delta={delta} lost={}",
+        e.seq,
+        source_name(e.source),
+        secs(e.timestamp_ns),
+        e.jiffies,
+        e.lost
+    )
+}
+
+fn json_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// One `watch --json` object.
+pub fn event_json(device: &str, e: &RpollEvent, delta_ns: Option<u64>) -> String {
+    let delta = delta_ns.map_or_else(|| "null".to_string(), |d| d.to_string());
+    format!(
+        "{{\"device\":{},\"seq\":{},\"source\":\"{}\",\"timestamp_ns\":{},\"jiffies\":{},\"delta_ns\":{delta},\"lost\":{}}}",
+        json_str(device),
+        e.seq,
+        source_name(e.source),
+        e.timestamp_ns,
+        e.jiffies,
+        e.lost
+    )
+}
+
+fn info_detail(i: &RpollInfo) -> String {
+    match i.source {
+        RPOLL_SOURCE_TIMER => format!("period {}", secs(u64::from(i.period_us) * 1000)),
+        RPOLL_SOURCE_IRQ => format!(
+            "irq {} {} debounce {}us",
+            i.irq,
+            trigger_name(i.trigger),
+            i.debounce_us
+        ),
+        _ => String::new(),
+    }
+}
+
+/// One `list` line.
+pub fn info_line(path: &str, i: &RpollInfo) -> String {
+    format!(
+        "{path:<20} {:<5} {:<32} depth {}",
+        source_name(i.source),
+        info_detail(i),
+        i.queue_depth
+    )
+}
+
+/// One `list --json` object.
+pub fn info_json(path: &str, i: &RpollInfo) -> String {
+    format!(
+        "{{\"path\":{},\"name\":{},\"source\":\"{}\",\"period_us\":{},\"irq\":{},\"trigger\":\"{}\",\"debounce_us\":{},\"queue_depth\":{},\"max_readers\":{}}}",
+        json_str(path),
+        json_str(&String::from_utf8_lossy(i.name_bytes())),
+        source_name(i.source),
+        i.period_us,
+        i.irq,
+        trigger_name(i.trigger),
+        i.debounce_us,
+        i.queue_depth,
+        i.max_readers
+    )
+}
+
+/// `stats` output.
+pub fn stats_text(device: &str, s: &RpollStats) -> String {
+    format!(
+        "{device}: produced {} overruns {} debounced {} readers {}\nthis file: base {} delivered {} lost {} queued {}",
+        s.produced, s.overruns, s.debounced, s.readers, s.base, s.delivered, s.lost, s.queued
+    )
+}
+
+/// `stats --json` output.
+pub fn stats_json(device: &str, s: &RpollStats) -> String {
+    format!(
+        "{{\"device\":{},\"produced\":{},\"overruns\":{},\"debounced\":{},\"readers\":{},\"base\":{},\"delivered\":{},\"lost\":{},\"queued\":{}}}",
+        json_str(device),
+        s.produced,
+        s.overruns,
+        s.debounced,
+        s.readers,
+        s.base,
+        s.delivered,
+        s.lost,
+        s.queued
+    )
+}

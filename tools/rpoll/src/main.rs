@@ -1,0 +1,141 @@
+//! `rpoll`: look at rpoll event devices from a shell, the way `evtest` or
+//! `gpiomon` do for input and GPIO events. See `rpoll --help`.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::os::fd::AsRawFd;
+use std::process::ExitCode;
+
+use rpoll::cli::{self, Command};
+use rpoll::device::{device_path, list_devices, Clock};
+use rpoll::{format, Device};
+
+/// A user-facing message for an I/O error on `dev`.
+fn explain(dev: &str, e: &io::Error) -> String {
+    let path = device_path(dev).display().to_string();
+    match e.raw_os_error() {
+        Some(libc::ENOENT) => format!("no such device: {path} (see `rpoll list`)"),
+        Some(libc::EACCES) | Some(libc::EPERM) => format!("{path}: permission denied: run as root"),
+        Some(libc::ENODEV) => format!("{path}: the device went away (unbound)"),
+        Some(libc::EMFILE) => format!("{path}: too many readers on this device"),
+        Some(libc::EOPNOTSUPP) => format!("{path}: not supported by this device (not a timer?)"),
+        Some(libc::ENOTTY) => format!("{path}: not an rpoll device"),
+        _ => format!("{path}: {e}"),
+    }
+}
+
+fn list(json: bool) -> Result<(), String> {
+    let paths = list_devices().map_err(|e| format!("/dev: {e}"))?;
+    if paths.is_empty() && !json {
+        println!("no rpoll devices (is rpoll.ko loaded and are DT nodes bound?)");
+    }
+    for p in paths {
+        let name = p.display().to_string();
+        let dev = Device::open_nonblocking(&name).map_err(|e| explain(&name, &e))?;
+        let info = dev.info().map_err(|e| explain(&name, &e))?;
+        if json {
+            println!("{}", format::info_json(&name, &info));
+        } else {
+            println!("{}", format::info_line(&name, &info));
+        }
+    }
+    Ok(())
+}
+
+fn watch(devices: &[String], json: bool, count: Option<u64>, clock: Clock) -> Result<(), String> {
+    // SAFETY: plain syscall.
+    let ep = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+    if ep < 0 {
+        return Err(format!("epoll_create1: {}", io::Error::last_os_error()));
+    }
+    let mut open = Vec::new();
+    for (i, d) in devices.iter().enumerate() {
+        let dev = Device::open_nonblocking(d).map_err(|e| explain(d, &e))?;
+        dev.set_clock(clock).map_err(|e| explain(d, &e))?;
+        let mut ev = libc::epoll_event { events: libc::EPOLLIN as u32, u64: i as u64 };
+        // SAFETY: valid epoll and device descriptors.
+        if unsafe { libc::epoll_ctl(ep, libc::EPOLL_CTL_ADD, dev.as_raw_fd(), &mut ev) } < 0 {
+            return Err(format!("epoll_ctl: {}", io::Error::last_os_error()));
+        }
+        open.push((format::short_name(d).to_string(), dev));
+    }
+    let mut last: HashMap<usize, u64> = HashMap::new();
+    let mut printed = 0u64;
+    let stdout = io::stdout();
+    let mut evs = [libc::epoll_event { events: 0, u64: 0 }; 8];
+    loop {
+        // SAFETY: `evs` is valid for 8 entries.
+        let n = unsafe { libc::epoll_wait(ep, evs.as_mut_ptr(), 8, -1) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(format!("epoll_wait: {e}"));
+        }
+        for ev in &evs[..n as usize] {
+            let i = ev.u64 as usize;
+            let (name, dev) = &open[i];
+            if ev.events & (libc::EPOLLHUP | libc::EPOLLERR) as u32 != 0 && ev.events & libc::EPOLLIN as u32 == 0 {
+                return Err(format!("{name}: the device went away (unbound)"));
+            }
+            let recs = dev.read_available(64).map_err(|e| explain(name, &e))?;
+            let mut out = stdout.lock();
+            for r in recs {
+                let delta = last.get(&i).map(|t| r.timestamp_ns.wrapping_sub(*t));
+                last.insert(i, r.timestamp_ns);
+                let line = if json { format::event_json(name, &r, delta) } else { format::event_line(name, &r, delta) };
+                if writeln!(out, "{line}").is_err() {
+                    return Ok(()); // stdout closed (e.g. `| head`)
+                }
+                printed += 1;
+                if count.is_some_and(|c| printed >= c) {
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+fn stats(device: &str, json: bool) -> Result<(), String> {
+    let dev = Device::open_nonblocking(device).map_err(|e| explain(device, &e))?;
+    let s = dev.stats().map_err(|e| explain(device, &e))?;
+    let name = format::short_name(device);
+    println!("{}", if json { format::stats_json(name, &s) } else { format::stats_text(name, &s) });
+    Ok(())
+}
+
+fn set_period(device: &str, period_us: u32) -> Result<(), String> {
+    let dev = Device::open_nonblocking(device).map_err(|e| explain(device, &e))?;
+    dev.set_period_us(period_us).map_err(|e| explain(device, &e))?;
+    println!("{}: period {}s", format::short_name(device), format::secs(u64::from(period_us) * 1000));
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match cli::parse(&args) {
+        Ok(Command::Help(text)) => {
+            print!("{text}");
+            Ok(())
+        }
+        Ok(Command::List { json }) => list(json),
+        Ok(Command::Watch { devices, json, count, clock }) => watch(&devices, json, count, clock),
+        Ok(Command::Stats { device, json }) => stats(&device, json),
+        Ok(Command::SetPeriod { device, period_us }) => set_period(&device, period_us),
+        Err(usage) => {
+            eprint!("rpoll: {usage}");
+            if !usage.ends_with('\n') {
+                eprintln!();
+            }
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("rpoll: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}

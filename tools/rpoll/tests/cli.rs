@@ -1,0 +1,83 @@
+//! Host tests of the CLI's argument parsing and output formatting.
+
+use rpoll::cli::{parse, parse_duration_us, Command};
+use rpoll::device::{device_path, Clock};
+use rpoll::format;
+use rpoll::RpollEvent;
+
+fn args(s: &str) -> Vec<String> {
+    s.split_whitespace().map(String::from).collect()
+}
+
+#[test]
+fn durations() {
+    assert_eq!(parse_duration_us("1s"), Ok(1_000_000));
+    assert_eq!(parse_duration_us("250ms"), Ok(250_000));
+    assert_eq!(parse_duration_us("100us"), Ok(100));
+    assert_eq!(parse_duration_us("1.5s"), Ok(1_500_000));
+    assert_eq!(parse_duration_us("0.01ms"), Ok(10));
+    assert_eq!(parse_duration_us("4294s"), Ok(4_294_000_000));
+    for bad in ["", "1", "5us", "1.0000001s", "0.5us", "4295s", "1m", "abc", "1..2s", "-1s", ".s"] {
+        assert!(parse_duration_us(bad).is_err(), "{bad} accepted");
+    }
+    assert!(parse_duration_us("1").unwrap_err().contains("needs a unit"));
+}
+
+#[test]
+fn commands() {
+    assert_eq!(parse(&args("list")), Ok(Command::List { json: false }));
+    assert_eq!(parse(&args("list --json")), Ok(Command::List { json: true }));
+    assert_eq!(
+        parse(&args("watch tick button --count 5 --json --clock realtime")),
+        Ok(Command::Watch { devices: vec!["tick".into(), "button".into()], json: true, count: Some(5), clock: Clock::Realtime })
+    );
+    assert_eq!(parse(&args("stats tick")), Ok(Command::Stats { device: "tick".into(), json: false }));
+    assert_eq!(parse(&args("set-period tick 250ms")), Ok(Command::SetPeriod { device: "tick".into(), period_us: 250_000 }));
+    for sub in ["list", "watch", "stats", "set-period"] {
+        assert!(matches!(parse(&args(&format!("{sub} --help"))), Ok(Command::Help(t)) if t.contains(sub)));
+    }
+    assert!(matches!(parse(&args("--help")), Ok(Command::Help(_))));
+}
+
+#[test]
+fn bad_commands_explain() {
+    for (a, want) in [
+        ("", "usage"),
+        ("frob", "unknown command"),
+        ("watch", "which device"),
+        ("watch tick --count", "needs a number"),
+        ("watch tick --count 0", "at least 1"),
+        ("watch tick --clock tai", "unknown clock"),
+        ("watch tick --bogus", "unknown option"),
+        ("stats", "which device"),
+        ("stats a b", "unexpected"),
+        ("set-period tick", "need DEV and DURATION"),
+        ("set-period tick 5us", "out of range"),
+        ("list extra", "unexpected"),
+    ] {
+        let e = parse(&args(a)).unwrap_err();
+        assert!(e.contains(want), "'{a}': {e}");
+    }
+}
+
+#[test]
+fn device_names() {
+    assert_eq!(device_path("tick").to_str(), Some("/dev/rpoll-tick"));
+    assert_eq!(device_path("rpoll-tick").to_str(), Some("/dev/rpoll-tick"));
+    assert_eq!(device_path("/dev/rpoll-x").to_str(), Some("/dev/rpoll-x"));
+    assert_eq!(format::short_name("/dev/rpoll-tick"), "tick");
+}
+
+#[test]
+fn event_formats() {
+    let e = RpollEvent { seq: 3, timestamp_ns: 12_000_000_005, jiffies: 4_294_967_300, source: 1, lost: 2 };
+    let line = format::event_line("tick", &e, Some(1_000_000_000));
+    assert!(line.contains("seq=3") && line.contains("src=timer") && line.contains("ts=12.000000005"), "{line}");
+    assert!(line.contains("delta=1.000000000s") && line.contains("lost=2") && line.contains("jiffies=4294967300"), "{line}");
+    assert!(format::event_line("tick", &e, None).contains("delta=-"));
+    let j = format::event_json("ti\"ck", &e, None);
+    assert_eq!(
+        j,
+        "{\"device\":\"ti\\\"ck\",\"seq\":3,\"source\":\"timer\",\"timestamp_ns\":12000000005,\"jiffies\":4294967300,\"delta_ns\":null,\"lost\":2}"
+    );
+}
