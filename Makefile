@@ -17,8 +17,14 @@ GUEST_BIN := target/$(GUEST_TARGET)/release
 # Evaluated when used, after `kernel` has written it.
 KDIR = $(shell cat $(B)/kdir)
 KMAKE = $(MAKE) --no-print-directory -C $(KDIR) ARCH=arm64 LLVM=-$(LLVM_VERSION) M=$(CURDIR)
-GUEST_FILES = $(GUEST_BIN)/rpoll-guest-tests:/usr/bin/rpoll-guest-tests \
+C_BIN := $(B)/c
+GUEST_FILES = $(GUEST_BIN)/rpoll:/usr/bin/rpoll \
+	$(GUEST_BIN)/rpoll-guest-tests:/usr/bin/rpoll-guest-tests \
+	$(C_BIN)/rpoll-epoll:/usr/bin/rpoll-epoll \
+	$(C_BIN)/rpoll-ioctl-test:/usr/bin/rpoll-ioctl-test \
 	$(KDIR)/.config:/etc/kernel.config
+CROSS_CC := aarch64-linux-gnu-gcc
+CFLAGS_GUEST := -static -O2 -Wall -Wextra -Werror -Iinclude/uapi
 RUNNER = tests/run-in-guest --board $(BOARD_DIR) --kernel $(KDIR)/arch/arm64/boot/Image \
 	--initrd $(B)/base.cpio
 
@@ -40,7 +46,10 @@ clippy: kernel
 	@touch src/rpoll_main.rs && $(KMAKE) modules CLIPPY=1
 
 tools: deps
-	@cargo build -q --release --target $(GUEST_TARGET) -p rpoll-guest-tests
+	@cargo build -q --release --target $(GUEST_TARGET) -p rpoll -p rpoll-guest-tests
+	@mkdir -p $(C_BIN)
+	@$(CROSS_CC) $(CFLAGS_GUEST) -o $(C_BIN)/rpoll-epoll tools/c/rpoll-epoll.c
+	@$(CROSS_CC) $(CFLAGS_GUEST) -o $(C_BIN)/rpoll-ioctl-test tests/guest-c/ioctl_test.c
 
 dtb: deps
 	@mkdir -p $(B)

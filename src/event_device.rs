@@ -223,7 +223,9 @@ impl EventDevice {
 
     /// Drops the queued events of the reader in `slot` (counted as lost).
     pub(crate) fn flush(&self, slot: usize) -> usize {
-        self.state.lock().slots[slot].as_mut().map_or(0, Queue::flush)
+        self.state.lock().slots[slot]
+            .as_mut()
+            .map_or(0, Queue::flush)
     }
 
     /// The `RPOLL_IOC_INFO` reply.
@@ -250,7 +252,10 @@ impl EventDevice {
     /// The `RPOLL_IOC_STATS` reply for the reader in `slot`.
     pub(crate) fn stats(&self, slot: usize) -> RpollStats {
         let st = self.state.lock();
-        let c = st.slots[slot].as_ref().map(Queue::counts).unwrap_or_default();
+        let c = st.slots[slot]
+            .as_ref()
+            .map(Queue::counts)
+            .unwrap_or_default();
         RpollStats {
             produced: st.produced,
             overruns: st.overruns,

@@ -17,14 +17,15 @@ use kernel::{
 use crate::event_device::EventDevice;
 
 /// The interrupt handler of one rpoll IRQ device.
+#[pin_data]
 pub(crate) struct IrqSource {
     dev: Arc<EventDevice>,
 }
 
 impl IrqSource {
     /// A handler feeding `dev`.
-    pub(crate) fn new(dev: Arc<EventDevice>) -> Self {
-        Self { dev }
+    pub(crate) fn new(dev: Arc<EventDevice>) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self { dev })
     }
 }
 

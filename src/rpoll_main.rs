@@ -114,7 +114,11 @@ fn request_irq<'bound>(
         )
     };
     KBox::pin_init(reg, GFP_KERNEL).inspect_err(|e| {
-        dev_err!(pdev.as_ref(), "cannot request interrupt {number} (error {})\n", e.to_errno());
+        dev_err!(
+            pdev.as_ref(),
+            "cannot request interrupt {number} (error {})\n",
+            e.to_errno()
+        );
     })
 }
 

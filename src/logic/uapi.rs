@@ -208,7 +208,11 @@ impl RpollInfo {
 
     /// The name without its NUL padding.
     pub fn name_bytes(&self) -> &[u8] {
-        let end = self.name.iter().position(|&c| c == 0).unwrap_or(RPOLL_NAME_LEN);
+        let end = self
+            .name
+            .iter()
+            .position(|&c| c == 0)
+            .unwrap_or(RPOLL_NAME_LEN);
         &self.name[..end]
     }
 

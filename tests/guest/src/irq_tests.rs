@@ -21,7 +21,8 @@ static NEXT_PRESS: AtomicU64 = AtomicU64::new(1);
 
 /// Level of GPIO line 3 of the PL061, from `/sys/kernel/debug/gpio`.
 fn line3_is_high() -> Result<bool, String> {
-    let text = std::fs::read_to_string("/sys/kernel/debug/gpio").map_err(|e| format!("debugfs gpio: {e}"))?;
+    let text = std::fs::read_to_string("/sys/kernel/debug/gpio")
+        .map_err(|e| format!("debugfs gpio: {e}"))?;
     let mut in_pl061 = false;
     for line in text.lines() {
         if line.starts_with("gpiochip") {
@@ -39,7 +40,9 @@ fn line3_is_high() -> Result<bool, String> {
             }
         }
     }
-    Err(format!("line 3 not found in /sys/kernel/debug/gpio:\n{text}"))
+    Err(format!(
+        "line 3 not found in /sys/kernel/debug/gpio:\n{text}"
+    ))
 }
 
 /// Waits until the button line is released (low).
@@ -69,7 +72,9 @@ fn wait_produced(n: u64) -> TestResult {
         }
         sleep_ms(2);
     }
-    Err(format!("button never reached {n} events (is the host QMP agent running?)"))
+    Err(format!(
+        "button never reached {n} events (is the host QMP agent running?)"
+    ))
 }
 
 /// The button's interrupt number from debugfs.
@@ -85,7 +90,11 @@ fn irq_count(irq: u64) -> Option<u64> {
         if num.trim() != irq.to_string() {
             return None;
         }
-        Some(rest.split_whitespace().map_while(|w| w.parse::<u64>().ok()).sum())
+        Some(
+            rest.split_whitespace()
+                .map_while(|w| w.parse::<u64>().ok())
+                .sum(),
+        )
     })
 }
 
@@ -94,12 +103,25 @@ fn irq_count(irq: u64) -> Option<u64> {
 pub fn button_is_bound() -> TestResult {
     let st = debug_state("button")?;
     check!(st.text("source") == "irq", "source {}", st.text("source"));
-    check!(st.text("trigger") == "edge-rising", "trigger {}", st.text("trigger"));
-    check!(st.num("queue_depth") == 16, "depth {}", st.num("queue_depth"));
+    check!(
+        st.text("trigger") == "edge-rising",
+        "trigger {}",
+        st.text("trigger")
+    );
+    check!(
+        st.num("queue_depth") == 16,
+        "depth {}",
+        st.num("queue_depth")
+    );
     let irq = st.num("irq");
     let text = std::fs::read_to_string("/proc/interrupts").unwrap_or_default();
-    let line = text.lines().find(|l| l.trim_start().starts_with(&format!("{irq}:")));
-    check!(line.is_some_and(|l| l.contains("rpoll")), "irq {irq} not in /proc/interrupts as rpoll");
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with(&format!("{irq}:")));
+    check!(
+        line.is_some_and(|l| l.contains("rpoll")),
+        "irq {irq} not in /proc/interrupts as rpoll"
+    );
     Ok(())
 }
 
@@ -115,17 +137,29 @@ pub fn presses_wake_epoll_reader() -> TestResult {
     let mut recs = Vec::new();
     for k in 0..N {
         press()?;
-        let evs = ep.wait(PRESS_TIMEOUT_MS).map_err(|e| format!("epoll_wait: errno {e}"))?;
-        check!(evs.len() == 1, "press {k}: epoll gave {evs:?} (host agent running?)");
+        let evs = ep
+            .wait(PRESS_TIMEOUT_MS)
+            .map_err(|e| format!("epoll_wait: errno {e}"))?;
+        check!(
+            evs.len() == 1,
+            "press {k}: epoll gave {evs:?} (host agent running?)"
+        );
         let got = drain(&fd)?;
         check!(got.len() == 1, "press {k}: {} records", got.len());
         recs.extend(got);
     }
-    check!(recs.iter().all(|r| r.source == RPOLL_SOURCE_IRQ), "non-IRQ source in {recs:?}");
+    check!(
+        recs.iter().all(|r| r.source == RPOLL_SOURCE_IRQ),
+        "non-IRQ source in {recs:?}"
+    );
     check_sequence(recs[0].seq - 1, &recs)?;
     check!(recs[0].lost == 0, "first record lost={}", recs[0].lost);
     let after = irq_count(irq).ok_or("irq not listed")?;
-    check!(after - before == N as u64, "/proc/interrupts counted {} for {N} presses", after - before);
+    check!(
+        after - before == N as u64,
+        "/proc/interrupts counted {} for {N} presses",
+        after - before
+    );
     Ok(())
 }
 
@@ -144,11 +178,20 @@ pub fn two_readers_and_a_late_one() -> TestResult {
         wait_produced(start + k)?;
     }
     let (ra, rb, rl) = (drain(&a)?, drain(&b)?, drain(&late)?);
-    check!(ra.len() == 4 && rb.len() == 4, "a got {}, b got {}", ra.len(), rb.len());
+    check!(
+        ra.len() == 4 && rb.len() == 4,
+        "a got {}, b got {}",
+        ra.len(),
+        rb.len()
+    );
     check!(ra == rb, "readers differ: {ra:?} vs {rb:?}");
     check_sequence(start, &ra)?;
     check!(rl.len() == 2, "late reader got {} records", rl.len());
-    check!(rl[0].seq == start + 3 && rl[0].lost == 0, "late reader starts at {:?}", rl[0]);
+    check!(
+        rl[0].seq == start + 3 && rl[0].lost == 0,
+        "late reader starts at {:?}",
+        rl[0]
+    );
     Ok(())
 }
 
@@ -157,18 +200,33 @@ pub fn two_readers_and_a_late_one() -> TestResult {
 pub fn full_queue_accounts_loss() -> TestResult {
     let fd = open_nb("button")?;
     let st = debug_state("button")?;
-    let base = st.readers.first().map(|r| r.0).ok_or("no reader in debugfs")?;
+    let base = st
+        .readers
+        .first()
+        .map(|r| r.0)
+        .ok_or("no reader in debugfs")?;
     for k in 1..=20 {
         press()?;
         wait_produced(base + k)?;
     }
     let recs = drain(&fd)?;
-    check!(recs.len() == 16, "{} records from a 16-slot queue", recs.len());
-    check!(recs[0].lost == 4 && recs[0].seq == base + 5, "first record {:?}", recs[0]);
+    check!(
+        recs.len() == 16,
+        "{} records from a 16-slot queue",
+        recs.len()
+    );
+    check!(
+        recs[0].lost == 4 && recs[0].seq == base + 5,
+        "first record {:?}",
+        recs[0]
+    );
     check_sequence(base, &recs)?;
     let st = debug_state("button")?;
     let (_, d, l, q) = st.readers[0];
-    check!(d == 16 && l == 4 && q == 0, "counters delivered={d} lost={l} queued={q}");
+    check!(
+        d == 16 && l == 4 && q == 0,
+        "counters delivered={d} lost={l} queued={q}"
+    );
     Ok(())
 }
 
@@ -180,7 +238,10 @@ pub fn presses_without_reader_are_counted() -> TestResult {
     press()?;
     wait_produced(before + 1)?;
     let fd = open_nb("button")?;
-    check!(read_batch(&fd, 1) == Err(libc::EAGAIN), "new reader saw an old press");
+    check!(
+        read_batch(&fd, 1) == Err(libc::EAGAIN),
+        "new reader saw an old press"
+    );
     Ok(())
 }
 
@@ -201,11 +262,22 @@ pub fn timer_and_button_together() -> TestResult {
         timer_recs.extend(drain(&t)?);
     }
     let br = drain(&b)?;
-    check!(br.len() == 3, "button got {} records for 3 presses", br.len());
+    check!(
+        br.len() == 3,
+        "button got {} records for 3 presses",
+        br.len()
+    );
     check_sequence(start, &br)?;
     check_sequence(first.seq - 1, &timer_recs)?;
-    check!(timer_recs.iter().all(|r| r.lost == 0), "timer reader lost records");
-    check!(timer_recs.len() > 3, "timer produced only {}", timer_recs.len());
+    check!(
+        timer_recs.iter().all(|r| r.lost == 0),
+        "timer reader lost records"
+    );
+    check!(
+        timer_recs.len() > 3,
+        "timer produced only {}",
+        timer_recs.len()
+    );
     Ok(())
 }
 
@@ -227,11 +299,17 @@ pub fn button_unbind_frees_irq_and_rebind() -> TestResult {
     unbind("button")?;
     let r = h.join().unwrap();
     check!(r == Err(libc::ENODEV), "blocked read after unbind: {r:?}");
-    check!(irq_count(irq).is_none(), "irq {irq} still in /proc/interrupts after unbind");
+    check!(
+        irq_count(irq).is_none(),
+        "irq {irq} still in /proc/interrupts after unbind"
+    );
     drop(fd);
     bind("button")?;
     let irq2 = button_irq()?;
-    check!(irq_count(irq2).is_some(), "irq {irq2} not requested after rebind");
+    check!(
+        irq_count(irq2).is_some(),
+        "irq {irq2} not requested after rebind"
+    );
     let fd = open_nb("button")?;
     let before = debug_state("button")?.num("produced");
     press()?;

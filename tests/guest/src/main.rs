@@ -5,6 +5,7 @@
 //! Usage: `rpoll-guest-tests [NAME-SUBSTRING...]`.
 
 mod dev;
+mod ioctl_tests;
 mod irq_tests;
 mod lifecycle_tests;
 mod poll_tests;
@@ -14,65 +15,48 @@ use dev::TestResult;
 
 type Test = (&'static str, fn() -> TestResult);
 
-const TESTS: &[Test] = &[
-    ("device_nodes_exist", read_tests::device_nodes_exist),
-    (
-        "several_nodes_several_devices",
-        lifecycle_tests::several_nodes_several_devices,
-    ),
-    (
-        "bad_nodes_rejected_with_messages",
-        lifecycle_tests::bad_nodes_rejected_with_messages,
-    ),
-    (
-        "blocking_read_waits_for_event",
-        read_tests::blocking_read_waits_for_event,
-    ),
-    (
-        "nonblock_empty_gives_eagain",
-        read_tests::nonblock_empty_gives_eagain,
-    ),
-    ("short_buffer_is_einval", read_tests::short_buffer_is_einval),
-    (
-        "batch_read_returns_many",
-        read_tests::batch_read_returns_many,
-    ),
-    (
-        "records_are_consecutive",
-        read_tests::records_are_consecutive,
-    ),
-    ("overflow_is_accounted", read_tests::overflow_is_accounted),
-    (
-        "two_readers_each_get_every_event",
-        read_tests::two_readers_each_get_every_event,
-    ),
-    (
-        "unsupported_operations_fail",
-        read_tests::unsupported_operations_fail,
-    ),
-    (
-        "timer_stops_without_readers",
-        read_tests::timer_stops_without_readers,
-    ),
-    (
-        "tick_jiffies_advance_by_hz",
-        read_tests::tick_jiffies_advance_by_hz,
-    ),
-    ("epoll_level_triggered", poll_tests::epoll_level_triggered),
-    ("epoll_edge_triggered", poll_tests::epoll_edge_triggered),
-    ("poll_and_select", poll_tests::poll_and_select),
-    (
-        "signal_interrupts_read",
-        lifecycle_tests::signal_interrupts_read,
-    ),
-    (
-        "unbind_wakes_blocked_readers_and_rebind_works",
-        lifecycle_tests::unbind_wakes_blocked_readers_and_rebind_works,
-    ),
-    (
-        "module_unload_and_reload",
-        lifecycle_tests::module_unload_and_reload,
-    ),
+/// `(name, function)` pairs, named after the function.
+macro_rules! tests {
+    ($($module:ident::$name:ident),* $(,)?) => {
+        &[$((stringify!($name), $module::$name)),*]
+    };
+}
+
+/// In order: the unbind/rebind and module reload tests come last.
+const TESTS: &[Test] = tests![
+    read_tests::device_nodes_exist,
+    lifecycle_tests::several_nodes_several_devices,
+    lifecycle_tests::bad_nodes_rejected_with_messages,
+    read_tests::blocking_read_waits_for_event,
+    read_tests::nonblock_empty_gives_eagain,
+    read_tests::short_buffer_is_einval,
+    read_tests::batch_read_returns_many,
+    read_tests::records_are_consecutive,
+    read_tests::overflow_is_accounted,
+    read_tests::two_readers_each_get_every_event,
+    read_tests::unsupported_operations_fail,
+    read_tests::timer_stops_without_readers,
+    read_tests::tick_jiffies_advance_by_hz,
+    poll_tests::epoll_level_triggered,
+    poll_tests::epoll_edge_triggered,
+    poll_tests::poll_and_select,
+    ioctl_tests::rust_info_and_stats,
+    ioctl_tests::rust_flush_clock_period_errors,
+    ioctl_tests::set_period_changes_interval,
+    ioctl_tests::cli_watch_json,
+    ioctl_tests::cli_list_stats_set_period,
+    ioctl_tests::c_example_prints_records,
+    ioctl_tests::c_ioctl_suite,
+    irq_tests::button_is_bound,
+    irq_tests::presses_wake_epoll_reader,
+    irq_tests::two_readers_and_a_late_one,
+    irq_tests::full_queue_accounts_loss,
+    irq_tests::presses_without_reader_are_counted,
+    irq_tests::timer_and_button_together,
+    lifecycle_tests::signal_interrupts_read,
+    lifecycle_tests::unbind_wakes_blocked_readers_and_rebind_works,
+    irq_tests::button_unbind_frees_irq_and_rebind,
+    lifecycle_tests::module_unload_and_reload,
 ];
 
 fn main() {

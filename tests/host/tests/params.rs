@@ -58,7 +58,13 @@ fn debounce_rules() {
     assert_eq!(params::debounce_us(None), Ok(0));
     assert_eq!(params::debounce_us(Some(5000)), Ok(5000));
     assert_eq!(params::debounce_us(Some(1_000_000)), Ok(1_000_000));
-    assert_eq!(params::debounce_us(Some(1_000_001)), Err(ParamError::Debounce(1_000_001)));
+    assert_eq!(
+        params::debounce_us(Some(1_000_001)),
+        Err(ParamError::Debounce(1_000_001))
+    );
     let m = ParamError::Debounce(2_000_000).to_string();
-    assert!(m.contains("rpoll,debounce-us") && m.contains("0..=1000000"), "{m}");
+    assert!(
+        m.contains("rpoll,debounce-us") && m.contains("0..=1000000"),
+        "{m}"
+    );
 }

@@ -68,7 +68,16 @@ fn info_and_stats_round_trip() {
     let long = RpollInfo::with_name(&[b'x'; 100]);
     assert_eq!(long.name_bytes().len(), RPOLL_NAME_LEN - 1);
 
-    let st = RpollStats { produced: 1, overruns: 2, debounced: 3, readers: 4, base: 5, delivered: 6, lost: 7, queued: 8 };
+    let st = RpollStats {
+        produced: 1,
+        overruns: 2,
+        debounced: 3,
+        readers: 4,
+        base: 5,
+        delivered: 6,
+        lost: 7,
+        queued: 8,
+    };
     let b = st.to_bytes();
     assert_eq!(&b[40..48], &6u64.to_ne_bytes());
     assert_eq!(RpollStats::from_bytes(&b), st);

@@ -9,7 +9,11 @@ fn main() -> std::io::Result<()> {
     let name = std::env::args().nth(1).unwrap_or_else(|| "tick".into());
     let dev = rpoll::Device::open_nonblocking(&name)?;
     let mut poll = Poll::new()?;
-    poll.registry().register(&mut SourceFd(&dev.as_raw_fd()), Token(0), Interest::READABLE)?;
+    poll.registry().register(
+        &mut SourceFd(&dev.as_raw_fd()),
+        Token(0),
+        Interest::READABLE,
+    )?;
     let mut events = Events::with_capacity(4);
     loop {
         poll.poll(&mut events, None)?;

@@ -9,7 +9,12 @@ pub enum Command {
     /// `rpoll list [--json]`
     List { json: bool },
     /// `rpoll watch DEV... [--json] [--count N] [--clock CLOCK]`
-    Watch { devices: Vec<String>, json: bool, count: Option<u64>, clock: Clock },
+    Watch {
+        devices: Vec<String>,
+        json: bool,
+        count: Option<u64>,
+        clock: Clock,
+    },
     /// `rpoll stats DEV [--json]`
     Stats { device: String, json: bool },
     /// `rpoll set-period DEV DURATION`
@@ -68,7 +73,9 @@ with a unit: 1s, 250ms, 100us, 1.5s (10us .. 4294s). Needs root.
 /// Parses a duration such as `1s`, `250ms`, `100us` or `1.5s` into
 /// microseconds, within the timer's accepted range.
 pub fn parse_duration_us(s: &str) -> Result<u32, String> {
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let scale: u64 = match unit {
         "s" => 1_000_000,
@@ -81,15 +88,23 @@ pub fn parse_duration_us(s: &str) -> Result<u32, String> {
     if int.is_empty() && frac.is_empty() {
         return Err(format!("'{s}' is not a duration"));
     }
-    let int: u64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| format!("'{s}' is not a duration"))? };
+    let int: u64 = if int.is_empty() {
+        0
+    } else {
+        int.parse()
+            .map_err(|_| format!("'{s}' is not a duration"))?
+    };
     let mut us = int.checked_mul(scale).ok_or(format!("'{s}' is too long"))?;
     if !frac.is_empty() {
         if frac.contains('.') || frac.len() > 6 {
             return Err(format!("'{s}' is not a duration"));
         }
-        let f: u64 = frac.parse().map_err(|_| format!("'{s}' is not a duration"))?;
-        let frac_scaled = f * scale / 10u64.pow(frac.len() as u32);
-        if f * scale % 10u64.pow(frac.len() as u32) != 0 {
+        let f: u64 = frac
+            .parse()
+            .map_err(|_| format!("'{s}' is not a duration"))?;
+        let div = 10u64.pow(frac.len() as u32);
+        let frac_scaled = f * scale / div;
+        if !(f * scale).is_multiple_of(div) {
             return Err(format!("'{s}' is not a whole number of microseconds"));
         }
         us += frac_scaled;
@@ -123,32 +138,47 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             Ok(Command::List { json })
         }
         "watch" => {
-            let (mut devices, mut json, mut count, mut clock) = (Vec::new(), false, None, Clock::Monotonic);
+            let (mut devices, mut json, mut count, mut clock) =
+                (Vec::new(), false, None, Clock::Monotonic);
             let mut it = rest.iter();
             while let Some(a) = it.next() {
                 match a.as_str() {
                     "--json" => json = true,
                     "--count" => {
-                        let v = it.next().ok_or(format!("watch: --count needs a number\n\n{WATCH_USAGE}"))?;
-                        let n: u64 = v.parse().map_err(|_| format!("watch: --count '{v}' is not a number"))?;
+                        let v = it
+                            .next()
+                            .ok_or(format!("watch: --count needs a number\n\n{WATCH_USAGE}"))?;
+                        let n: u64 = v
+                            .parse()
+                            .map_err(|_| format!("watch: --count '{v}' is not a number"))?;
                         if n == 0 {
                             return Err("watch: --count must be at least 1".into());
                         }
                         count = Some(n);
                     }
                     "--clock" => {
-                        let v = it.next().ok_or(format!("watch: --clock needs a clock\n\n{WATCH_USAGE}"))?;
-                        clock = Clock::parse(v)
-                            .ok_or(format!("watch: unknown clock '{v}' (monotonic, boottime or realtime)"))?;
+                        let v = it
+                            .next()
+                            .ok_or(format!("watch: --clock needs a clock\n\n{WATCH_USAGE}"))?;
+                        clock = Clock::parse(v).ok_or(format!(
+                            "watch: unknown clock '{v}' (monotonic, boottime or realtime)"
+                        ))?;
                     }
-                    s if s.starts_with('-') => return Err(format!("watch: unknown option '{s}'\n\n{WATCH_USAGE}")),
+                    s if s.starts_with('-') => {
+                        return Err(format!("watch: unknown option '{s}'\n\n{WATCH_USAGE}"))
+                    }
                     s => devices.push(s.to_string()),
                 }
             }
             if devices.is_empty() {
                 return Err(format!("watch: which device?\n\n{WATCH_USAGE}"));
             }
-            Ok(Command::Watch { devices, json, count, clock })
+            Ok(Command::Watch {
+                devices,
+                json,
+                count,
+                clock,
+            })
         }
         "stats" => {
             let mut json = false;
@@ -156,7 +186,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             for a in rest {
                 match a.as_str() {
                     "--json" => json = true,
-                    s if s.starts_with('-') => return Err(format!("stats: unknown option '{s}'\n\n{STATS_USAGE}")),
+                    s if s.starts_with('-') => {
+                        return Err(format!("stats: unknown option '{s}'\n\n{STATS_USAGE}"))
+                    }
                     s if device.is_none() => device = Some(s.to_string()),
                     s => return Err(format!("stats: unexpected '{s}'\n\n{STATS_USAGE}")),
                 }
@@ -169,7 +201,9 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 device: dev.clone(),
                 period_us: parse_duration_us(dur).map_err(|e| format!("set-period: {e}"))?,
             }),
-            _ => Err(format!("set-period: need DEV and DURATION\n\n{SET_PERIOD_USAGE}")),
+            _ => Err(format!(
+                "set-period: need DEV and DURATION\n\n{SET_PERIOD_USAGE}"
+            )),
         },
         other => Err(format!("unknown command '{other}'\n\n{USAGE}")),
     }

@@ -39,14 +39,18 @@ impl Clock {
     }
 }
 
-/// The path of a device given as `tick`, `rpoll-tick` or `/dev/rpoll-tick`.
+/// The path of a device given as a label (`tick`), a device name
+/// (`rpoll-tick`) or a path (`/dev/rpoll-tick`). A label is tried first, so a
+/// device whose label itself starts with `rpoll-` is still found.
 pub fn device_path(name: &str) -> PathBuf {
     if name.contains('/') {
-        PathBuf::from(name)
-    } else if name.starts_with("rpoll-") {
+        return PathBuf::from(name);
+    }
+    let by_label = Path::new("/dev").join(format!("rpoll-{name}"));
+    if name.starts_with("rpoll-") && !by_label.exists() {
         Path::new("/dev").join(name)
     } else {
-        Path::new("/dev").join(format!("rpoll-{name}"))
+        by_label
     }
 }
 
@@ -98,6 +102,11 @@ impl Device {
         Self::open_with(name, libc::O_NONBLOCK)
     }
 
+    /// The underlying file descriptor.
+    pub fn owned_fd(&self) -> &OwnedFd {
+        &self.fd
+    }
+
     /// The device path.
     pub fn path(&self) -> &Path {
         &self.path
@@ -134,7 +143,11 @@ impl Device {
 
     /// An iterator over events, reading in batches of up to 64.
     pub fn events(&self) -> Events<'_> {
-        Events { dev: self, batch: Vec::new(), next: 0 }
+        Events {
+            dev: self,
+            batch: Vec::new(),
+            next: 0,
+        }
     }
 
     fn ioctl_read<const N: usize>(&self, cmd: u32) -> io::Result<[u8; N]> {
@@ -152,12 +165,16 @@ impl Device {
 
     /// What the device is (`RPOLL_IOC_INFO`).
     pub fn info(&self) -> io::Result<RpollInfo> {
-        Ok(RpollInfo::from_bytes(&self.ioctl_read::<RPOLL_INFO_SIZE>(RPOLL_IOC_INFO)?))
+        Ok(RpollInfo::from_bytes(
+            &self.ioctl_read::<RPOLL_INFO_SIZE>(RPOLL_IOC_INFO)?,
+        ))
     }
 
     /// Device and per-file counters (`RPOLL_IOC_STATS`).
     pub fn stats(&self) -> io::Result<RpollStats> {
-        Ok(RpollStats::from_bytes(&self.ioctl_read::<RPOLL_STATS_SIZE>(RPOLL_IOC_STATS)?))
+        Ok(RpollStats::from_bytes(
+            &self.ioctl_read::<RPOLL_STATS_SIZE>(RPOLL_IOC_STATS)?,
+        ))
     }
 
     /// Chooses the clock of this file's timestamps (`RPOLL_IOC_SET_CLOCK`).

@@ -28,10 +28,13 @@ pub fn secs(ns: u64) -> String {
     format!("{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000)
 }
 
-/// A device name for display: the label part of `rpoll-<label>`.
+/// A device name for display: the label part of a `/dev/rpoll-<label>`
+/// path; a bare label or device name is shown as given.
 pub fn short_name(name: &str) -> &str {
-    let base = name.rsplit('/').next().unwrap_or(name);
-    base.strip_prefix("rpoll-").unwrap_or(base)
+    match name.rsplit_once('/') {
+        Some((_, base)) => base.strip_prefix("rpoll-").unwrap_or(base),
+        None => name,
+    }
 }
 
 /// One `watch` line; `delta_ns` is the time since the previous event of the

@@ -52,7 +52,10 @@ fn watch(devices: &[String], json: bool, count: Option<u64>, clock: Clock) -> Re
     for (i, d) in devices.iter().enumerate() {
         let dev = Device::open_nonblocking(d).map_err(|e| explain(d, &e))?;
         dev.set_clock(clock).map_err(|e| explain(d, &e))?;
-        let mut ev = libc::epoll_event { events: libc::EPOLLIN as u32, u64: i as u64 };
+        let mut ev = libc::epoll_event {
+            events: libc::EPOLLIN as u32,
+            u64: i as u64,
+        };
         // SAFETY: valid epoll and device descriptors.
         if unsafe { libc::epoll_ctl(ep, libc::EPOLL_CTL_ADD, dev.as_raw_fd(), &mut ev) } < 0 {
             return Err(format!("epoll_ctl: {}", io::Error::last_os_error()));
@@ -76,7 +79,9 @@ fn watch(devices: &[String], json: bool, count: Option<u64>, clock: Clock) -> Re
         for ev in &evs[..n as usize] {
             let i = ev.u64 as usize;
             let (name, dev) = &open[i];
-            if ev.events & (libc::EPOLLHUP | libc::EPOLLERR) as u32 != 0 && ev.events & libc::EPOLLIN as u32 == 0 {
+            if ev.events & (libc::EPOLLHUP | libc::EPOLLERR) as u32 != 0
+                && ev.events & libc::EPOLLIN as u32 == 0
+            {
                 return Err(format!("{name}: the device went away (unbound)"));
             }
             let recs = dev.read_available(64).map_err(|e| explain(name, &e))?;
@@ -84,7 +89,11 @@ fn watch(devices: &[String], json: bool, count: Option<u64>, clock: Clock) -> Re
             for r in recs {
                 let delta = last.get(&i).map(|t| r.timestamp_ns.wrapping_sub(*t));
                 last.insert(i, r.timestamp_ns);
-                let line = if json { format::event_json(name, &r, delta) } else { format::event_line(name, &r, delta) };
+                let line = if json {
+                    format::event_json(name, &r, delta)
+                } else {
+                    format::event_line(name, &r, delta)
+                };
                 if writeln!(out, "{line}").is_err() {
                     return Ok(()); // stdout closed (e.g. `| head`)
                 }
@@ -101,14 +110,26 @@ fn stats(device: &str, json: bool) -> Result<(), String> {
     let dev = Device::open_nonblocking(device).map_err(|e| explain(device, &e))?;
     let s = dev.stats().map_err(|e| explain(device, &e))?;
     let name = format::short_name(device);
-    println!("{}", if json { format::stats_json(name, &s) } else { format::stats_text(name, &s) });
+    println!(
+        "{}",
+        if json {
+            format::stats_json(name, &s)
+        } else {
+            format::stats_text(name, &s)
+        }
+    );
     Ok(())
 }
 
 fn set_period(device: &str, period_us: u32) -> Result<(), String> {
     let dev = Device::open_nonblocking(device).map_err(|e| explain(device, &e))?;
-    dev.set_period_us(period_us).map_err(|e| explain(device, &e))?;
-    println!("{}: period {}s", format::short_name(device), format::secs(u64::from(period_us) * 1000));
+    dev.set_period_us(period_us)
+        .map_err(|e| explain(device, &e))?;
+    println!(
+        "{}: period {}s",
+        format::short_name(device),
+        format::secs(u64::from(period_us) * 1000)
+    );
     Ok(())
 }
 
@@ -120,7 +141,12 @@ fn main() -> ExitCode {
             Ok(())
         }
         Ok(Command::List { json }) => list(json),
-        Ok(Command::Watch { devices, json, count, clock }) => watch(&devices, json, count, clock),
+        Ok(Command::Watch {
+            devices,
+            json,
+            count,
+            clock,
+        }) => watch(&devices, json, count, clock),
         Ok(Command::Stats { device, json }) => stats(&device, json),
         Ok(Command::SetPeriod { device, period_us }) => set_period(&device, period_us),
         Err(usage) => {

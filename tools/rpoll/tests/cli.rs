@@ -17,7 +17,19 @@ fn durations() {
     assert_eq!(parse_duration_us("1.5s"), Ok(1_500_000));
     assert_eq!(parse_duration_us("0.01ms"), Ok(10));
     assert_eq!(parse_duration_us("4294s"), Ok(4_294_000_000));
-    for bad in ["", "1", "5us", "1.0000001s", "0.5us", "4295s", "1m", "abc", "1..2s", "-1s", ".s"] {
+    for bad in [
+        "",
+        "1",
+        "5us",
+        "1.0000001s",
+        "0.5us",
+        "4295s",
+        "1m",
+        "abc",
+        "1..2s",
+        "-1s",
+        ".s",
+    ] {
         assert!(parse_duration_us(bad).is_err(), "{bad} accepted");
     }
     assert!(parse_duration_us("1").unwrap_err().contains("needs a unit"));
@@ -26,15 +38,37 @@ fn durations() {
 #[test]
 fn commands() {
     assert_eq!(parse(&args("list")), Ok(Command::List { json: false }));
-    assert_eq!(parse(&args("list --json")), Ok(Command::List { json: true }));
+    assert_eq!(
+        parse(&args("list --json")),
+        Ok(Command::List { json: true })
+    );
     assert_eq!(
         parse(&args("watch tick button --count 5 --json --clock realtime")),
-        Ok(Command::Watch { devices: vec!["tick".into(), "button".into()], json: true, count: Some(5), clock: Clock::Realtime })
+        Ok(Command::Watch {
+            devices: vec!["tick".into(), "button".into()],
+            json: true,
+            count: Some(5),
+            clock: Clock::Realtime
+        })
     );
-    assert_eq!(parse(&args("stats tick")), Ok(Command::Stats { device: "tick".into(), json: false }));
-    assert_eq!(parse(&args("set-period tick 250ms")), Ok(Command::SetPeriod { device: "tick".into(), period_us: 250_000 }));
+    assert_eq!(
+        parse(&args("stats tick")),
+        Ok(Command::Stats {
+            device: "tick".into(),
+            json: false
+        })
+    );
+    assert_eq!(
+        parse(&args("set-period tick 250ms")),
+        Ok(Command::SetPeriod {
+            device: "tick".into(),
+            period_us: 250_000
+        })
+    );
     for sub in ["list", "watch", "stats", "set-period"] {
-        assert!(matches!(parse(&args(&format!("{sub} --help"))), Ok(Command::Help(t)) if t.contains(sub)));
+        assert!(
+            matches!(parse(&args(&format!("{sub} --help"))), Ok(Command::Help(t)) if t.contains(sub))
+        );
     }
     assert!(matches!(parse(&args("--help")), Ok(Command::Help(_))));
 }
@@ -63,17 +97,33 @@ fn bad_commands_explain() {
 #[test]
 fn device_names() {
     assert_eq!(device_path("tick").to_str(), Some("/dev/rpoll-tick"));
+    // No /dev/rpoll-rpoll-tick on the host: the device-name form applies.
     assert_eq!(device_path("rpoll-tick").to_str(), Some("/dev/rpoll-tick"));
     assert_eq!(device_path("/dev/rpoll-x").to_str(), Some("/dev/rpoll-x"));
     assert_eq!(format::short_name("/dev/rpoll-tick"), "tick");
+    assert_eq!(format::short_name("rpoll-ms"), "rpoll-ms");
 }
 
 #[test]
 fn event_formats() {
-    let e = RpollEvent { seq: 3, timestamp_ns: 12_000_000_005, jiffies: 4_294_967_300, source: 1, lost: 2 };
+    let e = RpollEvent {
+        seq: 3,
+        timestamp_ns: 12_000_000_005,
+        jiffies: 4_294_967_300,
+        source: 1,
+        lost: 2,
+    };
     let line = format::event_line("tick", &e, Some(1_000_000_000));
-    assert!(line.contains("seq=3") && line.contains("src=timer") && line.contains("ts=12.000000005"), "{line}");
-    assert!(line.contains("delta=1.000000000s") && line.contains("lost=2") && line.contains("jiffies=4294967300"), "{line}");
+    assert!(
+        line.contains("seq=3") && line.contains("src=timer") && line.contains("ts=12.000000005"),
+        "{line}"
+    );
+    assert!(
+        line.contains("delta=1.000000000s")
+            && line.contains("lost=2")
+            && line.contains("jiffies=4294967300"),
+        "{line}"
+    );
     assert!(format::event_line("tick", &e, None).contains("delta=-"));
     let j = format::event_json("ti\"ck", &e, None);
     assert_eq!(

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rpoll-epoll: the smallest complete C client of rpoll.
+ * Opens one or more devices, waits in epoll and prints every record.
+ *
+ *   rpoll-epoll [-n COUNT] DEV...     (DEV: /dev/rpoll-tick)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/rpoll.h>
+
+int main(int argc, char **argv)
+{
+	long count = -1;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "n:")) != -1) {
+		if (opt != 'n') {
+			fprintf(stderr, "usage: %s [-n COUNT] DEV...\n", argv[0]);
+			return 2;
+		}
+		count = strtol(optarg, NULL, 10);
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "usage: %s [-n COUNT] DEV...\n", argv[0]);
+		return 2;
+	}
+
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	int ndev = argc - optind;
+	int fds[16];
+
+	if (ep < 0 || ndev > 16) {
+		perror("epoll_create1");
+		return 1;
+	}
+	for (int i = 0; i < ndev; i++) {
+		const char *path = argv[optind + i];
+		struct rpoll_info info;
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = i };
+
+		fds[i] = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fds[i] < 0 || ioctl(fds[i], RPOLL_IOC_INFO, &info) < 0) {
+			fprintf(stderr, "%s: %s\n", path, strerror(errno));
+			return 1;
+		}
+		printf("%s: %s, %s, queue depth %u\n", path, info.name,
+		       info.source == RPOLL_SOURCE_TIMER ? "timer" : "irq", info.queue_depth);
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
+			perror("epoll_ctl");
+			return 1;
+		}
+	}
+	fflush(stdout);
+
+	while (count != 0) {
+		struct epoll_event evs[16];
+		int n = epoll_wait(ep, evs, 16, -1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			perror("epoll_wait");
+			return 1;
+		}
+		for (int k = 0; k < n && count != 0; k++) {
+			int i = evs[k].data.u32;
+			struct rpoll_event rec[16];
+			ssize_t len = read(fds[i], rec, sizeof(rec));
+
+			if (len < 0 && errno == EAGAIN)
+				continue;
+			if (len < 0) {
+				fprintf(stderr, "%s: %s\n", argv[optind + i], strerror(errno));
+				return 1;
+			}
+			for (size_t r = 0; r < len / sizeof(rec[0]) && count != 0; r++) {
+				printf("%s seq=%llu ts=%llu jiffies=%llu source=%u lost=%u\n",
+				       argv[optind + i], (unsigned long long)rec[r].seq,
+				       (unsigned long long)rec[r].timestamp_ns,
+				       (unsigned long long)rec[r].jiffies, rec[r].source, rec[r].lost);
+				if (count > 0)
+					count--;
+			}
+			fflush(stdout);
+		}
+	}
+	return 0;
+}
