@@ -62,6 +62,86 @@ pub fn rust_flush_clock_period_errors() -> TestResult {
     Ok(())
 }
 
+/// The ioctl errors through raw calls from Rust: EFAULT for bad pointers,
+/// EINVAL for bad values, ENOTTY for unknown or mis-sized commands, EPERM for
+/// an unprivileged SET_PERIOD.
+pub fn rust_ioctl_errors() -> TestResult {
+    use rpoll::RpollInfo;
+    use rpoll_uapi::*;
+    use std::os::fd::AsRawFd;
+    let d = Device::open_nonblocking("tick").map_err(|e| e.to_string())?;
+    let fd = d.as_raw_fd();
+    let call = |cmd: u32, arg: usize| -> i32 {
+        // SAFETY: the kernel validates `arg`; bad addresses are the point.
+        let r = unsafe { libc::ioctl(fd, cmd as _, arg) };
+        if r < 0 {
+            errno()
+        } else {
+            0
+        }
+    };
+    check!(call(RPOLL_IOC_INFO, 0) == libc::EFAULT, "INFO NULL");
+    check!(
+        call(RPOLL_IOC_STATS, 8) == libc::EFAULT,
+        "STATS bad pointer"
+    );
+    check!(
+        call(RPOLL_IOC_SET_CLOCK, 0) == libc::EFAULT,
+        "SET_CLOCK NULL"
+    );
+    let bad_clock = 2u32; // CLOCK_PROCESS_CPUTIME_ID
+    check!(
+        call(RPOLL_IOC_SET_CLOCK, &bad_clock as *const u32 as usize) == libc::EINVAL,
+        "bad clock"
+    );
+    let too_short = 9u32;
+    check!(
+        call(RPOLL_IOC_SET_PERIOD, &too_short as *const u32 as usize) == libc::EINVAL,
+        "period 9"
+    );
+    check!(
+        call(ioc(2, 0, 8), 0) == libc::ENOTTY,
+        "INFO with the wrong size"
+    );
+    check!(call(ioc(0, 42, 0), 0) == libc::ENOTTY, "unknown nr");
+    let mut info = [0u8; RPOLL_INFO_SIZE];
+    check!(
+        call(RPOLL_IOC_INFO, info.as_mut_ptr() as usize) == 0,
+        "INFO"
+    );
+    check!(
+        RpollInfo::from_bytes(&info).period_us == 1_000_000,
+        "tick period"
+    );
+    // Unprivileged SET_PERIOD on a file opened by root.
+    // SAFETY: fork in a test process; the child only makes syscalls.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        let v = 500_000u32;
+        // SAFETY: plain syscalls in the child.
+        let ok = unsafe {
+            libc::setgid(65534) == 0
+                && libc::setuid(65534) == 0
+                && libc::ioctl(fd, RPOLL_IOC_SET_PERIOD as _, &v as *const u32) < 0
+                && *libc::__errno_location() == libc::EPERM
+        };
+        // SAFETY: leaving the child without running the parent's atexit.
+        unsafe { libc::_exit(if ok { 0 } else { 1 }) };
+    }
+    let mut status = 0;
+    // SAFETY: waiting for our child.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    check!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "unprivileged SET_PERIOD not EPERM"
+    );
+    check!(
+        debug_state("tick")?.num("period_us") == 1_000_000,
+        "period changed by an unprivileged caller"
+    );
+    Ok(())
+}
+
 /// SET_PERIOD changes the observed interval: the mean interval with a 20 ms
 /// period is several times that with 2 ms (ratios, not absolute times).
 pub fn set_period_changes_interval() -> TestResult {

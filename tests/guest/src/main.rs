@@ -42,6 +42,7 @@ const TESTS: &[Test] = tests![
     poll_tests::poll_and_select,
     ioctl_tests::rust_info_and_stats,
     ioctl_tests::rust_flush_clock_period_errors,
+    ioctl_tests::rust_ioctl_errors,
     ioctl_tests::set_period_changes_interval,
     ioctl_tests::cli_watch_json,
     ioctl_tests::cli_list_stats_set_period,
