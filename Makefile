@@ -1,34 +1,48 @@
 # rpoll: the front door.
 #   make run    boot the QEMU arm64 board with the driver and watch events
-#   make test   run every test (host unit tests, checks, guest tests)
+#   make test   run every test (host unit tests, checks, guest tests on the
+#               debug kernel, stress); ends with "N passed, N failed"
 # Everything missing (packages, rustup parts, bindgen, kernel source, busybox)
-# is installed on the way; the kernel is built once into $(RPOLL_CACHE).
+# is installed on the way; kernels are built once into $(RPOLL_CACHE).
+#
+# FLAVOUR=normal (default: run, bench) or FLAVOUR=debug (lockdep, KASAN,
+# kmemleak, debug objects: the guest test suite) selects the kernel.
 
 SHELL := /bin/bash
 BOARD ?= qemu-virt
 BOARD_DIR := board/$(BOARD)
+FLAVOUR ?= normal
 export RPOLL_CACHE ?= $(HOME)/.cache/rpoll
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 include scripts/versions.mk
 
 B := build
+FRAGMENTS_normal := $(BOARD_DIR)/kernel.config
+FRAGMENTS_debug := $(BOARD_DIR)/kernel.config $(BOARD_DIR)/kernel-debug.config
+FRAGMENTS := $(or $(FRAGMENTS_$(FLAVOUR)),$(error FLAVOUR must be normal or debug))
+# Per-flavour outputs: kdir (kernel build path), mod/ (Kbuild output), base.cpio.
+FB := $(B)/$(FLAVOUR)
+# Evaluated when used, after `kernel` has written it.
+KDIR = $(shell cat $(FB)/kdir)
+KMAKE = $(MAKE) --no-print-directory -C $(KDIR) ARCH=arm64 LLVM=-$(LLVM_VERSION) \
+	M=$(CURDIR) MO=$(CURDIR)/$(FB)/mod
+MODULE := $(FB)/mod/rpoll.ko
 GUEST_TARGET := aarch64-unknown-linux-musl
 GUEST_BIN := target/$(GUEST_TARGET)/release
-# Evaluated when used, after `kernel` has written it.
-KDIR = $(shell cat $(B)/kdir)
-KMAKE = $(MAKE) --no-print-directory -C $(KDIR) ARCH=arm64 LLVM=-$(LLVM_VERSION) M=$(CURDIR)
 C_BIN := $(B)/c
 GUEST_FILES = $(GUEST_BIN)/rpoll:/usr/bin/rpoll \
 	$(GUEST_BIN)/rpoll-guest-tests:/usr/bin/rpoll-guest-tests \
+	$(GUEST_BIN)/rpoll-stress:/usr/bin/rpoll-stress \
 	$(C_BIN)/rpoll-epoll:/usr/bin/rpoll-epoll \
 	$(C_BIN)/rpoll-ioctl-test:/usr/bin/rpoll-ioctl-test \
 	$(KDIR)/.config:/etc/kernel.config
 CROSS_CC := aarch64-linux-gnu-gcc
 CFLAGS_GUEST := -static -O2 -Wall -Wextra -Werror -Iinclude/uapi
 RUNNER = tests/run-in-guest --board $(BOARD_DIR) --kernel $(KDIR)/arch/arm64/boot/Image \
-	--initrd $(B)/base.cpio
+	--initrd $(FB)/base.cpio
 
-.PHONY: all deps kernel module clippy tools dtb initramfs guest run press qemu-exec test clean
+.PHONY: all deps kernel module clippy tools dtb initramfs guest run press qemu-exec test \
+	stress clean
 
 all: module
 
@@ -36,14 +50,16 @@ deps:
 	@scripts/setup-deps
 
 kernel: deps
-	@mkdir -p $(B)
-	@scripts/build-kernel $(BOARD_DIR)/kernel.config > $(B)/kdir.tmp && mv $(B)/kdir.tmp $(B)/kdir
+	@mkdir -p $(FB)
+	@scripts/build-kernel $(FRAGMENTS) > $(FB)/kdir.tmp && mv $(FB)/kdir.tmp $(FB)/kdir
 
 module: kernel
+	@mkdir -p $(FB)/mod
 	@$(KMAKE) modules $(if $(CLIPPY),CLIPPY=1)
+	@echo "rpoll: $(MODULE) ($(FLAVOUR) kernel $(notdir $(KDIR)))"
 
-clippy: kernel
-	@touch src/rpoll_main.rs && $(KMAKE) modules CLIPPY=1
+clippy:
+	@$(MAKE) --no-print-directory module CLIPPY=1
 
 tools: deps
 	@cargo build -q --release --target $(GUEST_TARGET) -p rpoll -p rpoll-guest-tests
@@ -55,17 +71,17 @@ dtb: deps
 	@mkdir -p $(B)
 	@scripts/make-dtb $(BOARD_DIR) $(B)/board.dtb $(BOARD_DIR)/rpoll.dtso
 	@scripts/make-dtb $(BOARD_DIR) $(B)/test.dtb $(BOARD_DIR)/rpoll.dtso \
-		tests/dts/test-devices.dtso tests/dts/bad-nodes.dtso
+		tests/dts/test-devices.dtso tests/dts/bad-nodes.dtso tests/dts/stress-devices.dtso
 
 initramfs: module tools
-	@scripts/make-initramfs $(B)/base.cpio $(RPOLL_CACHE)/busybox-arm64 $(BOARD_DIR)/init \
-		rpoll.ko $(GUEST_FILES)
+	@scripts/make-initramfs $(FB)/base.cpio $(RPOLL_CACHE)/busybox-arm64 $(BOARD_DIR)/init \
+		$(MODULE) $(GUEST_FILES)
 
 # Everything a boot needs.
 guest: module tools dtb initramfs
 
 run: guest
-	@echo "rpoll: booting QEMU $(BOARD) (exit the guest shell, or Ctrl-A X, to quit)"
+	@echo "rpoll: booting QEMU $(BOARD), $(FLAVOUR) kernel (Ctrl-C: shell; exit or Ctrl-A X: quit)"
 	@$(RUNNER) --dtb $(B)/board.dtb --qmp $(CURDIR)/$(B)/qmp.sock --interactive
 
 # While `make run` is up: press the board's button (GPIO line 3) N times.
@@ -76,10 +92,17 @@ press:
 qemu-exec: guest
 	@$(RUNNER) --dtb $(B)/test.dtb $(if $(TIMEOUT),--timeout $(TIMEOUT)) -- sh -c '$(CMD)'
 
-test: guest
-	@tests/run-all "$(KDIR)" "$(B)"
+# The guest suite and the stress test run on the debug kernel; the checks
+# build the module for the normal one.
+test:
+	@$(MAKE) --no-print-directory guest FLAVOUR=normal
+	@$(MAKE) --no-print-directory guest FLAVOUR=debug
+	@tests/run-all $(B)/normal $(B)/debug $(B)
+
+# A longer stress run alone: make stress [FLAVOUR=debug] [STRESS_SECONDS=120]
+stress: guest
+	@RPOLL_TESTS=stress RPOLL_STRESS_SECONDS=$(or $(STRESS_SECONDS),120) \
+		tests/run-all $(B)/normal $(FB) $(B)
 
 clean:
-	-@[ ! -f $(B)/kdir ] || $(KMAKE) clean
 	rm -rf $(B) target
-	rm -f rpoll.ko *.o src/*.o .*.cmd src/.*.cmd *.mod *.mod.c Module.symvers modules.order

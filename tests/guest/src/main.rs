@@ -4,7 +4,8 @@
 //!
 //! Usage: `rpoll-guest-tests [NAME-SUBSTRING...]`.
 
-mod dev;
+pub(crate) use rpoll_guest_tests::{check, dev};
+mod bad_input_tests;
 mod ioctl_tests;
 mod irq_tests;
 mod lifecycle_tests;
@@ -48,6 +49,9 @@ const TESTS: &[Test] = tests![
     ioctl_tests::cli_list_stats_set_period,
     ioctl_tests::c_example_prints_records,
     ioctl_tests::c_ioctl_suite,
+    bad_input_tests::bad_input_matrix,
+    bad_input_tests::fuzz_reads_and_ioctls,
+    bad_input_tests::reader_cap_bounds_memory,
     irq_tests::button_is_bound,
     irq_tests::presses_wake_epoll_reader,
     irq_tests::two_readers_and_a_late_one,

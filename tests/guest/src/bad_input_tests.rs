@@ -1,0 +1,386 @@
+//! Bad input: a table of wrong calls with their expected errno, a seeded
+//! random ioctl/read fuzzer, and the per-device reader cap.
+
+use std::os::fd::{AsRawFd, OwnedFd};
+
+use rpoll_uapi::*;
+
+use crate::check;
+use crate::dev::*;
+
+/// What a call returned: `Ok(value)` or `Err(errno)`.
+type Outcome = Result<i64, i32>;
+
+fn sys(r: i64) -> Outcome {
+    if r < 0 {
+        Err(errno())
+    } else {
+        Ok(r)
+    }
+}
+
+fn read_raw(fd: &OwnedFd, ptr: usize, len: usize) -> Outcome {
+    // SAFETY: the kernel validates the (possibly bad) user pointer.
+    sys(unsafe { libc::read(fd.as_raw_fd(), ptr as *mut libc::c_void, len) } as i64)
+}
+
+fn ioctl_raw(fd: &OwnedFd, cmd: u32, arg: usize) -> Outcome {
+    // SAFETY: the kernel validates the (possibly bad) argument.
+    sys(unsafe { libc::ioctl(fd.as_raw_fd(), cmd as _, arg) } as i64)
+}
+
+/// Every row: a wrong call on a fresh file and the errno it must give.
+pub fn bad_input_matrix() -> TestResult {
+    let mut buf = vec![0u8; 4096];
+    let b = buf.as_mut_ptr() as usize;
+    let kernel_addr = 0xffff_8000_0000_0000usize;
+    let zero = 0u32;
+    let huge_clock = u32::MAX;
+    let p9 = 9u32;
+    let p_ok = 1_000_000u32;
+    let rows: Vec<(&str, &str, Box<dyn Fn(&OwnedFd) -> Outcome>, Outcome)> = vec![
+        (
+            "read 1 byte",
+            "idle",
+            Box::new(move |f| read_raw(f, b, 1)),
+            Err(libc::EINVAL),
+        ),
+        (
+            "read 31 bytes",
+            "idle",
+            Box::new(move |f| read_raw(f, b, 31)),
+            Err(libc::EINVAL),
+        ),
+        // Zero bytes cannot hold a record either (0 would read as EOF).
+        (
+            "read 0 bytes",
+            "idle",
+            Box::new(move |f| read_raw(f, b, 0)),
+            Err(libc::EINVAL),
+        ),
+        (
+            "read empty nonblock",
+            "idle",
+            Box::new(move |f| read_raw(f, b, 32)),
+            Err(libc::EAGAIN),
+        ),
+        (
+            "read 33 bytes",
+            "rpoll-ms",
+            Box::new(move |f| read_raw(f, b, 33)),
+            Ok(32),
+        ),
+        (
+            "read NULL",
+            "rpoll-ms",
+            Box::new(|f| read_raw(f, 0, 64)),
+            Err(libc::EFAULT),
+        ),
+        (
+            "read unmapped",
+            "rpoll-ms",
+            Box::new(|f| read_raw(f, 16, 64)),
+            Err(libc::EFAULT),
+        ),
+        (
+            "read kernel address",
+            "rpoll-ms",
+            Box::new(move |f| read_raw(f, kernel_addr, 64)),
+            Err(libc::EFAULT),
+        ),
+        (
+            "ioctl unknown nr",
+            "idle",
+            Box::new(|f| ioctl_raw(f, ioc(0, 77, 0), 0)),
+            Err(libc::ENOTTY),
+        ),
+        (
+            "ioctl other magic",
+            "idle",
+            Box::new(|f| ioctl_raw(f, 0x5401, 0)),
+            Err(libc::ENOTTY),
+        ),
+        (
+            "INFO wrong size",
+            "idle",
+            Box::new(move |f| ioctl_raw(f, ioc(2, 0, 16), b)),
+            Err(libc::ENOTTY),
+        ),
+        (
+            "STATS wrong dir",
+            "idle",
+            Box::new(move |f| ioctl_raw(f, ioc(1, 1, RPOLL_STATS_SIZE), b)),
+            Err(libc::ENOTTY),
+        ),
+        (
+            "INFO NULL",
+            "idle",
+            Box::new(|f| ioctl_raw(f, RPOLL_IOC_INFO, 0)),
+            Err(libc::EFAULT),
+        ),
+        (
+            "INFO kernel address",
+            "idle",
+            Box::new(move |f| ioctl_raw(f, RPOLL_IOC_INFO, kernel_addr)),
+            Err(libc::EFAULT),
+        ),
+        (
+            "STATS unmapped",
+            "idle",
+            Box::new(|f| ioctl_raw(f, RPOLL_IOC_STATS, 8)),
+            Err(libc::EFAULT),
+        ),
+        (
+            "SET_CLOCK NULL",
+            "idle",
+            Box::new(|f| ioctl_raw(f, RPOLL_IOC_SET_CLOCK, 0)),
+            Err(libc::EFAULT),
+        ),
+        (
+            "SET_CLOCK u32::MAX",
+            "idle",
+            Box::new(move |f| {
+                ioctl_raw(f, RPOLL_IOC_SET_CLOCK, &huge_clock as *const u32 as usize)
+            }),
+            Err(libc::EINVAL),
+        ),
+        (
+            "SET_PERIOD 0",
+            "idle",
+            Box::new(move |f| ioctl_raw(f, RPOLL_IOC_SET_PERIOD, &zero as *const u32 as usize)),
+            Err(libc::EINVAL),
+        ),
+        (
+            "SET_PERIOD 9",
+            "idle",
+            Box::new(move |f| ioctl_raw(f, RPOLL_IOC_SET_PERIOD, &p9 as *const u32 as usize)),
+            Err(libc::EINVAL),
+        ),
+        (
+            "SET_PERIOD NULL",
+            "idle",
+            Box::new(|f| ioctl_raw(f, RPOLL_IOC_SET_PERIOD, 0)),
+            Err(libc::EFAULT),
+        ),
+        (
+            "SET_PERIOD on irq",
+            "button",
+            Box::new(move |f| ioctl_raw(f, RPOLL_IOC_SET_PERIOD, &p_ok as *const u32 as usize)),
+            Err(libc::EOPNOTSUPP),
+        ),
+        (
+            "FLUSH empty",
+            "idle",
+            Box::new(|f| ioctl_raw(f, RPOLL_IOC_FLUSH, 0)),
+            Ok(0),
+        ),
+        // SAFETY (closure bodies): plain syscalls on our fd.
+        (
+            "write (read-only fd)",
+            "idle",
+            Box::new(move |f| sys(unsafe { libc::write(f.as_raw_fd(), b as *const _, 32) } as i64)),
+            Err(libc::EBADF),
+        ),
+        (
+            "lseek",
+            "idle",
+            Box::new(|f| sys(unsafe { libc::lseek(f.as_raw_fd(), 32, libc::SEEK_SET) })),
+            Err(libc::ESPIPE),
+        ),
+        (
+            "pread",
+            "idle",
+            Box::new(
+                move |f| sys(unsafe { libc::pread(f.as_raw_fd(), b as *mut _, 32, 0) } as i64),
+            ),
+            Err(libc::ESPIPE),
+        ),
+        (
+            "mmap",
+            "idle",
+            Box::new(|f| {
+                let p = unsafe {
+                    libc::mmap(
+                        std::ptr::null_mut(),
+                        4096,
+                        libc::PROT_READ,
+                        libc::MAP_SHARED,
+                        f.as_raw_fd(),
+                        0,
+                    )
+                };
+                if p == libc::MAP_FAILED {
+                    Err(errno())
+                } else {
+                    Ok(0)
+                }
+            }),
+            Err(libc::ENODEV),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, dev, call, want) in &rows {
+        let fd = open_nb(dev)?;
+        if *dev == "rpoll-ms" {
+            // A blocking read so that records are there to copy.
+            // SAFETY: only clears O_NONBLOCK on our own fd.
+            unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, 0) };
+        }
+        let got = call(&fd);
+        println!("  bad input: {what:<22} on {dev:<8} -> {got:?} (want {want:?})");
+        if got != *want {
+            failures.push(format!("{what}: got {got:?}, want {want:?}"));
+        }
+    }
+    let wr = open_flags("idle", libc::O_WRONLY);
+    println!(
+        "  bad input: {:<22} on {:<8} -> {:?} (want Err({}))",
+        "open O_WRONLY",
+        "idle",
+        wr.as_ref().map(|_| 0),
+        libc::EINVAL
+    );
+    if wr.as_ref().err() != Some(&libc::EINVAL) {
+        failures.push("O_WRONLY open".into());
+    }
+    let rw = open_flags("idle", libc::O_RDWR).map_err(|e| format!("O_RDWR open: errno {e}"))?;
+    // SAFETY: writes 32 bytes from a valid buffer to our fd.
+    let w = sys(unsafe { libc::write(rw.as_raw_fd(), b as *const _, 32) } as i64);
+    println!(
+        "  bad input: {:<22} on {:<8} -> {w:?} (want Err({}))",
+        "write (O_RDWR fd)",
+        "idle",
+        libc::EINVAL
+    );
+    if w != Err(libc::EINVAL) {
+        failures.push(format!("write on O_RDWR: {w:?}"));
+    }
+    drop(buf);
+    check!(failures.is_empty(), "{}", failures.join("; "));
+    Ok(())
+}
+
+/// A seeded random sequence of reads and ioctls (valid and invalid
+/// commands, sizes, values and pointers) on several devices: every call
+/// must end with a result from the documented set, and the kernel must stay
+/// clean (the runner checks the log).
+pub fn fuzz_reads_and_ioctls() -> TestResult {
+    let seed: u64 = std::env::var("RPOLL_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_1234);
+    let calls: usize = std::env::var("RPOLL_FUZZ_CALLS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(4000);
+    let mut x = seed | 1;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let devs = ["tick", "fast", "idle", "rpoll-ms", "button"];
+    let mut fds: Vec<OwnedFd> = devs.iter().map(|d| open_nb(d)).collect::<Result<_, _>>()?;
+    let mut buf = vec![0u8; 8192];
+    let allowed = [
+        libc::EINVAL,
+        libc::EAGAIN,
+        libc::EFAULT,
+        libc::ENOTTY,
+        libc::EOPNOTSUPP,
+    ];
+    let mut unexpected = Vec::new();
+    let mut counts = [0usize; 2];
+    for i in 0..calls {
+        let k = (rnd() % fds.len() as u64) as usize;
+        let ptr = match rnd() % 6 {
+            0 => 0,
+            1 => 16,
+            2 => 0xffff_8000_1234_0000,
+            3 => buf.as_mut_ptr() as usize + (rnd() % 64) as usize, // misaligned
+            _ => buf.as_mut_ptr() as usize,
+        };
+        let out = if rnd() % 2 == 0 {
+            counts[0] += 1;
+            let len = match rnd() % 4 {
+                0 => (rnd() % 40) as usize,
+                1 => 32 * (1 + (rnd() % 64) as usize),
+                2 => (rnd() % 4096) as usize,
+                _ => 32,
+            };
+            read_raw(&fds[k], ptr, len.min(4096))
+        } else {
+            counts[1] += 1;
+            let nr = (rnd() % 8) as u32;
+            let dir = (rnd() % 4) as u32;
+            let size = [0usize, 4, 8, RPOLL_INFO_SIZE, RPOLL_STATS_SIZE, 100][(rnd() % 6) as usize];
+            let cmd = if rnd() % 3 == 0 {
+                [
+                    RPOLL_IOC_INFO,
+                    RPOLL_IOC_STATS,
+                    RPOLL_IOC_SET_CLOCK,
+                    RPOLL_IOC_FLUSH,
+                ][(rnd() % 4) as usize]
+            } else {
+                ioc(dir, nr, size)
+            };
+            // Values for SET_CLOCK; SET_PERIOD only gets invalid values so
+            // the other tests' periods stay as configured.
+            let v: u32 = [0, 1, 2, 7, 9, u32::MAX][(rnd() % 6) as usize];
+            let arg = if cmd == RPOLL_IOC_SET_CLOCK && ptr == buf.as_mut_ptr() as usize {
+                buf[..4].copy_from_slice(&v.to_ne_bytes());
+                ptr
+            } else if cmd == RPOLL_IOC_SET_PERIOD {
+                let bad = [0u32, 5, 9][(rnd() % 3) as usize];
+                buf[..4].copy_from_slice(&bad.to_ne_bytes());
+                buf.as_mut_ptr() as usize
+            } else {
+                ptr
+            };
+            ioctl_raw(&fds[k], cmd, arg)
+        };
+        if let Err(e) = out {
+            if !allowed.contains(&e) {
+                unexpected.push(format!("call {i} on {}: errno {e}", devs[k]));
+            }
+        }
+        if rnd() % 50 == 0 {
+            fds[k] = open_nb(devs[k])?;
+        }
+    }
+    println!(
+        "  fuzz: seed {seed:#x}, {calls} calls ({} reads, {} ioctls)",
+        counts[0], counts[1]
+    );
+    check!(
+        unexpected.is_empty(),
+        "unexpected results: {:?}",
+        &unexpected[..unexpected.len().min(5)]
+    );
+    // The devices still work.
+    let fd = open("rpoll-ms")?;
+    read_n(&fd, 3)?;
+    Ok(())
+}
+
+/// At most 64 files may have one device open: the 65th open fails with
+/// EMFILE, and closing one makes room again. Memory per device is thus
+/// bounded by 64 x queue-depth x 48-byte samples.
+pub fn reader_cap_bounds_memory() -> TestResult {
+    let mut fds = Vec::new();
+    for i in 0..64 {
+        fds.push(open_flags("idle", libc::O_RDONLY).map_err(|e| format!("open #{i}: errno {e}"))?);
+    }
+    let r = open_flags("idle", libc::O_RDONLY);
+    check!(
+        r.as_ref().err() == Some(&libc::EMFILE),
+        "65th open: {:?}",
+        r.map(|_| ())
+    );
+    check!(debug_state("idle")?.num("readers") == 64, "readers != 64");
+    fds.pop();
+    let again = open_flags("idle", libc::O_RDONLY);
+    check!(again.is_ok(), "open after a close: {:?}", again.map(|_| ()));
+    Ok(())
+}

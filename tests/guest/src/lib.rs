@@ -1,0 +1,4 @@
+//! Helpers shared by the guest test suite (`rpoll-guest-tests`) and the
+//! stress test (`rpoll-stress`).
+
+pub mod dev;

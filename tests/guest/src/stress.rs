@@ -1,0 +1,505 @@
+//! Stress test of rpoll, run in the guest (see `tests/run-all`, group
+//! `stress`): many concurrent readers of every kind on fast timer devices,
+//! files opened and closed in loops, a device unbound and bound again, a
+//! period changed at run time, all at once; then module load/unload and
+//! bind/unbind loops; then a kmemleak scan.
+//!
+//! Every reader checks, for each record, that the `seq` gap equals `lost`,
+//! and at the end of each session that its own counts agree exactly with the
+//! kernel's (`RPOLL_IOC_STATS`). Usage: `rpoll-stress SECONDS`.
+
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rpoll_guest_tests::dev::*;
+use rpoll_uapi::*;
+
+/// Devices of `tests/dts/stress-devices.dtso`.
+const DEVICES: [&str; 3] = ["s0", "s1", "s2"];
+/// The device that is unbound and bound again during the run.
+const REBOUND: &str = "s2";
+/// The device whose period changes during the run.
+const RETUNED: &str = "s1";
+
+/// Totals reported at the end.
+#[derive(Default)]
+struct Figures {
+    sessions: AtomicU64,
+    produced_seen: AtomicU64,
+    delivered: AtomicU64,
+    lost: AtomicU64,
+    churn_opens: AtomicU64,
+    rebinds: AtomicU64,
+    period_changes: AtomicU64,
+    violations: AtomicU64,
+}
+
+struct Ctx {
+    stop: AtomicBool,
+    figures: Figures,
+    errors: Mutex<Vec<String>>,
+}
+
+impl Ctx {
+    fn fail(&self, msg: String) {
+        self.figures.violations.fetch_add(1, SeqCst);
+        let mut e = self.errors.lock().unwrap();
+        if e.len() < 20 {
+            e.push(msg);
+        }
+    }
+}
+
+fn stats(fd: &OwnedFd) -> Result<RpollStats, i32> {
+    let mut b = [0u8; RPOLL_STATS_SIZE];
+    // SAFETY: STATS writes RPOLL_STATS_SIZE bytes into `b`.
+    let r = unsafe { libc::ioctl(fd.as_raw_fd(), RPOLL_IOC_STATS as _, b.as_mut_ptr()) };
+    if r < 0 {
+        Err(errno())
+    } else {
+        Ok(RpollStats::from_bytes(&b))
+    }
+}
+
+/// Opens `name`, waiting while it is unbound.
+fn open_retry(ctx: &Ctx, name: &str, flags: i32) -> Option<OwnedFd> {
+    while !ctx.stop.load(SeqCst) {
+        match open_flags(name, flags) {
+            Ok(fd) => return Some(fd),
+            Err(libc::ENOENT) | Err(libc::ENODEV) | Err(libc::ENXIO) => sleep_ms(5),
+            Err(e) => {
+                ctx.fail(format!("open {name}: errno {e}"));
+                return None;
+            }
+        }
+    }
+    None
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Blocking,
+    EpollLevel,
+    EpollEdge,
+    Slow,
+    Lazy,
+}
+
+/// One reader session's own bookkeeping.
+struct Session {
+    base: u64,
+    last: u64,
+    delivered: u64,
+    lost: u64,
+}
+
+impl Session {
+    fn take(&mut self, ctx: &Ctx, name: &str, recs: &[RpollEvent]) {
+        for r in recs {
+            if r.seq != self.last + 1 + u64::from(r.lost) {
+                ctx.fail(format!(
+                    "{name}: seq {} after {} with lost {}",
+                    r.seq, self.last, r.lost
+                ));
+            }
+            self.last = r.seq;
+            self.delivered += 1;
+            self.lost += u64::from(r.lost);
+        }
+    }
+
+    /// End of session: our counts must match the kernel's exactly.
+    fn finish(&self, ctx: &Ctx, name: &str, fd: &OwnedFd) {
+        let Ok(s) = stats(fd) else {
+            ctx.fail(format!("{name}: STATS failed"));
+            return;
+        };
+        let f = &ctx.figures;
+        f.sessions.fetch_add(1, SeqCst);
+        f.produced_seen.fetch_add(s.produced - s.base, SeqCst);
+        f.delivered.fetch_add(s.delivered, SeqCst);
+        f.lost.fetch_add(s.lost, SeqCst);
+        let checks = [
+            (s.base == self.base, "base changed"),
+            (
+                s.delivered == self.delivered,
+                "kernel and reader disagree on delivered",
+            ),
+            (
+                s.delivered + s.lost + s.queued == s.produced - s.base,
+                "delivered + lost + queued != produced since open",
+            ),
+            // Events after the last one seen are queued or lost-not-yet-reported.
+            (
+                s.produced - self.last == (s.lost - self.lost) + s.queued,
+                "events after the last record unaccounted",
+            ),
+        ];
+        for (ok, what) in checks {
+            if !ok {
+                ctx.fail(format!(
+                    "{name}: {what}: ours base={} last={} delivered={} lost={}, kernel {s:?}",
+                    self.base, self.last, self.delivered, self.lost
+                ));
+            }
+        }
+    }
+}
+
+fn reader(ctx: Arc<Ctx>, name: &'static str, kind: Kind, seed: u64) {
+    let mut rng = seed | 1;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    while !ctx.stop.load(SeqCst) {
+        let nonblock = matches!(kind, Kind::EpollLevel | Kind::EpollEdge);
+        let Some(fd) = open_retry(&ctx, name, if nonblock { libc::O_NONBLOCK } else { 0 }) else {
+            return;
+        };
+        let Ok(st) = stats(&fd) else { continue };
+        let mut s = Session {
+            base: st.base,
+            last: st.base,
+            delivered: 0,
+            lost: 0,
+        };
+        let ep = Epoll::new();
+        let events = (libc::EPOLLIN as u32)
+            | if matches!(kind, Kind::EpollEdge) {
+                libc::EPOLLET as u32
+            } else {
+                0
+            };
+        if nonblock && ep.add(&fd, events, 0).is_err() {
+            ctx.fail(format!("{name}: epoll_ctl"));
+            return;
+        }
+        loop {
+            if ctx.stop.load(SeqCst) {
+                break;
+            }
+            let batch = 1 + (next() % 64) as usize;
+            let got = match kind {
+                Kind::Lazy => {
+                    sleep_ms(20);
+                    continue;
+                }
+                Kind::Slow => {
+                    sleep_ms(30);
+                    read_batch(&fd, batch)
+                }
+                Kind::Blocking => read_batch(&fd, batch),
+                Kind::EpollLevel | Kind::EpollEdge => match ep.wait(200) {
+                    Ok(evs) if evs.is_empty() => continue,
+                    Ok(evs)
+                        if evs[0].1 & (libc::EPOLLHUP as u32) != 0
+                            && evs[0].1 & (libc::EPOLLIN as u32) == 0 =>
+                    {
+                        Err(libc::ENODEV)
+                    }
+                    Ok(_) => {
+                        // Edge-triggered: drain; level: one batch.
+                        let mut all = Vec::new();
+                        loop {
+                            match read_batch(&fd, batch) {
+                                Ok(v) => {
+                                    all.extend(v);
+                                    if !matches!(kind, Kind::EpollEdge) {
+                                        break;
+                                    }
+                                }
+                                Err(libc::EAGAIN) => break,
+                                Err(e) => {
+                                    if all.is_empty() {
+                                        return_err(&ctx, name, e);
+                                    }
+                                    break;
+                                }
+                            }
+                        }
+                        Ok(all)
+                    }
+                    Err(e) => Err(e),
+                },
+            };
+            match got {
+                Ok(v) => s.take(&ctx, name, &v),
+                Err(libc::ENODEV) => break, // unbound: reopen
+                Err(libc::EAGAIN) => {}
+                Err(e) => {
+                    ctx.fail(format!("{name}: read errno {e} ({kind:?})"));
+                    break;
+                }
+            }
+        }
+        s.finish(&ctx, name, &fd);
+    }
+}
+
+fn return_err(ctx: &Ctx, name: &str, e: i32) {
+    if e != libc::ENODEV {
+        ctx.fail(format!("{name}: epoll read errno {e}"));
+    }
+}
+
+/// Opens and closes files in a loop, checking each file's identity once.
+fn churn(ctx: Arc<Ctx>, name: &'static str) {
+    while !ctx.stop.load(SeqCst) {
+        let Some(fd) = open_retry(&ctx, name, libc::O_NONBLOCK) else {
+            return;
+        };
+        let _ = read_batch(&fd, 4);
+        if let Ok(s) = stats(&fd) {
+            if s.delivered + s.lost + s.queued != s.produced - s.base {
+                ctx.fail(format!("{name}: churn identity {s:?}"));
+            }
+        }
+        ctx.figures.churn_opens.fetch_add(1, SeqCst);
+    }
+}
+
+fn rebinder(ctx: Arc<Ctx>) {
+    while !ctx.stop.load(SeqCst) {
+        sleep_ms(700);
+        if ctx.stop.load(SeqCst) {
+            break;
+        }
+        if let Err(e) = unbind(REBOUND) {
+            ctx.fail(e);
+            return;
+        }
+        sleep_ms(50);
+        if let Err(e) = bind(REBOUND) {
+            ctx.fail(e);
+            return;
+        }
+        ctx.figures.rebinds.fetch_add(1, SeqCst);
+    }
+}
+
+fn retuner(ctx: Arc<Ctx>) {
+    let periods = [250u32, 100, 500, 1000, 100];
+    let mut i = 0;
+    while !ctx.stop.load(SeqCst) {
+        sleep_ms(300);
+        let Some(fd) = open_retry(&ctx, RETUNED, libc::O_NONBLOCK) else {
+            return;
+        };
+        let p = periods[i % periods.len()];
+        // SAFETY: SET_PERIOD reads a u32 from `p`.
+        let r = unsafe { libc::ioctl(fd.as_raw_fd(), RPOLL_IOC_SET_PERIOD as _, &p as *const u32) };
+        if r < 0 {
+            ctx.fail(format!("SET_PERIOD {p}: errno {}", errno()));
+        } else {
+            ctx.figures.period_changes.fetch_add(1, SeqCst);
+        }
+        i += 1;
+    }
+}
+
+fn kmemleak(cmd: &str) -> Option<String> {
+    let path = "/sys/kernel/debug/kmemleak";
+    if !std::path::Path::new(path).exists() {
+        return None;
+    }
+    let _ = std::fs::write(path, cmd);
+    std::fs::read_to_string(path).ok()
+}
+
+fn count_rpoll_leaks(report: &str) -> (usize, usize) {
+    let blocks: Vec<&str> = report.split("unreferenced object").skip(1).collect();
+    let ours = blocks.iter().filter(|b| b.contains("rpoll")).count();
+    (ours, blocks.len() - ours)
+}
+
+fn main() {
+    let seconds: u64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30);
+    let mut results: Vec<(String, Result<(), String>)> = Vec::new();
+    // Forget boot-time objects so only what happens from here is reported.
+    let leak_check = kmemleak("scan").is_some();
+    if leak_check {
+        kmemleak("clear");
+    }
+
+    let ctx = Arc::new(Ctx {
+        stop: AtomicBool::new(false),
+        figures: Figures::default(),
+        errors: Mutex::new(Vec::new()),
+    });
+    let kinds = [
+        Kind::Blocking,
+        Kind::Blocking,
+        Kind::Blocking,
+        Kind::EpollLevel,
+        Kind::EpollLevel,
+        Kind::EpollEdge,
+        Kind::EpollEdge,
+        Kind::Slow,
+        Kind::Slow,
+        Kind::Lazy,
+        Kind::Lazy,
+    ];
+    let mut handles = Vec::new();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    for name in DEVICES {
+        for kind in kinds {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let c = ctx.clone();
+            handles.push(std::thread::spawn(move || reader(c, name, kind, seed)));
+        }
+        let c = ctx.clone();
+        handles.push(std::thread::spawn(move || churn(c, name)));
+    }
+    let readers = DEVICES.len() * kinds.len();
+    let c = ctx.clone();
+    handles.push(std::thread::spawn(move || rebinder(c)));
+    let c = ctx.clone();
+    handles.push(std::thread::spawn(move || retuner(c)));
+    println!(
+        "stress: {readers} readers + {} churners on {DEVICES:?} for {seconds} s",
+        DEVICES.len()
+    );
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(seconds) {
+        sleep_ms(250);
+    }
+    ctx.stop.store(true, SeqCst);
+    for h in handles {
+        let _ = h.join();
+    }
+    let f = &ctx.figures;
+    let errors = ctx.errors.lock().unwrap().clone();
+    for e in &errors {
+        println!("stress violation: {e}");
+    }
+    results.push((
+        "stress_accounting_exact".into(),
+        if f.violations.load(SeqCst) == 0 {
+            Ok(())
+        } else {
+            Err(format!("{} violations", f.violations.load(SeqCst)))
+        },
+    ));
+    results.push((
+        "stress_did_work".into(),
+        if f.delivered.load(SeqCst) > 1000
+            && f.rebinds.load(SeqCst) > 0
+            && f.period_changes.load(SeqCst) > 0
+            && f.lost.load(SeqCst) > 0
+        {
+            Ok(())
+        } else {
+            Err("too little happened (no loss, rebind or period change?)".into())
+        },
+    ));
+
+    // Load/unload and bind/unbind loops with no reader open.
+    let cycles = 20;
+    let mut cycle_result = Ok(());
+    for i in 0..cycles {
+        let rm = std::process::Command::new("rmmod").arg("rpoll").status();
+        let ins = std::process::Command::new("insmod")
+            .arg("/lib/modules/rpoll.ko")
+            .status();
+        if !rm.map(|s| s.success()).unwrap_or(false) || !ins.map(|s| s.success()).unwrap_or(false) {
+            cycle_result = Err(format!("rmmod/insmod failed at cycle {i}"));
+            break;
+        }
+    }
+    results.push(("module_load_unload_loop".into(), cycle_result));
+    let mut bind_result = Ok(());
+    'outer: for i in 0..cycles {
+        for d in ["tick", "s0", "s1", "s2", "button"] {
+            if let Err(e) = unbind(d).and_then(|_| bind(d)) {
+                bind_result = Err(format!("cycle {i} {d}: {e}"));
+                break 'outer;
+            }
+        }
+    }
+    results.push(("bind_unbind_loop".into(), bind_result));
+    // No debugfs directory outlives its device.
+    let dirs: Vec<String> = std::fs::read_dir("/sys/kernel/debug")
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("rpoll-"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let devs: Vec<String> = std::fs::read_dir("/dev")
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("rpoll-"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut dangling: Vec<&String> = dirs.iter().filter(|d| !devs.contains(d)).collect();
+    dangling.sort();
+    results.push((
+        "no_dangling_debugfs".into(),
+        if dangling.is_empty() && dirs.len() == devs.len() {
+            Ok(())
+        } else {
+            Err(format!("debugfs {dirs:?} vs /dev {devs:?}"))
+        },
+    ));
+
+    let mut leaks_ours = 0;
+    if leak_check {
+        // Two scans: kmemleak reports an object only once it has stayed
+        // unreferenced across scans.
+        sleep_ms(1000);
+        kmemleak("scan");
+        let report = kmemleak("scan").unwrap_or_default();
+        let (ours, others) = count_rpoll_leaks(&report);
+        leaks_ours = ours;
+        if ours > 0 || others > 0 {
+            println!("leak report:\n{report}");
+        }
+        results.push((
+            "no_leaks_kmemleak".into(),
+            if ours == 0 {
+                Ok(())
+            } else {
+                Err(format!("{ours} leaked objects from rpoll"))
+            },
+        ));
+        if others > 0 {
+            println!("stress: note: {others} leak reports not involving rpoll (see above)");
+        }
+    }
+
+    println!(
+        "stress figures: readers={readers} sessions={} produced_seen={} delivered={} lost={} churn_opens={} rebinds={} period_changes={} module_cycles={cycles} bind_cycles={} violations={} leaks={}",
+        f.sessions.load(SeqCst),
+        f.produced_seen.load(SeqCst),
+        f.delivered.load(SeqCst),
+        f.lost.load(SeqCst),
+        f.churn_opens.load(SeqCst),
+        f.rebinds.load(SeqCst),
+        f.period_changes.load(SeqCst),
+        cycles * 5,
+        f.violations.load(SeqCst),
+        if leak_check { leaks_ours.to_string() } else { "n/a (no leak detector in this kernel)".into() },
+    );
+    let mut failed = 0;
+    for (name, r) in &results {
+        match r {
+            Ok(()) => println!("guest test {name} ... ok"),
+            Err(e) => {
+                failed += 1;
+                println!("guest test {name} ... FAILED: {e}");
+            }
+        }
+    }
+    std::process::exit(if failed == 0 { 0 } else { 1 });
+}
