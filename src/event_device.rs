@@ -101,6 +101,8 @@ pub(crate) struct EventDevice {
     pub(crate) period_ns: Atomic<i64>,
     /// Interrupt number (IRQ sources; 0 until requested).
     pub(crate) irq: Atomic<u32>,
+    /// `IRQ_TYPE_*` trigger of `irq`, read once while it was requested.
+    pub(crate) trigger: Atomic<u32>,
     pub(crate) config: DeviceConfig,
 }
 
@@ -127,6 +129,7 @@ impl EventDevice {
                 control <- new_mutex!(Control { readers: 0, timer: None, gone: false }, "rpoll::control"),
                 period_ns: Atomic::new(period_ns),
                 irq: Atomic::new(0),
+                trigger: Atomic::new(0),
                 config,
             }),
             GFP_KERNEL,
@@ -239,10 +242,9 @@ impl EventDevice {
                 info.period_us = (self.period_ns.load(ordering::Relaxed) / 1000) as u32;
             }
             SourceKind::Irq => {
-                let irq = self.irq.load(ordering::Relaxed);
                 info.source = RPOLL_SOURCE_IRQ;
-                info.irq = irq;
-                info.trigger = irq_source::trigger_type(irq);
+                info.irq = self.irq.load(ordering::Relaxed);
+                info.trigger = self.trigger.load(ordering::Relaxed);
                 info.debounce_us = self.config.debounce_us;
             }
         }
@@ -283,8 +285,7 @@ impl EventDevice {
     pub(crate) fn render(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
         let period_us = self.period_ns.load(ordering::Relaxed) / 1000;
         let irq = self.irq.load(ordering::Relaxed);
-        // Read before taking the spinlock.
-        let trigger = irq_source::trigger_name(irq_source::trigger_type(irq));
+        let trigger = irq_source::trigger_name(self.trigger.load(ordering::Relaxed));
         let st = self.state.lock();
         let readers = st.slots.iter().flatten().count();
         writeln!(f, "source: {}", self.config.kind.name())?;

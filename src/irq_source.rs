@@ -37,6 +37,7 @@ impl irq::Handler for IrqSource {
 }
 
 /// Linux `IRQ_TYPE_*` trigger bits configured for `irq` (0 if unknown).
+/// Call only while holding the interrupt requested.
 ///
 /// The kernel crate has no accessor for this (`irq_get_trigger_type()` is a
 /// static inline), so it is read the way that helper does.
@@ -48,7 +49,8 @@ pub(crate) fn trigger_type(irq: u32) -> u32 {
         return 0;
     }
     // SAFETY: `data` is the descriptor's `irq_data`, valid while the
-    // descriptor exists; callers hold the interrupt requested, so it does.
+    // descriptor exists; the caller (probe) has just requested the
+    // interrupt and holds it, so it does.
     // `common` always points to the descriptor's `irq_common_data`.
     let state = unsafe { (*(*data).common).state_use_accessors };
     state & bindings::IRQD_TRIGGER_MASK

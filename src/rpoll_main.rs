@@ -23,8 +23,8 @@ mod config;
 mod event_device;
 mod irq_source;
 mod kiocb_flags;
-// Shared with the host tests and the userspace crates, which use items the
-// module does not (decoding, flushing...).
+// Shared with the host tests and the user-space crates: its items are `pub`
+// for them, and the decoders (`from_bytes`) and `capacity` are theirs only.
 #[allow(unreachable_pub, dead_code)]
 mod logic;
 mod misc_poll;
@@ -113,13 +113,18 @@ fn request_irq<'bound>(
             IrqSource::new(dev.clone()),
         )
     };
-    KBox::pin_init(reg, GFP_KERNEL).inspect_err(|e| {
+    let reg = KBox::pin_init(reg, GFP_KERNEL).inspect_err(|e| {
         dev_err!(
             pdev.as_ref(),
             "cannot request interrupt {number} (error {})\n",
             e.to_errno()
         );
-    })
+    })?;
+    // Read once while the interrupt is ours; later users take the copy, so
+    // nothing looks at the descriptor once it may be gone.
+    dev.trigger
+        .store(irq_source::trigger_type(number), ordering::Relaxed);
+    Ok(reg)
 }
 
 impl platform::Driver for RpollDriver {

@@ -23,11 +23,6 @@ impl Debouncer {
         }
     }
 
-    /// The window in nanoseconds.
-    pub fn window_ns(&self) -> u64 {
-        self.window_ns
-    }
-
     /// Records an edge at `now_ns` (a monotonic time); returns `true` if it
     /// starts a new event, `false` if it is merged into the current one.
     pub fn edge(&mut self, now_ns: u64) -> bool {

@@ -84,11 +84,6 @@ impl<B: DerefMut<Target = [Sample]>> ReaderQueue<B> {
         self.buf.len()
     }
 
-    /// Number of queued events.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
     /// Whether no event is queued.
     pub fn is_empty(&self) -> bool {
         self.len == 0
