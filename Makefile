@@ -42,7 +42,7 @@ RUNNER = tests/run-in-guest --board $(BOARD_DIR) --kernel $(KDIR)/arch/arm64/boo
 	--initrd $(FB)/base.cpio
 
 .PHONY: all deps kernel module clippy tools dtb initramfs guest run press qemu-exec test \
-	stress clean
+	stress check-boards clean
 
 all: module
 
@@ -103,6 +103,11 @@ test:
 stress: guest
 	@RPOLL_TESTS=stress RPOLL_STRESS_SECONDS=$(or $(STRESS_SECONDS),120) \
 		tests/run-all $(B)/normal $(FB) $(B)
+
+# Board overlays and binding: base DTBs from the kernel tree, fdtoverlay,
+# dt-schema (also part of `make test`).
+check-boards: deps
+	@scripts/check-board-overlays $(B)/boards
 
 clean:
 	rm -rf $(B) target
