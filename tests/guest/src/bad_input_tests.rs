@@ -11,6 +11,14 @@ use crate::dev::*;
 /// What a call returned: `Ok(value)` or `Err(errno)`.
 type Outcome = Result<i64, i32>;
 
+/// One row of the bad-input table: description, device, call, expected.
+type Row = (
+    &'static str,
+    &'static str,
+    Box<dyn Fn(&OwnedFd) -> Outcome>,
+    Outcome,
+);
+
 fn sys(r: i64) -> Outcome {
     if r < 0 {
         Err(errno())
@@ -38,7 +46,7 @@ pub fn bad_input_matrix() -> TestResult {
     let huge_clock = u32::MAX;
     let p9 = 9u32;
     let p_ok = 1_000_000u32;
-    let rows: Vec<(&str, &str, Box<dyn Fn(&OwnedFd) -> Outcome>, Outcome)> = vec![
+    let rows: Vec<Row> = vec![
         (
             "read 1 byte",
             "idle",

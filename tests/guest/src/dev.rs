@@ -142,6 +142,12 @@ pub fn sleep_ms(ms: u64) {
 /// An epoll instance.
 pub struct Epoll(OwnedFd);
 
+impl Default for Epoll {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Epoll {
     /// Creates an epoll instance.
     pub fn new() -> Self {
