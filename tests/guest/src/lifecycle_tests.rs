@@ -190,6 +190,10 @@ pub fn bad_nodes_rejected_with_messages() -> TestResult {
         ("bad-depth-one", "'rpoll,queue-depth' = 1 is invalid"),
         ("bad-label", "'label' is invalid"),
         ("bad-label-type", "'label' is invalid"),
+        (
+            "bad-irq-debounce",
+            "'rpoll,debounce-us' = 2000000 is out of range",
+        ),
     ];
     for (node, msg) in expect {
         let line = format!("rpoll {node}: property {msg}");
@@ -199,6 +203,21 @@ pub fn bad_nodes_rejected_with_messages() -> TestResult {
             "{node} is bound"
         );
     }
+    // Interrupt nodes: a missing interrupt, and a line already taken.
+    let line = "rpoll bad-irq-no-interrupt: no usable interrupt: 'interrupts' or 'interrupts-extended' is missing or cannot be mapped";
+    check!(log.contains(line), "missing in dmesg: {line}");
+    let busy: Vec<&str> = ["line5-a", "line5-b"]
+        .into_iter()
+        .filter(|n| log.contains(&format!("rpoll {n}: cannot request interrupt")))
+        .collect();
+    let bound: Vec<&str> = ["line5-a", "line5-b"]
+        .into_iter()
+        .filter(|n| std::path::Path::new(&format!("/sys/bus/platform/drivers/rpoll/{n}")).exists())
+        .collect();
+    check!(
+        busy.len() == 1 && bound.len() == 1 && busy != bound,
+        "line 5: refused {busy:?}, bound {bound:?}"
+    );
     let fd = open("survivor")?;
     let r = read_n(&fd, 3)?;
     check_sequence(r[0].seq - 1, &r)?;
