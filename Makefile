@@ -42,7 +42,7 @@ RUNNER = tests/run-in-guest --board $(BOARD_DIR) --kernel $(KDIR)/arch/arm64/boo
 	--initrd $(FB)/base.cpio
 
 .PHONY: all deps kernel module clippy tools dtb initramfs guest run press qemu-exec test \
-	stress check-boards clean
+	stress check-boards bench clean
 
 all: module
 
@@ -103,6 +103,11 @@ test:
 stress: guest
 	@RPOLL_TESTS=stress RPOLL_STRESS_SECONDS=$(or $(STRESS_SECONDS),120) \
 		tests/run-all $(B)/normal $(FB) $(B)
+
+# Benchmark rpoll against the C reference driver and timerfd in one boot of
+# the normal kernel (bench/README.md); BENCH_QUICK=1 for a smoke run.
+bench: module
+	@KDIR=$(KDIR) RPOLL_KO=$(CURDIR)/$(MODULE) bench/run
 
 # Board overlays and binding: base DTBs from the kernel tree, fdtoverlay,
 # dt-schema (also part of `make test`).

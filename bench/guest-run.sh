@@ -1,0 +1,20 @@
+#!/bin/sh
+# Runs inside the benchmark guest (booted by bench/run as /usr/bin/bench-guest):
+# loads cref.ko next to the rpoll.ko that /init loaded, keeps the console quiet
+# while measuring (so kernel messages cannot cut into the results), runs
+# rpoll-bench with the given arguments, then prints the whole kernel log so
+# that the runner's splat check sees every message.
+if ! insmod /lib/modules/cref.ko; then
+    echo "bench-guest: insmod cref.ko failed" >&2
+    exit 1
+fi
+for d in /dev/rpoll-bench /dev/cref; do
+    [ -e "$d" ] || { echo "bench-guest: $d missing" >&2; dmesg; exit 1; }
+done
+dmesg -n 1
+rpoll-bench "$@"
+rc=$?
+dmesg -n 7
+echo "bench-guest: kernel log follows"
+dmesg
+exit $rc

@@ -1,0 +1,498 @@
+//! rpoll-bench: the guest half of the rpoll benchmark (bench/README.md).
+//!
+//! `rpoll-bench all [--quick]` measures rpoll (`/dev/rpoll-bench`), the C
+//! reference driver (`/dev/cref`) and timerfd in one boot:
+//!
+//! 1. wake-up latency at a moderate rate, one reader;
+//! 2. the highest rate each sustains with zero loss (one-record reads; rpoll
+//!    also with reads of 64 records);
+//! 3. guest CPU time per 1000 events at a fixed rate;
+//! 4. latency and CPU per event with 1, 8 and 64 readers.
+//!
+//! Progress goes to stderr; the results go to stdout as one JSON document cut
+//! into lines `@@BENCH <index> <text>` and closed by `@@BENCH-END <count>`,
+//! which bench/run reassembles from the serial log.
+//!
+//! For development: `rpoll-bench window MECH READERS PERIOD_US SECS [BATCH]`
+//! runs one window and prints its summary, `rpoll-bench throughput MECH
+//! [BATCH]` one throughput search, `rpoll-bench micro` the per-call costs.
+
+mod json;
+mod measure;
+mod micro;
+mod source;
+mod stats;
+mod sys;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use json::J;
+use measure::{Outcome, Spec};
+use source::Mech;
+use stats::{CpuStat, CpuUse, Summary};
+
+/// Periods (microseconds) tried when searching for the highest sustained
+/// rate, slowest first: 1 kHz to 100 kHz in steps of about 1.25x.
+const LADDER_US: [u32; 21] = [
+    1000, 800, 640, 500, 400, 320, 250, 200, 160, 125, 100, 80, 64, 50, 40, 32, 25, 20, 16, 12, 10,
+];
+
+/// Durations and rates of one run.
+#[derive(Clone, Copy, Debug)]
+struct Cfg {
+    quick: bool,
+    baseline_s: f64,
+    warmup_s: f64,
+    /// Latency test: period (not a divisor of the 4 ms tick, so events do
+    /// not sit at a fixed phase of it) and length (>= 10 000 samples).
+    lat_period_us: u32,
+    lat_s: f64,
+    /// CPU test: period and length. `/proc/stat` charges each 4 ms tick
+    /// to what the CPU is doing; with 4000 us = 20 x 199 us + 20 us the
+    /// ticks step through the event cycle 20 us at a time (1 us after 199
+    /// ticks), and the window holds a whole number of those 199-tick sweeps
+    /// (0.796 s), so every phase of the cycle is sampled equally.
+    cpu_period_us: u32,
+    cpu_s: f64,
+    /// Scaling test: period and length per reader count. 64 readers at
+    /// ~250 Hz keep the guest below saturation; 4000 = 3993 + 7, so the
+    /// ticks step 7 us through the cycle and a sweep takes 570.4 ticks
+    /// (2.2816 s), of which the window holds a whole number.
+    scale_period_us: u32,
+    scale_s: f64,
+    /// Throughput: length of a search step and of the confirming run.
+    tp_step_s: f64,
+    tp_confirm_s: f64,
+}
+
+impl Cfg {
+    fn new(quick: bool) -> Self {
+        let pick = |full: f64, short: f64| if quick { short } else { full };
+        Self {
+            quick,
+            baseline_s: pick(3.0, 1.0),
+            warmup_s: 0.3,
+            lat_period_us: 997,
+            lat_s: pick(10.5, 2.0),
+            cpu_period_us: 199,
+            cpu_s: pick(13.0, 3.0) * 0.796,
+            scale_period_us: 3993,
+            scale_s: pick(4.0, 1.0) * 2.2816,
+            tp_step_s: pick(1.0, 0.3),
+            tp_confirm_s: pick(10.0, 1.0),
+        }
+    }
+
+    fn to_json(self) -> J {
+        J::obj()
+            .with("quick", self.quick)
+            .with("baseline_s", self.baseline_s)
+            .with("warmup_s", self.warmup_s)
+            .with("latency_period_us", self.lat_period_us)
+            .with("latency_s", self.lat_s)
+            .with("cpu_period_us", self.cpu_period_us)
+            .with("cpu_s", self.cpu_s)
+            .with("scaling_period_us", self.scale_period_us)
+            .with("scaling_s", self.scale_s)
+            .with("throughput_step_s", self.tp_step_s)
+            .with("throughput_confirm_s", self.tp_confirm_s)
+            .with("throughput_ladder_us", LADDER_US.to_vec())
+    }
+}
+
+fn secs_ns(s: f64) -> u64 {
+    (s * 1e9) as u64
+}
+
+/// Idle CPU use of the guest per second, measured with nothing running.
+#[derive(Clone, Copy, Debug, Default)]
+struct Baseline {
+    work_ms_per_s: f64,
+}
+
+fn measure_baseline(secs: f64) -> (Baseline, J) {
+    let s0 = CpuStat::read();
+    let t0 = sys::now_ns();
+    sys::sleep_until(t0 + secs_ns(secs));
+    let s1 = CpuStat::read();
+    let t1 = sys::now_ns();
+    let cpu = CpuUse::from_delta(&s1.since(&s0), t1 - t0, sys::clk_tck());
+    let b = Baseline {
+        work_ms_per_s: cpu.work_ms / (cpu.wall_ms / 1000.0),
+    };
+    let j = cpu.to_json().with("work_ms_per_s", b.work_ms_per_s);
+    (b, j)
+}
+
+/// CPU cost of a window, net of the idle baseline, per 1000 events
+/// produced and per 1000 records delivered (= microseconds per event).
+fn cpu_json(o: &Outcome, base: Baseline) -> J {
+    let secs = o.cpu.wall_ms / 1000.0;
+    let work = o.cpu.work_ms - base.work_ms_per_s * secs;
+    let per = |ms: f64, n: u64| {
+        if n == 0 {
+            J::Null
+        } else {
+            J::F(ms * 1000.0 / n as f64)
+        }
+    };
+    o.cpu
+        .to_json()
+        .with("net_work_ms", work)
+        .with(
+            "work_ticks",
+            (o.cpu.work_ms * sys::clk_tck() as f64 / 1000.0).round(),
+        )
+        .with("work_ms_per_1000_events", per(work, o.produced))
+        .with("work_ms_per_1000_deliveries", per(work, o.delivered))
+}
+
+fn counts_json(o: &Outcome) -> J {
+    J::obj()
+        .with("produced", o.produced)
+        .with("delivered", o.delivered)
+        .with("missed", o.missed)
+        .with("overruns", o.overruns)
+        .with("window_s", o.window_ns as f64 / 1e9)
+}
+
+fn summary_json(v: &mut [u64]) -> J {
+    Summary::of(v).map_or(J::Null, Summary::to_json)
+}
+
+/// Latency and CPU of one window with `readers` readers.
+fn latency_window(
+    cfg: &Cfg,
+    base: Baseline,
+    mech: Mech,
+    readers: usize,
+    period_us: u32,
+    secs: f64,
+) -> io::Result<J> {
+    let spec = Spec {
+        mech,
+        readers,
+        period_us,
+        batch: 1,
+        warmup_ns: secs_ns(cfg.warmup_s),
+        window_ns: secs_ns(secs),
+        keep_latency: true,
+    };
+    let mut o = measure::run(&spec)?;
+    // Reader 0's stamps against the ideal timer grid: for rpoll this
+    // estimates the latency from the timer's expiry rather than from the
+    // callback's timestamp (see bench/README.md).
+    let offsets = stats::grid_offsets(&o.stamps0, u64::from(period_us) * 1000);
+    let (mut from_grid, mut offsets) = match offsets {
+        Some(off) => (
+            o.latency0_ns.iter().zip(&off).map(|(l, d)| l + d).collect(),
+            off,
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let hist = stats::histogram(&o.latency_ns);
+    let lat = summary_json(&mut o.latency_ns);
+    let j = J::obj()
+        .with("mech", mech.name())
+        .with("readers", readers)
+        .with("period_us", period_us)
+        .with("latency", lat)
+        .with("latency_from_grid", summary_json(&mut from_grid))
+        .with("stamp_offset_from_grid", summary_json(&mut offsets))
+        .with("histogram", hist)
+        .with("counts", counts_json(&o))
+        .with("cpu", cpu_json(&o, base));
+    Ok(j)
+}
+
+fn brief(j: &J, key: &str) -> String {
+    let J::O(f) = j else { return String::new() };
+    let Some((_, J::O(l))) = f.iter().find(|(k, _)| k == key) else {
+        return String::from("-");
+    };
+    l.iter()
+        .filter(|(k, _)| k.ends_with("_us") || k == "n")
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One step of the throughput search: one reader at `period_us` for `secs`.
+fn throughput_trial(
+    cfg: &Cfg,
+    mech: Mech,
+    batch: usize,
+    period_us: u32,
+    secs: f64,
+) -> io::Result<(bool, J)> {
+    let spec = Spec {
+        mech,
+        readers: 1,
+        period_us,
+        batch,
+        warmup_ns: secs_ns(cfg.warmup_s),
+        window_ns: secs_ns(secs),
+        keep_latency: false,
+    };
+    let o = measure::run(&spec)?;
+    let expected = spec.window_ns / (u64::from(period_us) * 1000);
+    // Zero loss, and the source really ran at that rate.
+    let ok = o.missed == 0 && o.produced * 100 >= expected * 98;
+    let j = counts_json(&o)
+        .with("period_us", period_us)
+        .with("rate_hz", 1e6 / f64::from(period_us))
+        .with("expected", expected)
+        .with("ok", ok);
+    Ok((ok, j))
+}
+
+/// The highest rate of the ladder sustained with zero loss: short steps up
+/// the ladder until one fails, then a full-length run at the best passing
+/// rate, stepping down until one passes.
+fn throughput(cfg: &Cfg, mech: Mech, batch: usize) -> io::Result<J> {
+    let name = if batch > 1 {
+        format!("{}-batch{batch}", mech.name())
+    } else {
+        mech.name().to_string()
+    };
+    let mut trials = Vec::new();
+    let mut best: Option<usize> = None;
+    let mut first_fail = None;
+    for (i, &p) in LADDER_US.iter().enumerate() {
+        let (mut ok, j) = throughput_trial(cfg, mech, batch, p, cfg.tp_step_s)?;
+        trials.push(j.with("phase", "search"));
+        if !ok {
+            // One retry: a single late timer on a shared host is not the
+            // mechanism's limit.
+            let (again, j) = throughput_trial(cfg, mech, batch, p, cfg.tp_step_s)?;
+            trials.push(j.with("phase", "search-retry"));
+            ok = again;
+        }
+        if !ok {
+            first_fail = Some(p);
+            break;
+        }
+        best = Some(i);
+    }
+    let mut confirmed = None;
+    let mut idx = best;
+    for _ in 0..4 {
+        let Some(i) = idx else { break };
+        let p = LADDER_US[i];
+        let (ok, j) = throughput_trial(cfg, mech, batch, p, cfg.tp_confirm_s)?;
+        trials.push(j.with("phase", "confirm"));
+        if ok {
+            confirmed = Some(p);
+            break;
+        }
+        idx = i.checked_sub(1);
+    }
+    eprintln!(
+        "bench: throughput {name}: {} (first failing step: {})",
+        confirmed.map_or("none".into(), |p| format!("{:.0} Hz", 1e6 / f64::from(p))),
+        first_fail.map_or("none".into(), |p| format!("{:.0} Hz", 1e6 / f64::from(p)))
+    );
+    Ok(J::obj()
+        .with("variant", name)
+        .with("mech", mech.name())
+        .with("batch", batch)
+        .with("max_rate_hz", confirmed.map(|p| 1e6 / f64::from(p)))
+        .with("max_rate_period_us", confirmed)
+        .with("first_failing_period_us", first_fail)
+        .with("ladder_top_reached", first_fail.is_none())
+        .with("trials", J::A(trials)))
+}
+
+fn run_all(quick: bool) -> io::Result<J> {
+    let cfg = Cfg::new(quick);
+    let t_begin = sys::now_ns();
+    eprintln!("bench: baseline ({} s idle)", cfg.baseline_s);
+    let (base, base_j) = measure_baseline(cfg.baseline_s);
+    let micro_j = micro::run(if quick { 2_000 } else { 20_000 })?;
+    eprintln!("bench: per-call costs {micro_j}");
+
+    let mut latency = Vec::new();
+    let mut scaling = Vec::new();
+    for mech in Mech::ALL {
+        let j = latency_window(&cfg, base, mech, 1, cfg.lat_period_us, cfg.lat_s)?;
+        eprintln!("bench: latency {}: {}", mech.name(), brief(&j, "latency"));
+        if cfg.scale_period_us == cfg.lat_period_us {
+            scaling.push(j.clone());
+        }
+        latency.push(j);
+    }
+
+    // Diagnostic: the same windows with the benchmark confined to CPU 0, so
+    // rpoll's timer (restarted by RPOLL_IOC_SET_PERIOD from CPU 0) and its
+    // reader share a CPU, as timerfd's timer always does with its reader
+    // (it is re-armed by read()). cref's producer thread stays unpinned.
+    let all: Vec<usize> = (0..sys::online_cpus() as usize).collect();
+    sys::set_affinity(&[0])?;
+    let same_cpu: io::Result<Vec<J>> = Mech::ALL
+        .iter()
+        .map(|&mech| {
+            let j = latency_window(&cfg, base, mech, 1, cfg.lat_period_us, cfg.lat_s)?;
+            eprintln!(
+                "bench: latency on one CPU {}: {}",
+                mech.name(),
+                brief(&j, "latency")
+            );
+            Ok(j)
+        })
+        .collect();
+    sys::set_affinity(&all)?;
+    let same_cpu = same_cpu?;
+
+    let mut cpu = Vec::new();
+    for mech in Mech::ALL {
+        let spec = Spec {
+            mech,
+            readers: 1,
+            period_us: cfg.cpu_period_us,
+            batch: 1,
+            warmup_ns: secs_ns(cfg.warmup_s),
+            window_ns: secs_ns(cfg.cpu_s),
+            keep_latency: false,
+        };
+        let o = measure::run(&spec)?;
+        let j = J::obj()
+            .with("mech", mech.name())
+            .with("period_us", cfg.cpu_period_us)
+            .with("counts", counts_json(&o))
+            .with("cpu", cpu_json(&o, base));
+        eprintln!(
+            "bench: cpu {}: {:.0} ms over {} events",
+            mech.name(),
+            o.cpu.work_ms,
+            o.produced
+        );
+        cpu.push(j);
+    }
+
+    let mut throughput_j = Vec::new();
+    for (mech, batch) in [
+        (Mech::Rpoll, 1),
+        (Mech::Rpoll, 64),
+        (Mech::Cref, 1),
+        (Mech::Timerfd, 1),
+    ] {
+        throughput_j.push(throughput(&cfg, mech, batch)?);
+    }
+
+    for readers in [1usize, 8, 64] {
+        if readers == 1 && cfg.scale_period_us == cfg.lat_period_us {
+            continue;
+        }
+        for mech in Mech::ALL {
+            let j = latency_window(&cfg, base, mech, readers, cfg.scale_period_us, cfg.scale_s)?;
+            eprintln!(
+                "bench: scaling {} x{readers}: {}",
+                mech.name(),
+                brief(&j, "latency")
+            );
+            scaling.push(j);
+        }
+    }
+
+    Ok(J::obj()
+        .with("format", 1u64)
+        .with("kernel", sys::kernel_release())
+        .with("cpus", sys::online_cpus())
+        .with("clk_tck", sys::clk_tck())
+        .with("histogram_bins_per_decade", stats::BINS_PER_DECADE)
+        .with("config", cfg.to_json())
+        .with("baseline", base_j)
+        .with("syscall_ns", micro_j)
+        .with("latency", J::A(latency))
+        .with("latency_same_cpu", J::A(same_cpu))
+        .with("cpu", J::A(cpu))
+        .with("throughput", J::A(throughput_j))
+        .with("scaling", J::A(scaling))
+        .with("guest_seconds", (sys::now_ns() - t_begin) as f64 / 1e9))
+}
+
+/// Prints `doc` as `@@BENCH` lines of at most 160 characters of JSON.
+fn emit(doc: &J) -> io::Result<()> {
+    let text = doc.to_string();
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = io::stdout().lock();
+    let mut count = 0;
+    for (i, chunk) in chars.chunks(160).enumerate() {
+        let s: String = chunk.iter().collect();
+        writeln!(out, "@@BENCH {i} {s}")?;
+        count = i + 1;
+    }
+    writeln!(out, "@@BENCH-END {count}")?;
+    out.flush()
+}
+
+fn window_cmd(args: &[String]) -> io::Result<()> {
+    let bad = || io::Error::new(io::ErrorKind::InvalidInput, "bad arguments");
+    let mech = args.first().and_then(|s| Mech::parse(s)).ok_or_else(bad)?;
+    let num = |i: usize| {
+        args.get(i)
+            .and_then(|s| s.parse::<f64>().ok())
+            .ok_or_else(bad)
+    };
+    let readers = num(1)? as usize;
+    let period_us = num(2)? as u32;
+    let secs = num(3)?;
+    let batch = num(4).unwrap_or(1.0) as usize;
+    let spec = Spec {
+        mech,
+        readers,
+        period_us,
+        batch,
+        warmup_ns: 300_000_000,
+        window_ns: secs_ns(secs),
+        keep_latency: true,
+    };
+    let mut o = measure::run(&spec)?;
+    let cpu = o.cpu;
+    println!(
+        "{} x{readers} {period_us} us: produced {} delivered {} missed {} overruns {} \
+         cpu {:.0} ms; latency {}",
+        mech.name(),
+        o.produced,
+        o.delivered,
+        o.missed,
+        o.overruns,
+        cpu.work_ms,
+        summary_json(&mut o.latency_ns)
+    );
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("all") => run_all(args.iter().any(|a| a == "--quick")).and_then(|doc| emit(&doc)),
+        Some("window") => window_cmd(&args[1..]),
+        Some("micro") => micro::run(20_000).map(|j| println!("{j}")),
+        Some("throughput") => {
+            let mech = args.get(1).and_then(|s| Mech::parse(s));
+            let batch = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
+            match mech {
+                Some(m) => throughput(&Cfg::new(false), m, batch).map(|j| println!("{j}")),
+                None => Err(io::Error::new(io::ErrorKind::InvalidInput, "bad mechanism")),
+            }
+        }
+        _ => {
+            eprintln!(
+                "usage: rpoll-bench all [--quick]\n       \
+                 rpoll-bench window rpoll|cref|timerfd READERS PERIOD_US SECS [BATCH]\n       \
+                 rpoll-bench throughput rpoll|cref|timerfd [BATCH]\n       \
+                 rpoll-bench micro"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rpoll-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

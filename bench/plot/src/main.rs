@@ -1,0 +1,240 @@
+//! rpoll-bench-report: the host half of the rpoll benchmark.
+//!
+//! Reads the document the guest program printed (bench/guest) and the run's
+//! metadata written by bench/run, and writes into the output folder:
+//! - `latest.json`: both, plus the ratios rpoll / timerfd and rpoll / cref;
+//! - `latest.md`: the tables, with the ratios printed explicitly;
+//! - `latency.png`: the latency distributions (plotters).
+//!
+//! Usage: rpoll-bench-report (--serial LOG | --guest FILE) --meta FILE --out DIR [--font TTF]
+//!
+//! `--serial` takes the guest's serial log and reassembles the document from
+//! its `@@BENCH <index> <text>` lines (checking that none is missing);
+//! `--guest` takes the document itself.
+
+mod plot;
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde_json::{json, Value};
+
+/// Default font for the plot's text (Debian's fonts-dejavu-core).
+const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+struct Args {
+    guest: Option<PathBuf>,
+    serial: Option<PathBuf>,
+    meta: PathBuf,
+    out: PathBuf,
+    font: PathBuf,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut guest = None;
+    let mut serial = None;
+    let mut meta = None;
+    let mut out = None;
+    let mut font = PathBuf::from(DEFAULT_FONT);
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut val = || {
+            it.next()
+                .map(PathBuf::from)
+                .ok_or(format!("{a} needs a value"))
+        };
+        match a.as_str() {
+            "--guest" => guest = Some(val()?),
+            "--serial" => serial = Some(val()?),
+            "--meta" => meta = Some(val()?),
+            "--out" => out = Some(val()?),
+            "--font" => font = val()?,
+            _ => return Err(format!("unknown argument {a}")),
+        }
+    }
+    if guest.is_none() == serial.is_none() {
+        return Err("give one of --guest and --serial".into());
+    }
+    Ok(Args {
+        guest,
+        serial,
+        meta: meta.ok_or("--meta is required")?,
+        out: out.ok_or("--out is required")?,
+        font,
+    })
+}
+
+fn read_json(path: &PathBuf) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Reassembles the guest's document from the `@@BENCH` lines of a serial
+/// log (which may carry carriage returns and other output in between).
+fn from_serial(log: &str) -> Result<Value, String> {
+    let mut parts: Vec<(usize, String)> = Vec::new();
+    let mut end = None;
+    for line in log.lines() {
+        let line = line.trim_end_matches('\r');
+        if let Some(rest) = line.strip_prefix("@@BENCH-END ") {
+            end = rest.trim().parse::<usize>().ok();
+        } else if let Some(rest) = line.strip_prefix("@@BENCH ") {
+            let (idx, text) = rest.split_once(' ').ok_or("malformed @@BENCH line")?;
+            let idx = idx.parse().map_err(|_| "malformed @@BENCH index")?;
+            parts.push((idx, text.to_string()));
+        }
+    }
+    let count = end.ok_or("no @@BENCH-END line: the guest did not finish its report")?;
+    parts.sort_by_key(|p| p.0);
+    parts.dedup_by_key(|p| p.0);
+    if parts.len() != count || parts.iter().enumerate().any(|(i, p)| p.0 != i) {
+        return Err(format!(
+            "the serial log holds {} of the {count} result lines",
+            parts.len()
+        ));
+    }
+    let text: String = parts.into_iter().map(|p| p.1).collect();
+    serde_json::from_str(&text).map_err(|e| format!("guest results: {e}"))
+}
+
+/// `a / b`, or null when either is missing or `b` is zero.
+pub fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b != 0.0 => Some(a / b),
+        _ => None,
+    }
+}
+
+/// The entry of `list` whose fields match all of `want`.
+pub fn find<'a>(list: &'a Value, want: &[(&str, Value)]) -> Option<&'a Value> {
+    list.as_array()?
+        .iter()
+        .find(|e| want.iter().all(|(k, v)| e.get(*k) == Some(v)))
+}
+
+/// A number at a `/`-separated path.
+pub fn num(v: &Value, path: &str) -> Option<f64> {
+    v.pointer(path).and_then(Value::as_f64)
+}
+
+/// Ratios of rpoll to the other two, for every figure the table shows.
+fn ratios(g: &Value) -> Value {
+    let lat_keys = ["min_us", "p50_us", "p99_us", "p999_us", "max_us"];
+    let mut out = serde_json::Map::new();
+    for other in ["timerfd", "cref"] {
+        let mut r = serde_json::Map::new();
+        let rp = find(&g["latency"], &[("mech", json!("rpoll"))]);
+        let ot = find(&g["latency"], &[("mech", json!(other))]);
+        if let (Some(rp), Some(ot)) = (rp, ot) {
+            for k in lat_keys {
+                let path = format!("/latency/{k}");
+                r.insert(
+                    format!("latency_{k}"),
+                    json!(ratio(num(rp, &path), num(ot, &path))),
+                );
+            }
+        }
+        let cpu =
+            |m: &str, path: &str| find(&g["cpu"], &[("mech", json!(m))]).and_then(|e| num(e, path));
+        let path = "/cpu/work_ms_per_1000_events";
+        r.insert(
+            "cpu_per_event".into(),
+            json!(ratio(cpu("rpoll", path), cpu(other, path))),
+        );
+        let tp = |v: &str| {
+            find(&g["throughput"], &[("variant", json!(v))]).and_then(|e| num(e, "/max_rate_hz"))
+        };
+        r.insert("throughput".into(), json!(ratio(tp("rpoll"), tp(other))));
+        r.insert(
+            "throughput_batch64".into(),
+            json!(ratio(tp("rpoll-batch64"), tp(other))),
+        );
+        for n in [1u64, 8, 64] {
+            let s = |m: &str| find(&g["scaling"], &[("mech", json!(m)), ("readers", json!(n))]);
+            if let (Some(rp), Some(ot)) = (s("rpoll"), s(other)) {
+                for (k, path) in [("p50", "/latency/p50_us"), ("p99", "/latency/p99_us")] {
+                    r.insert(
+                        format!("scaling_{n}_{k}"),
+                        json!(ratio(num(rp, path), num(ot, path))),
+                    );
+                }
+            }
+            // One reader at the scaling rate keeps too few ticks busy to
+            // resolve its CPU use: use the CPU test's (as latest.md does).
+            let list = if n == 1 { "cpu" } else { "scaling" };
+            let c = |m: &str, path: &str| {
+                let want = if n == 1 {
+                    vec![("mech", json!(m))]
+                } else {
+                    vec![("mech", json!(m)), ("readers", json!(n))]
+                };
+                find(&g[list], &want).and_then(|e| num(e, path))
+            };
+            for (k, path) in [
+                ("cpu_per_event", "/cpu/work_ms_per_1000_events"),
+                ("cpu_per_delivery", "/cpu/work_ms_per_1000_deliveries"),
+            ] {
+                r.insert(
+                    format!("scaling_{n}_{k}"),
+                    json!(ratio(c("rpoll", path), c(other, path))),
+                );
+            }
+        }
+        out.insert(format!("rpoll_over_{other}"), Value::Object(r));
+    }
+    Value::Object(out)
+}
+
+fn run() -> Result<(), String> {
+    let args = parse_args()?;
+    let guest = match (&args.guest, &args.serial) {
+        (Some(g), _) => read_json(g)?,
+        (None, Some(s)) => {
+            let log = std::fs::read(s).map_err(|e| format!("{}: {e}", s.display()))?;
+            from_serial(&String::from_utf8_lossy(&log))?
+        }
+        (None, None) => unreachable!("checked by parse_args"),
+    };
+    let meta = read_json(&args.meta)?;
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+
+    let doc = json!({
+        "meta": meta,
+        "ratios": ratios(&guest),
+        "guest": guest,
+    });
+    let write = |name: &str, text: String| {
+        let p = args.out.join(name);
+        std::fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))
+    };
+    write(
+        "latest.json",
+        serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n",
+    )?;
+    write("latest.md", table::markdown(&doc))?;
+    plot::latency_png(&doc, &args.out.join("latency.png"), &args.font)?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rpoll-bench-report: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_serial;
+
+    #[test]
+    fn reassembles_serial_lines() {
+        let log = "boot\r\n@@BENCH 1 2}\r\nnoise\n@@BENCH 0 {\"a\":\n@@BENCH-END 2\n";
+        assert_eq!(from_serial(log).unwrap()["a"], 2);
+        assert!(from_serial("@@BENCH 0 {}\n@@BENCH-END 2\n").is_err());
+    }
+}
