@@ -303,6 +303,25 @@ pub fn wait_until_sleeping(tid: i32) -> TestResult {
     Err(format!("thread {tid} never blocked"))
 }
 
+/// Runs `f` on a new thread and returns once that thread is asleep in the
+/// kernel (e.g. blocked in `read` or `epoll_wait`), with its thread id.
+pub fn spawn_blocked<T, F>(f: F) -> Result<(std::thread::JoinHandle<T>, i32), String>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        let _ = tx.send(gettid());
+        f()
+    });
+    let tid = rx
+        .recv()
+        .map_err(|_| "blocking thread died at start".to_string())?;
+    wait_until_sleeping(tid)?;
+    Ok((handle, tid))
+}
+
 /// The configured kernel HZ (from the kernel .config the runner ships).
 pub fn kernel_hz() -> Option<u64> {
     let cfg = fs::read_to_string("/etc/kernel.config").ok()?;

@@ -6,8 +6,7 @@
 //! again (gpiolib's debugfs view), then waits for the resulting event itself.
 
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rpoll_uapi::RPOLL_SOURCE_IRQ;
 
@@ -285,17 +284,8 @@ pub fn timer_and_button_together() -> TestResult {
 /// interrupt; binding again requests it again.
 pub fn button_unbind_frees_irq_and_rebind() -> TestResult {
     let irq = button_irq()?;
-    let fd = Arc::new(open("button")?);
-    let tid = Arc::new(AtomicI32::new(0));
-    let (f2, t2) = (fd.clone(), tid.clone());
-    let h = std::thread::spawn(move || {
-        t2.store(gettid(), Ordering::SeqCst);
-        read_batch(&f2, 1).map(|v| v.len())
-    });
-    while tid.load(Ordering::SeqCst) == 0 {
-        sleep_ms(1);
-    }
-    wait_until_sleeping(tid.load(Ordering::SeqCst))?;
+    let fd = open("button")?;
+    let (h, _) = spawn_blocked(move || read_batch(&fd, 1).map(|v| v.len()))?;
     unbind("button")?;
     let r = h.join().unwrap();
     check!(r == Err(libc::ENODEV), "blocked read after unbind: {r:?}");
@@ -303,7 +293,6 @@ pub fn button_unbind_frees_irq_and_rebind() -> TestResult {
         irq_count(irq).is_none(),
         "irq {irq} still in /proc/interrupts after unbind"
     );
-    drop(fd);
     bind("button")?;
     let irq2 = button_irq()?;
     check!(

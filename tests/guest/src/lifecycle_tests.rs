@@ -2,7 +2,7 @@
 //! unload, and the device-tree nodes (several, and invalid ones).
 
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::check;
@@ -37,18 +37,9 @@ pub fn signal_interrupts_read() -> TestResult {
     // Without SA_RESTART, on a device that never fires.
     set_usr1_handler(false);
     SIGNALLED.store(false, Ordering::SeqCst);
-    let fd = Arc::new(open("idle")?);
-    let tid = Arc::new(AtomicI32::new(0));
-    let (f2, t2) = (fd.clone(), tid.clone());
-    let h = std::thread::spawn(move || {
-        t2.store(gettid(), Ordering::SeqCst);
-        read_batch(&f2, 1).map(|v| v.len())
-    });
-    while tid.load(Ordering::SeqCst) == 0 {
-        sleep_ms(1);
-    }
-    wait_until_sleeping(tid.load(Ordering::SeqCst))?;
-    signal_thread(tid.load(Ordering::SeqCst));
+    let fd = open("idle")?;
+    let (h, tid) = spawn_blocked(move || read_batch(&fd, 1).map(|v| v.len()))?;
+    signal_thread(tid);
     let r = h.join().unwrap();
     check!(
         r == Err(libc::EINTR),
@@ -59,18 +50,9 @@ pub fn signal_interrupts_read() -> TestResult {
     // With SA_RESTART, on the 1 s tick: the read survives the signal.
     set_usr1_handler(true);
     SIGNALLED.store(false, Ordering::SeqCst);
-    let fd = Arc::new(open("tick")?);
-    let tid = Arc::new(AtomicI32::new(0));
-    let (f2, t2) = (fd.clone(), tid.clone());
-    let h = std::thread::spawn(move || {
-        t2.store(gettid(), Ordering::SeqCst);
-        read_batch(&f2, 1).map(|v| v.len())
-    });
-    while tid.load(Ordering::SeqCst) == 0 {
-        sleep_ms(1);
-    }
-    wait_until_sleeping(tid.load(Ordering::SeqCst))?;
-    signal_thread(tid.load(Ordering::SeqCst));
+    let fd = open("tick")?;
+    let (h, tid) = spawn_blocked(move || read_batch(&fd, 1).map(|v| v.len()))?;
+    signal_thread(tid);
     let r = h.join().unwrap();
     check!(SIGNALLED.load(Ordering::SeqCst), "handler did not run");
     check!(r == Ok(1), "restarted read: expected one record, got {r:?}");
@@ -82,26 +64,12 @@ pub fn signal_interrupts_read() -> TestResult {
 pub fn unbind_wakes_blocked_readers_and_rebind_works() -> TestResult {
     let rfd = Arc::new(open("idle")?);
     let pfd = open("idle")?;
-    let ep = Arc::new(Epoll::new());
+    let ep = Epoll::new();
     ep.add(&pfd, (libc::EPOLLIN | libc::EPOLLRDNORM) as u32, 3)?;
 
-    let tids = Arc::new([AtomicI32::new(0), AtomicI32::new(0)]);
-    let (f2, t2) = (rfd.clone(), tids.clone());
-    let reader = std::thread::spawn(move || {
-        t2[0].store(gettid(), Ordering::SeqCst);
-        read_batch(&f2, 4).map(|v| v.len())
-    });
-    let (e2, t3) = (ep.clone(), tids.clone());
-    let poller = std::thread::spawn(move || {
-        t3[1].store(gettid(), Ordering::SeqCst);
-        e2.wait(-1)
-    });
-    for t in tids.iter() {
-        while t.load(Ordering::SeqCst) == 0 {
-            sleep_ms(1);
-        }
-        wait_until_sleeping(t.load(Ordering::SeqCst))?;
-    }
+    let f2 = rfd.clone();
+    let (reader, _) = spawn_blocked(move || read_batch(&f2, 4).map(|v| v.len()))?;
+    let (poller, _) = spawn_blocked(move || ep.wait(-1))?;
     unbind("idle")?;
     let r = reader.join().unwrap();
     check!(
