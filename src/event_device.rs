@@ -28,12 +28,11 @@ use kernel::{
 use crate::{
     clock,
     config::{DeviceConfig, SourceKind},
-    irq_source,
     logic::{
         debounce::Debouncer,
         queue::ReaderQueue,
         sample::Sample,
-        uapi::{RpollInfo, RpollStats, RPOLL_SOURCE_IRQ, RPOLL_SOURCE_TIMER},
+        uapi::{trigger_name, RpollInfo, RpollStats, RPOLL_SOURCE_IRQ, RPOLL_SOURCE_TIMER},
     },
 };
 
@@ -285,7 +284,7 @@ impl EventDevice {
     pub(crate) fn render(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
         let period_us = self.period_ns.load(ordering::Relaxed) / 1000;
         let irq = self.irq.load(ordering::Relaxed);
-        let trigger = irq_source::trigger_name(self.trigger.load(ordering::Relaxed));
+        let trigger = trigger_name(self.trigger.load(ordering::Relaxed));
         let st = self.state.lock();
         let readers = st.slots.iter().flatten().count();
         writeln!(f, "source: {}", self.config.kind.name())?;

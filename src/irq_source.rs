@@ -55,15 +55,3 @@ pub(crate) fn trigger_type(irq: u32) -> u32 {
     let state = unsafe { (*(*data).common).state_use_accessors };
     state & bindings::IRQD_TRIGGER_MASK
 }
-
-/// A name for `IRQ_TYPE_*` trigger bits.
-pub(crate) fn trigger_name(trigger: u32) -> &'static str {
-    match trigger {
-        1 => "edge-rising",
-        2 => "edge-falling",
-        3 => "edge-both",
-        4 => "level-high",
-        8 => "level-low",
-        _ => "none",
-    }
-}

@@ -77,6 +77,18 @@ impl RpollEvent {
     }
 }
 
+/// Name of the `IRQ_TYPE_*` trigger bits found in [`RpollInfo::trigger`].
+pub fn trigger_name(trigger: u32) -> &'static str {
+    match trigger {
+        1 => "edge-rising",
+        2 => "edge-falling",
+        3 => "edge-both",
+        4 => "level-high",
+        8 => "level-low",
+        _ => "none",
+    }
+}
+
 /// ioctl "magic" (type) of rpoll; unassigned in `ioctl-number.rst`.
 pub const RPOLL_IOC_MAGIC: u32 = 0xB9;
 

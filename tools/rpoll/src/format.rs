@@ -1,6 +1,8 @@
 //! Text and JSON renderings of events, device info and counters.
 
-use rpoll_uapi::{RpollEvent, RpollInfo, RpollStats, RPOLL_SOURCE_IRQ, RPOLL_SOURCE_TIMER};
+use rpoll_uapi::{
+    trigger_name, RpollEvent, RpollInfo, RpollStats, RPOLL_SOURCE_IRQ, RPOLL_SOURCE_TIMER,
+};
 
 /// Name of a record's source.
 pub fn source_name(source: u32) -> &'static str {
@@ -8,18 +10,6 @@ pub fn source_name(source: u32) -> &'static str {
         RPOLL_SOURCE_TIMER => "timer",
         RPOLL_SOURCE_IRQ => "irq",
         _ => "unknown",
-    }
-}
-
-/// Name of `IRQ_TYPE_*` trigger bits.
-pub fn trigger_name(trigger: u32) -> &'static str {
-    match trigger {
-        1 => "edge-rising",
-        2 => "edge-falling",
-        3 => "edge-both",
-        4 => "level-high",
-        8 => "level-low",
-        _ => "none",
     }
 }
 
