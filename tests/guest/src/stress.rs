@@ -311,6 +311,18 @@ fn kmemleak(cmd: &str) -> Option<String> {
     std::fs::read_to_string(path).ok()
 }
 
+/// Names of the `rpoll-*` entries of directory `dir`.
+fn rpoll_entries(dir: &str) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("rpoll-"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn count_rpoll_leaks(report: &str) -> (usize, usize) {
     let blocks: Vec<&str> = report.split("unreferenced object").skip(1).collect();
     let ours = blocks.iter().filter(|b| b.contains("rpoll")).count();
@@ -426,24 +438,9 @@ fn main() {
     }
     results.push(("bind_unbind_loop".into(), bind_result));
     // No debugfs directory outlives its device.
-    let dirs: Vec<String> = std::fs::read_dir("/sys/kernel/debug")
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.starts_with("rpoll-"))
-                .collect()
-        })
-        .unwrap_or_default();
-    let devs: Vec<String> = std::fs::read_dir("/dev")
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.starts_with("rpoll-"))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut dangling: Vec<&String> = dirs.iter().filter(|d| !devs.contains(d)).collect();
-    dangling.sort();
+    let dirs = rpoll_entries("/sys/kernel/debug");
+    let devs = rpoll_entries("/dev");
+    let dangling: Vec<&String> = dirs.iter().filter(|d| !devs.contains(d)).collect();
     results.push((
         "no_dangling_debugfs".into(),
         if dangling.is_empty() && dirs.len() == devs.len() {
