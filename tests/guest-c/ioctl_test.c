@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Guest tests of the rpoll ioctls and read errors from C, through the uapi
- * header a board build installs. Prints "guest test c_<name> ... ok|FAILED"
+ * header a board build installs. Prints "c test <name> ... ok|FAILED"
  * lines like the Rust guest tests, and exits non-zero on any failure.
  */
 #define _GNU_SOURCE
@@ -34,10 +34,10 @@ static void run(const char *name, int (*fn)(void))
 	why[0] = 0;
 	if (fn() == 0) {
 		passes++;
-		printf("guest test c_%s ... ok\n", name);
+		printf("c test %s ... ok\n", name);
 	} else {
 		failures++;
-		printf("guest test c_%s ... FAILED: %s\n", name, why);
+		printf("c test %s ... FAILED: %s\n", name, why);
 	}
 	fflush(stdout);
 }
@@ -224,6 +224,6 @@ int main(void)
 	run("set_period_errors", t_set_period_errors);
 	run("unknown_ioctls", t_unknown_ioctls);
 	run("read_fault_accounted", t_read_fault_accounted);
-	printf("guest c: %d passed, %d failed\n", passes, failures);
+	printf("c: %d passed, %d failed\n", passes, failures);
 	return failures ? 1 : 0;
 }

@@ -2,3 +2,5 @@
 //! stress test (`rpoll-stress`).
 
 pub mod dev;
+pub mod kmemleak;
+pub mod threads;

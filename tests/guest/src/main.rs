@@ -66,11 +66,18 @@ const TESTS: &[Test] = tests![
 
 fn main() {
     let filters: Vec<String> = std::env::args().skip(1).collect();
+    let selected: Vec<&Test> = TESTS
+        .iter()
+        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str())))
+        .collect();
+    if selected.is_empty() {
+        println!("guest: no test matches {filters:?}");
+        std::process::exit(2);
+    }
+    // The runner checks that exactly this many results follow.
+    println!("guest plan {}", selected.len());
     let (mut passed, mut failed) = (0, 0);
-    for (name, test) in TESTS {
-        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
-            continue;
-        }
+    for (name, test) in selected {
         let start = std::time::Instant::now();
         let r = std::panic::catch_unwind(test).unwrap_or_else(|_| Err("panicked".into()));
         let ms = start.elapsed().as_millis();

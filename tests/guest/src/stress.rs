@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rpoll_guest_tests::dev::*;
+use rpoll_guest_tests::{kmemleak, threads};
 use rpoll_uapi::*;
 
 /// Devices of `tests/dts/stress-devices.dtso`.
@@ -63,14 +64,30 @@ fn stats(fd: &OwnedFd) -> Result<RpollStats, i32> {
     }
 }
 
-/// Opens `name`, waiting while it is unbound.
+/// Longest time the rebound device may stay away (unbound for 50 ms, then
+/// bound again); waiting longer than this is a violation.
+const REBIND_GRACE: Duration = Duration::from_secs(5);
+
+/// Whether `errno` from an operation on `name` is explained by the rebinder:
+/// only the rebound device may vanish (`ENOENT` while its node is gone,
+/// `ENODEV` once its open file outlived the device).
+fn vanished(name: &str, errno: i32) -> bool {
+    name == REBOUND && matches!(errno, libc::ENOENT | libc::ENODEV)
+}
+
+/// Opens `name`; only the rebound device may be missing, and only for
+/// [`REBIND_GRACE`]. Any other failure is a violation.
 fn open_retry(ctx: &Ctx, name: &str, flags: i32) -> Option<OwnedFd> {
+    let start = Instant::now();
     while !ctx.stop.load(SeqCst) {
         match open_flags(name, flags) {
             Ok(fd) => return Some(fd),
-            Err(libc::ENOENT) | Err(libc::ENODEV) | Err(libc::ENXIO) => sleep_ms(5),
+            Err(e) if vanished(name, e) && start.elapsed() < REBIND_GRACE => sleep_ms(5),
             Err(e) => {
-                ctx.fail(format!("open {name}: errno {e}"));
+                ctx.fail(format!(
+                    "open {name}: errno {e} after {} ms",
+                    start.elapsed().as_millis()
+                ));
                 return None;
             }
         }
@@ -112,9 +129,12 @@ impl Session {
 
     /// End of session: our counts must match the kernel's exactly.
     fn finish(&self, ctx: &Ctx, name: &str, fd: &OwnedFd) {
-        let Ok(s) = stats(fd) else {
-            ctx.fail(format!("{name}: STATS failed"));
-            return;
+        let s = match stats(fd) {
+            Ok(s) => s,
+            Err(e) => {
+                ctx.fail(format!("{name}: STATS at end of session: errno {e}"));
+                return;
+            }
         };
         let f = &ctx.figures;
         f.sessions.fetch_add(1, SeqCst);
@@ -161,7 +181,13 @@ fn reader(ctx: Arc<Ctx>, name: &'static str, kind: Kind, seed: u64) {
         let Some(fd) = open_retry(&ctx, name, if nonblock { libc::O_NONBLOCK } else { 0 }) else {
             return;
         };
-        let Ok(st) = stats(&fd) else { continue };
+        let st = match stats(&fd) {
+            Ok(st) => st,
+            Err(e) => {
+                ctx.fail(format!("{name}: STATS after open: errno {e}"));
+                return;
+            }
+        };
         let mut s = Session {
             base: st.base,
             last: st.base,
@@ -229,7 +255,7 @@ fn reader(ctx: Arc<Ctx>, name: &'static str, kind: Kind, seed: u64) {
             };
             match got {
                 Ok(v) => s.take(&ctx, name, &v),
-                Err(libc::ENODEV) => break, // unbound: reopen
+                Err(e) if vanished(name, e) => break, // unbound: reopen
                 Err(libc::EAGAIN) => {}
                 Err(e) => {
                     ctx.fail(format!("{name}: read errno {e} ({kind:?})"));
@@ -242,7 +268,7 @@ fn reader(ctx: Arc<Ctx>, name: &'static str, kind: Kind, seed: u64) {
 }
 
 fn return_err(ctx: &Ctx, name: &str, e: i32) {
-    if e != libc::ENODEV {
+    if !vanished(name, e) {
         ctx.fail(format!("{name}: epoll read errno {e}"));
     }
 }
@@ -253,11 +279,17 @@ fn churn(ctx: Arc<Ctx>, name: &'static str) {
         let Some(fd) = open_retry(&ctx, name, libc::O_NONBLOCK) else {
             return;
         };
-        let _ = read_batch(&fd, 4);
-        if let Ok(s) = stats(&fd) {
-            if s.delivered + s.lost + s.queued != s.produced - s.base {
-                ctx.fail(format!("{name}: churn identity {s:?}"));
+        match read_batch(&fd, 4) {
+            Ok(_) | Err(libc::EAGAIN) => {}
+            Err(e) if vanished(name, e) => {}
+            Err(e) => ctx.fail(format!("{name}: churn read errno {e}")),
+        }
+        match stats(&fd) {
+            Ok(s) if s.delivered + s.lost + s.queued != s.produced - s.base => {
+                ctx.fail(format!("{name}: churn identity {s:?}"))
             }
+            Ok(_) => {}
+            Err(e) => ctx.fail(format!("{name}: churn STATS errno {e}")),
         }
         ctx.figures.churn_opens.fetch_add(1, SeqCst);
     }
@@ -302,15 +334,6 @@ fn retuner(ctx: Arc<Ctx>) {
     }
 }
 
-fn kmemleak(cmd: &str) -> Option<String> {
-    let path = "/sys/kernel/debug/kmemleak";
-    if !std::path::Path::new(path).exists() {
-        return None;
-    }
-    let _ = std::fs::write(path, cmd);
-    std::fs::read_to_string(path).ok()
-}
-
 /// Names of the `rpoll-*` entries of directory `dir`.
 fn rpoll_entries(dir: &str) -> Vec<String> {
     std::fs::read_dir(dir)
@@ -323,10 +346,51 @@ fn rpoll_entries(dir: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn count_rpoll_leaks(report: &str) -> (usize, usize) {
-    let blocks: Vec<&str> = report.split("unreferenced object").skip(1).collect();
-    let ours = blocks.iter().filter(|b| b.contains("rpoll")).count();
-    (ours, blocks.len() - ours)
+/// Names of the results this program prints, in order: the plan it declares.
+fn plan(leak_check: bool) -> Vec<&'static str> {
+    let mut names = vec![
+        "stress_threads_no_panic",
+        "stress_accounting_exact",
+        "stress_did_work",
+        "module_load_unload_loop",
+        "bind_unbind_loop",
+        "no_dangling_debugfs",
+    ];
+    if leak_check {
+        names.push("no_leaks_kmemleak");
+    }
+    names
+}
+
+/// Judges kmemleak's report of everything allocated since the start: every
+/// leak attributable to rpoll fails (see `kmemleak::Leak::is_ours`).
+fn leak_result() -> (Result<(), String>, usize) {
+    // Objects younger than kmemleak's minimum age are never reported: wait
+    // it out, then scan twice (a leak must stay unreferenced across scans).
+    std::thread::sleep(kmemleak::MIN_AGE);
+    let report = kmemleak::command("scan").and_then(|_| kmemleak::command("scan"));
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => return (Err(e), 0),
+    };
+    let leaks = kmemleak::parse(&report);
+    let ours = leaks.iter().filter(|l| l.is_ours()).count();
+    for l in &leaks {
+        let whose = if l.is_ours() { "rpoll" } else { "not rpoll" };
+        println!("stress: leak ({whose}, comm {}):\n{}", l.comm, l.text);
+    }
+    if leaks.len() > ours {
+        println!(
+            "stress: note: {} leak reports not attributable to rpoll (above)",
+            leaks.len() - ours
+        );
+    }
+    let r = if ours == 0 {
+        Ok(())
+    } else {
+        Err(format!("{ours} leaked objects attributable to rpoll"))
+    };
+    (r, ours)
 }
 
 fn main() {
@@ -335,10 +399,16 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(30);
     let mut results: Vec<(String, Result<(), String>)> = Vec::new();
-    // Forget boot-time objects so only what happens from here is reported.
-    let leak_check = kmemleak("scan").is_some();
+    // The leak check runs whenever the kernel has kmemleak; then a missing
+    // control file (kmemleak disabled itself) is a failure, not a skip.
+    let leak_check = kmemleak::built_in();
+    let plan = plan(leak_check);
+    println!("guest plan {}", plan.len());
     if leak_check {
-        kmemleak("clear");
+        // Forget what boot left behind.
+        if let Err(e) = kmemleak::baseline() {
+            println!("stress: kmemleak unusable at start: {e}");
+        }
     }
 
     let ctx = Arc::new(Ctx {
@@ -359,22 +429,28 @@ fn main() {
         Kind::Lazy,
         Kind::Lazy,
     ];
-    let mut handles = Vec::new();
+    let mut handles: Vec<(String, std::thread::JoinHandle<()>)> = Vec::new();
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     for name in DEVICES {
         for kind in kinds {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
             let c = ctx.clone();
-            handles.push(std::thread::spawn(move || reader(c, name, kind, seed)));
+            handles.push((
+                format!("reader {name} {kind:?}"),
+                std::thread::spawn(move || reader(c, name, kind, seed)),
+            ));
         }
         let c = ctx.clone();
-        handles.push(std::thread::spawn(move || churn(c, name)));
+        handles.push((
+            format!("churn {name}"),
+            std::thread::spawn(move || churn(c, name)),
+        ));
     }
     let readers = DEVICES.len() * kinds.len();
     let c = ctx.clone();
-    handles.push(std::thread::spawn(move || rebinder(c)));
+    handles.push(("rebinder".into(), std::thread::spawn(move || rebinder(c))));
     let c = ctx.clone();
-    handles.push(std::thread::spawn(move || retuner(c)));
+    handles.push(("retuner".into(), std::thread::spawn(move || retuner(c))));
     println!(
         "stress: {readers} readers + {} churners on {DEVICES:?} for {seconds} s",
         DEVICES.len()
@@ -384,9 +460,18 @@ fn main() {
         sleep_ms(250);
     }
     ctx.stop.store(true, SeqCst);
-    for h in handles {
-        let _ = h.join();
+    let panics = threads::join_all(handles);
+    for p in &panics {
+        println!("stress violation: {p}");
     }
+    results.push((
+        "stress_threads_no_panic".into(),
+        if panics.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{} threads panicked", panics.len()))
+        },
+    ));
     let f = &ctx.figures;
     let errors = ctx.errors.lock().unwrap().clone();
     for e in &errors {
@@ -452,27 +537,19 @@ fn main() {
 
     let mut leaks_ours = 0;
     if leak_check {
-        // Two scans: kmemleak reports an object only once it has stayed
-        // unreferenced across scans.
-        sleep_ms(1000);
-        kmemleak("scan");
-        let report = kmemleak("scan").unwrap_or_default();
-        let (ours, others) = count_rpoll_leaks(&report);
+        let (r, ours) = if kmemleak::available() {
+            leak_result()
+        } else {
+            (
+                Err(format!(
+                    "{} is missing although the kernel has kmemleak",
+                    kmemleak::KMEMLEAK
+                )),
+                0,
+            )
+        };
         leaks_ours = ours;
-        if ours > 0 || others > 0 {
-            println!("leak report:\n{report}");
-        }
-        results.push((
-            "no_leaks_kmemleak".into(),
-            if ours == 0 {
-                Ok(())
-            } else {
-                Err(format!("{ours} leaked objects from rpoll"))
-            },
-        ));
-        if others > 0 {
-            println!("stress: note: {others} leak reports not involving rpoll (see above)");
-        }
+        results.push(("no_leaks_kmemleak".into(), r));
     }
 
     println!(
@@ -488,6 +565,8 @@ fn main() {
         f.violations.load(SeqCst),
         if leak_check { leaks_ours.to_string() } else { "n/a (no leak detector in this kernel)".into() },
     );
+    let names: Vec<&str> = results.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, plan, "results differ from the declared plan");
     let mut failed = 0;
     for (name, r) in &results {
         match r {
