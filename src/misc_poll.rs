@@ -13,12 +13,13 @@
 //!   release, ...) with `open` and `poll` supplied here.
 //!
 //! It is shaped as the upstream change would be: a `poll` method on the
-//! vtable trait and an owned name plus registration data on the registration.
+//! vtable trait and an owned name, registration data and a parent device on
+//! the registration.
 
 use core::marker::{PhantomData, PhantomPinned};
 
 use kernel::{
-    bindings, container_of,
+    bindings, container_of, device,
     error::to_result,
     fs::File,
     miscdevice::{MiscDevice, MiscDeviceOptions},
@@ -75,11 +76,23 @@ unsafe impl<T: PollMiscDevice> Send for PollMiscRegistration<T> {}
 unsafe impl<T: PollMiscDevice> Sync for PollMiscRegistration<T> {}
 
 impl<T: PollMiscDevice> PollMiscRegistration<T> {
-    /// Registers a misc device called `name` (the `/dev` node name).
-    pub(crate) fn register(name: CString, data: T::RegistrationData) -> impl PinInit<Self, Error> {
+    /// Registers a misc device called `name` (the `/dev` node name) as a
+    /// child of `parent`, so that sysfs links it to its parent (`device`),
+    /// and udev rules can match the parent's driver and device-tree node.
+    pub(crate) fn register(
+        name: CString,
+        data: T::RegistrationData,
+        parent: &device::Device<device::Bound>,
+    ) -> impl PinInit<Self, Error> {
         // The bytes of a `CString` live in a heap buffer that does not move
         // when the `CString` itself is moved into `Self` below.
         let name_ptr = name.as_char_ptr();
+        // `Device<Ctx>` is `#[repr(transparent)]` over
+        // `Opaque<bindings::device>`: a reference to it points at the C
+        // `struct device`. `misc_register()` passes it to `device_create()`,
+        // which takes its own reference on the parent for as long as the
+        // misc device exists.
+        let parent_ptr: *mut bindings::device = core::ptr::from_ref(parent).cast_mut().cast();
         try_pin_init!(Self {
             name,
             data,
@@ -88,6 +101,7 @@ impl<T: PollMiscDevice> PollMiscRegistration<T> {
                 let mut raw: bindings::miscdevice = pin_init::zeroed();
                 raw.minor = bindings::MISC_DYNAMIC_MINOR as c_int;
                 raw.name = name_ptr;
+                raw.parent = parent_ptr;
                 raw.fops = &PollMiscVTable::<T>::VTABLE;
                 // SAFETY: `slot` is valid for writes, as the initializer
                 // contract guarantees.
@@ -95,7 +109,9 @@ impl<T: PollMiscDevice> PollMiscRegistration<T> {
                 // SAFETY: `slot` holds an initialised miscdevice whose name
                 // and fops outlive the registration (the name is owned by
                 // `Self` and dropped after `misc_deregister()` in `drop`; the
-                // fops are `'static`). The memory is pinned.
+                // fops are `'static`); its parent is a bound device, valid
+                // now, and referenced by the device core from here on. The
+                // memory is pinned.
                 // INVARIANT: on success `inner` is registered as described.
                 to_result(unsafe { bindings::misc_register(slot) })
             }),

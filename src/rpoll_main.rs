@@ -171,7 +171,7 @@ impl platform::Driver for RpollDriver {
                     shared.clone(),
                     &|d: &Arc<EventDevice>, f| d.render(f),
                 ),
-                misc <- PollMiscRegistration::register(name, shared.clone()),
+                misc <- PollMiscRegistration::register(name, shared.clone(), dev),
                 dev: shared,
             }))
         })

@@ -70,6 +70,7 @@ tally_cargo() { # <log> <rc> <label>
     declared=$(sed -n 's/^running \([0-9]*\) tests\?$/\1/p' "$log" | paste -sd+ | bc)
     hp=${hp:-0} hf=${hf:-0} hi=${hi:-0} declared=${declared:-0}
     pass=$((pass + hp)) fail=$((fail + hf))
+    echo "$label: $hp passed, $hf failed, $hi ignored in $(grep -c '^test result:' "$log") test binaries (cargo exit $rc)"
     [ "$hf" = 0 ] || failures+=("$label ($hf)")
     [ "$hp" -gt 0 ] || ko "$label-ran" "no passing test found (see $log)"
     [ $((hp + hf + hi)) = "$declared" ] ||

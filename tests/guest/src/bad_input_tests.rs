@@ -300,6 +300,8 @@ pub fn fuzz_reads_and_ioctls() -> TestResult {
     ];
     let mut unexpected = Vec::new();
     let mut counts = [0usize; 2];
+    // Last seq read per file (0: none yet, or unknown after a reopen).
+    let mut last_seq = [0u64; 5];
     for i in 0..calls {
         let k = (rnd() % fds.len() as u64) as usize;
         let ptr = match rnd() % 6 {
@@ -317,7 +319,35 @@ pub fn fuzz_reads_and_ioctls() -> TestResult {
                 2 => (rnd() % 4096) as usize,
                 _ => 32,
             };
-            read_raw(&fds[k], ptr, len.min(4096))
+            let len = len.min(4096);
+            let out = read_raw(&fds[k], ptr, len);
+            if let Ok(n) = out {
+                let n = n as usize;
+                // A successful read returns whole records, at least one,
+                // within the buffer; those landing in `buf` are checked.
+                if n == 0 || !n.is_multiple_of(RPOLL_EVENT_SIZE) || n > len {
+                    unexpected.push(format!(
+                        "call {i} on {}: read of {len} returned {n}",
+                        devs[k]
+                    ));
+                } else if let Some(off) = ptr.checked_sub(buf.as_ptr() as usize) {
+                    for c in buf[off..off + n].chunks_exact(RPOLL_EVENT_SIZE) {
+                        let r = RpollEvent::from_bytes(c.try_into().unwrap());
+                        let prev = last_seq[k];
+                        if r.seq <= prev
+                            || (prev > 0 && r.seq != prev + 1 + u64::from(r.lost))
+                            || !(1..=2).contains(&r.source)
+                        {
+                            unexpected.push(format!(
+                                "call {i} on {}: record {r:?} after seq {prev}",
+                                devs[k]
+                            ));
+                        }
+                        last_seq[k] = r.seq;
+                    }
+                }
+            }
+            out
         } else {
             counts[1] += 1;
             let nr = (rnd() % 8) as u32;
@@ -355,6 +385,7 @@ pub fn fuzz_reads_and_ioctls() -> TestResult {
         }
         if rnd() % 50 == 0 {
             fds[k] = open_nb(devs[k])?;
+            last_seq[k] = 0;
         }
     }
     println!(

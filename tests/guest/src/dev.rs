@@ -329,3 +329,32 @@ pub fn kernel_hz() -> Option<u64> {
         .find_map(|l| l.strip_prefix("CONFIG_HZ="))
         .and_then(|v| v.parse().ok())
 }
+
+/// Runs `f` in a forked child as the unprivileged user `nobody` (uid and gid
+/// 65534) and returns the value (0..=254) it exits with.
+pub fn as_nobody(f: impl FnOnce() -> i32) -> Result<i32, String> {
+    // SAFETY: fork in a test process; the child only makes syscalls and
+    // leaves with `_exit`.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(format!("fork: errno {}", errno()));
+    }
+    if pid == 0 {
+        // SAFETY: plain syscalls in the child.
+        let code = if unsafe { libc::setgid(65534) == 0 && libc::setuid(65534) == 0 } {
+            f().clamp(0, 254)
+        } else {
+            255
+        };
+        // SAFETY: leaving the child without running the parent's atexit.
+        unsafe { libc::_exit(code) };
+    }
+    let mut status = 0;
+    // SAFETY: waiting for our own child.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    match libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)) {
+        Some(255) => Err("cannot become nobody (setgid/setuid failed)".into()),
+        Some(code) => Ok(code),
+        None => Err(format!("child as nobody died: status {status:#x}")),
+    }
+}

@@ -2,6 +2,7 @@
 //! unload, and the device-tree nodes (several, and invalid ones).
 
 use std::os::fd::AsRawFd;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -130,6 +131,25 @@ pub fn several_nodes_several_devices() -> TestResult {
         "fast config"
     );
     check!(a.text("source") == "timer", "source field");
+    // One misc character device each: same major, distinct minors.
+    let mut ids = Vec::new();
+    for name in ["tick", "rpoll-ms", "fast", "idle", "button"] {
+        let path = format!("/dev/rpoll-{name}");
+        let meta = std::fs::metadata(&path).map_err(|e| format!("{path}: {e}"))?;
+        check!(
+            meta.file_type().is_char_device(),
+            "{path} is not a character device"
+        );
+        ids.push((libc::major(meta.rdev()), libc::minor(meta.rdev())));
+    }
+    check!(
+        ids.iter().all(|&(ma, _)| ma == 10),
+        "not misc devices (major 10): {ids:?}"
+    );
+    let mut minors: Vec<u32> = ids.iter().map(|&(_, mi)| mi).collect();
+    minors.sort_unstable();
+    minors.dedup();
+    check!(minors.len() == ids.len(), "minors not distinct: {ids:?}");
     // Reading one does not produce on another.
     let before = debug_state("fast")?.num("produced");
     let fd = open("rpoll-ms")?;

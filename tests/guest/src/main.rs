@@ -10,6 +10,7 @@ mod ioctl_tests;
 mod irq_tests;
 mod lifecycle_tests;
 mod poll_tests;
+mod promise_tests;
 mod read_tests;
 
 use dev::TestResult;
@@ -58,6 +59,14 @@ const TESTS: &[Test] = tests![
     irq_tests::full_queue_accounts_loss,
     irq_tests::presses_without_reader_are_counted,
     irq_tests::timer_and_button_together,
+    promise_tests::timer_stays_on_grid,
+    promise_tests::late_callbacks_count_overruns,
+    promise_tests::partial_read_fault_accounted,
+    promise_tests::set_period_applies_at_once_device_wide,
+    promise_tests::unprivileged_set_period_on_irq_is_eperm,
+    promise_tests::misc_device_links_to_platform_device,
+    promise_tests::cli_reports_permission_and_unbind,
+    promise_tests::unbind_keeps_queued_records_readable,
     lifecycle_tests::signal_interrupts_read,
     lifecycle_tests::unbind_wakes_blocked_readers_and_rebind_works,
     irq_tests::button_unbind_frees_irq_and_rebind,

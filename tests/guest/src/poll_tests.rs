@@ -40,25 +40,33 @@ pub fn epoll_level_triggered() -> TestResult {
     Ok(())
 }
 
-/// Edge-triggered epoll wakes once per new event, even without reading.
+/// Edge-triggered epoll reports a record once: without reading, a second
+/// wait stays quiet until a *new* record arrives, and then wakes again (a
+/// level-triggered registration would report the same record at once).
 pub fn epoll_edge_triggered() -> TestResult {
-    let fd = open_nb("rpoll-ms")?;
+    let fd = open_nb("tick")?;
     let ep = Epoll::new();
     ep.add(&fd, IN | libc::EPOLLET as u32, 1)?;
-    let mut wakeups = 0;
-    for _ in 0..5 {
-        let evs = ep
-            .wait(5000)
-            .map_err(|e| format!("epoll_wait: errno {e}"))?;
-        check!(evs.len() == 1, "edge-triggered wait {wakeups} timed out");
-        wakeups += 1;
-    }
+    let first = ep
+        .wait(5000)
+        .map_err(|e| format!("epoll_wait: errno {e}"))?;
+    check!(first.len() == 1, "no edge for the first tick");
+    let again = ep.wait(0).map_err(|e| format!("epoll_wait: errno {e}"))?;
+    check!(
+        again.is_empty(),
+        "edge-triggered epoll reported the same unread record twice: {again:?}"
+    );
+    let second = ep
+        .wait(5000)
+        .map_err(|e| format!("epoll_wait: errno {e}"))?;
+    check!(second.len() == 1, "no edge for the second tick");
     let recs = drain(&fd)?;
     check!(
-        recs.len() >= 5,
-        "{wakeups} edge wakeups but only {} records",
+        recs.len() >= 2,
+        "two edges but {} records queued",
         recs.len()
     );
+    check_sequence(recs[0].seq - 1, &recs)?;
     Ok(())
 }
 
@@ -78,27 +86,16 @@ pub fn poll_and_select() -> TestResult {
         "poll: n={n} revents={:#x}",
         pfd.revents
     );
-    // SAFETY: fd_set manipulation on a zeroed set with a valid fd.
-    let ready = unsafe {
-        let mut set: libc::fd_set = std::mem::zeroed();
-        libc::FD_ZERO(&mut set);
-        libc::FD_SET(raw, &mut set);
-        let mut tv = libc::timeval {
-            tv_sec: 0,
-            tv_usec: 0,
-        };
-        let n = libc::select(
-            raw + 1,
-            &mut set,
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            &mut tv,
-        );
-        n == 1 && libc::FD_ISSET(raw, &set)
-    };
-    check!(ready, "select does not see the queued record");
+    check!(
+        select_readable(raw, 0),
+        "select does not see the queued record"
+    );
     drain(&fd)?;
     let idle = open_nb("idle")?;
+    check!(
+        !select_readable(idle.as_raw_fd(), 50_000),
+        "select reports an idle device readable"
+    );
     let mut pfd = libc::pollfd {
         fd: idle.as_raw_fd(),
         events: libc::POLLIN,
@@ -112,4 +109,26 @@ pub fn poll_and_select() -> TestResult {
         pfd.revents
     );
     Ok(())
+}
+
+/// Whether select(2) reports `fd` readable within `timeout_us`.
+fn select_readable(fd: i32, timeout_us: i64) -> bool {
+    // SAFETY: fd_set manipulation on a zeroed set with a valid fd.
+    unsafe {
+        let mut set: libc::fd_set = std::mem::zeroed();
+        libc::FD_ZERO(&mut set);
+        libc::FD_SET(fd, &mut set);
+        let mut tv = libc::timeval {
+            tv_sec: 0,
+            tv_usec: timeout_us as _,
+        };
+        let n = libc::select(
+            fd + 1,
+            &mut set,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            &mut tv,
+        );
+        n == 1 && libc::FD_ISSET(fd, &set)
+    }
 }
