@@ -341,7 +341,10 @@ pub fn as_nobody(f: impl FnOnce() -> i32) -> Result<i32, String> {
     }
     if pid == 0 {
         // SAFETY: plain syscalls in the child.
-        let code = if unsafe { libc::setgid(65534) == 0 && libc::setuid(65534) == 0 } {
+        let code = if unsafe {
+            libc::syscall(libc::SYS_setgid, 65534) == 0
+                && libc::syscall(libc::SYS_setuid, 65534) == 0
+        } {
             f().clamp(0, 254)
         } else {
             255
@@ -357,4 +360,52 @@ pub fn as_nobody(f: impl FnOnce() -> i32) -> Result<i32, String> {
         Some(code) => Ok(code),
         None => Err(format!("child as nobody died: status {status:#x}")),
     }
+}
+
+/// Runs `/usr/bin/<argv[0]>` as `nobody` (forked child, no threads) and
+/// returns its exit status (-1 if killed) and standard error.
+pub fn run_as_nobody(argv: &[&str]) -> Result<(i32, String), String> {
+    use std::io::Read;
+    let path = CString::new(format!("/usr/bin/{}", argv[0])).unwrap();
+    let args: Vec<CString> = argv.iter().map(|a| CString::new(*a).unwrap()).collect();
+    let mut ptrs: Vec<*const libc::c_char> = args.iter().map(|a| a.as_ptr()).collect();
+    ptrs.push(std::ptr::null());
+    let mut pipe = [0i32; 2];
+    // SAFETY: `pipe` has room for two descriptors.
+    if unsafe { libc::pipe2(pipe.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(format!("pipe2: errno {}", errno()));
+    }
+    // SAFETY: the child only makes raw syscalls and execs or exits.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        // SAFETY: raw syscalls in the child; `ptrs` is NULL-terminated.
+        unsafe {
+            libc::dup2(pipe[1], 2);
+            if libc::syscall(libc::SYS_setgid, 65534) == 0
+                && libc::syscall(libc::SYS_setuid, 65534) == 0
+            {
+                libc::execv(path.as_ptr(), ptrs.as_ptr());
+            }
+            libc::_exit(127);
+        }
+    }
+    // SAFETY: closing our copy of the write end; the read end becomes a File.
+    let mut rd = unsafe {
+        libc::close(pipe[1]);
+        std::fs::File::from_raw_fd(pipe[0])
+    };
+    let mut err = String::new();
+    let _ = rd.read_to_string(&mut err);
+    let mut status = 0;
+    // SAFETY: waiting for our own child.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    if code == 127 {
+        return Err(format!("cannot run {argv:?} as nobody: {err}"));
+    }
+    Ok((code, err))
 }

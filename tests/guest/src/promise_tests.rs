@@ -90,6 +90,13 @@ fn drain_until_enodev(fd: &std::os::fd::OwnedFd) -> Result<Vec<RpollEvent>, Stri
     }
 }
 
+/// Switches `fd` between blocking and non-blocking reads.
+fn set_nonblocking(fd: &std::os::fd::OwnedFd, on: bool) {
+    let flags = if on { libc::O_NONBLOCK } else { 0 };
+    // SAFETY: F_SETFL on our own open descriptor.
+    unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags) };
+}
+
 /// Runs `dev` at `period_us` from a stopped state until `until` says stop;
 /// returns the records of that run and the stats before and after. The
 /// device is parked on a period far longer than the test before and after,
@@ -100,19 +107,26 @@ fn timed_run(
     until: impl Fn(&[RpollEvent]) -> bool,
 ) -> Result<(Vec<RpollEvent>, RpollStats, RpollStats), String> {
     const PARKED_US: u32 = 4_000_000_000;
+    let fd = d.owned_fd();
     set_period(d, PARKED_US)?;
-    d.flush().map_err(|e| format!("FLUSH: {e}"))?;
+    // Read what is queued (a flush would leave a loss to report on the next
+    // record), so the run starts with an empty queue and nothing pending.
+    set_nonblocking(fd, true);
+    drain(fd)?;
+    set_nonblocking(fd, false);
     let before = stats(d)?;
+    check!(
+        before.queued == 0,
+        "records left before the run: {before:?}"
+    );
     set_period(d, period_us)?;
     let mut recs = Vec::new();
     while !until(&recs) {
-        recs.extend(read_batch(d.owned_fd(), 4096).map_err(|e| format!("read: errno {e}"))?);
+        recs.extend(read_batch(fd, 4096).map_err(|e| format!("read: errno {e}"))?);
     }
     set_period(d, PARKED_US)?;
     let after = stats(d)?;
-    let fd = d.owned_fd();
-    // SAFETY: switching our own open fd to non-blocking to drain it.
-    unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, libc::O_NONBLOCK) };
+    set_nonblocking(fd, true);
     recs.extend(drain(fd)?);
     check_sequence(before.produced, &recs)?;
     let first = recs.first().ok_or("no record")?;
@@ -260,16 +274,19 @@ pub fn partial_read_fault_accounted() -> TestResult {
     }
     // SAFETY: unmapping the first page of our mapping.
     unsafe { libc::munmap(map, page) };
+    // The copy stops at the hole, possibly inside the second record: whole
+    // records only, at least one.
     check!(
-        n == 2 * RPOLL_EVENT_SIZE as isize,
+        n == RPOLL_EVENT_SIZE as isize || n == 2 * RPOLL_EVENT_SIZE as isize,
         "read into a buffer with 2 records before a hole returned {n} (errno {err})"
     );
-    let recs: Vec<RpollEvent> = got.iter().map(RpollEvent::from_bytes).collect();
+    let copied = n as usize / RPOLL_EVENT_SIZE;
+    let recs: Vec<RpollEvent> = got[..copied].iter().map(RpollEvent::from_bytes).collect();
     check_sequence(before.base + before.delivered, &recs)?;
     let after = stats(&d)?;
     check!(
-        after.delivered == before.delivered + 2,
-        "delivered {} -> {}",
+        after.delivered == before.delivered + copied as u64,
+        "{copied} records copied, delivered {} -> {}",
         before.delivered,
         after.delivered
     );
@@ -282,11 +299,11 @@ pub fn partial_read_fault_accounted() -> TestResult {
         after.delivered + after.lost + after.queued == after.produced - after.base,
         "identity after a partial fault: {after:?}"
     );
+    let last = recs[copied - 1].seq;
     let next = read_one(fd)?;
     check!(
-        next.seq == recs[1].seq + 1 + u64::from(next.lost) && u64::from(next.lost) >= faulted,
-        "next record {next:?} after seq {} does not report the {faulted} faulted records",
-        recs[1].seq
+        next.seq == last + 1 + u64::from(next.lost) && u64::from(next.lost) >= faulted,
+        "next record {next:?} after seq {last} does not report the {faulted} faulted records"
     );
     Ok(())
 }
@@ -362,24 +379,10 @@ pub fn unprivileged_set_period_on_irq_is_eperm() -> TestResult {
 /// The CLI explains the two errors a user meets most: no permission, and a
 /// device unbound under a running `rpoll watch`.
 pub fn cli_reports_permission_and_unbind() -> TestResult {
-    use std::os::unix::process::CommandExt;
-    let mut cmd = Command::new("rpoll");
-    cmd.args(["stats", "tick"]);
-    // SAFETY: only async-signal-safe syscalls between fork and exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::setgid(65534) != 0 || libc::setuid(65534) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        })
-    };
-    let out = cmd.output().map_err(|e| format!("rpoll as nobody: {e}"))?;
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (status, err) = run_as_nobody(&["rpoll", "stats", "tick"])?;
     check!(
-        !out.status.success() && err.contains("permission denied: run as root"),
-        "rpoll stats as nobody: status {}, stderr {err}",
-        out.status
+        status != 0 && err.contains("permission denied: run as root"),
+        "rpoll stats as nobody: exit {status}, stderr {err}"
     );
 
     let child = Command::new("rpoll")
