@@ -11,15 +11,20 @@ use kernel::{
     str::CString,
 };
 
-use crate::logic::params::{self, ParamError};
+use crate::logic::{
+    gpio_edges::Edges,
+    params::{self, ParamError},
+};
 
 /// The kind of event source a node describes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SourceKind {
     /// `rpoll,event-timer`: a periodic hrtimer.
     Timer,
-    /// `rpoll,event-irq`: an interrupt line (e.g. a GPIO button).
+    /// `rpoll,event-irq`: an interrupt line that is not a GPIO.
     Irq,
+    /// `rpoll,event-gpio`: the edges of a GPIO line (a button, a switch).
+    Gpio,
 }
 
 impl SourceKind {
@@ -28,6 +33,7 @@ impl SourceKind {
         match self {
             Self::Timer => "timer",
             Self::Irq => "irq",
+            Self::Gpio => "gpio",
         }
     }
 }
@@ -42,8 +48,10 @@ pub(crate) struct DeviceConfig {
     pub(crate) period_us: u32,
     /// Capacity of each reader's queue.
     pub(crate) depth: u32,
-    /// Debounce window in microseconds (IRQ sources only; 0: none).
+    /// Debounce window in microseconds (IRQ and GPIO sources; 0: none).
     pub(crate) debounce_us: u32,
+    /// The edges a GPIO source reports (`Both` for other sources).
+    pub(crate) edges: Edges,
 }
 
 /// Reads an optional single-cell u32 property.
@@ -59,6 +67,18 @@ fn read_u32(node: &FwNode, name: &CStr, pname: &'static str) -> Result<Option<u3
             .ok_or(ParamError::NotOneCell(pname)),
         _ => Err(ParamError::NotOneCell(pname)),
     }
+}
+
+/// Reads the optional `rpoll,edges` string.
+fn read_edges(node: &FwNode) -> Result<Edges, ParamError> {
+    if !node.property_present(c"rpoll,edges") {
+        return params::edges(None);
+    }
+    let v = node
+        .property_read::<CString>(c"rpoll,edges")
+        .optional()
+        .ok_or(ParamError::Edges)?;
+    params::edges(Some(v.to_bytes()))
 }
 
 /// Reads the optional `label` string; `Ok(None)` when absent.
@@ -82,16 +102,25 @@ fn parse(node: &FwNode, kind: SourceKind) -> Result<Result<DeviceConfig, ParamEr
             Ok(v) => v,
             Err(e) => return Ok(Err(e)),
         },
-        SourceKind::Irq => 0,
+        SourceKind::Irq | SourceKind::Gpio => 0,
     };
     let debounce_us = match kind {
         SourceKind::Timer => 0,
-        SourceKind::Irq => match read_u32(node, c"rpoll,debounce-us", params::PROP_DEBOUNCE)
-            .and_then(params::debounce_us)
-        {
+        SourceKind::Irq | SourceKind::Gpio => {
+            match read_u32(node, c"rpoll,debounce-us", params::PROP_DEBOUNCE)
+                .and_then(params::debounce_us)
+            {
+                Ok(v) => v,
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+    };
+    let edges = match kind {
+        SourceKind::Gpio => match read_edges(node) {
             Ok(v) => v,
             Err(e) => return Ok(Err(e)),
         },
+        SourceKind::Timer | SourceKind::Irq => Edges::Both,
     };
     let depth = match read_u32(node, c"rpoll,queue-depth", params::PROP_DEPTH)
         .and_then(params::queue_depth)
@@ -110,6 +139,7 @@ fn parse(node: &FwNode, kind: SourceKind) -> Result<Result<DeviceConfig, ParamEr
         period_us,
         depth,
         debounce_us,
+        edges,
     }))
 }
 

@@ -20,7 +20,7 @@ use kernel::{
         Arc, Mutex, SpinLockIrq,
     },
     time::{
-        hrtimer::{ArcHrTimerHandle, HrTimer, HrTimerPointer},
+        hrtimer::{ArcHrTimerHandle, HasHrTimer, HrTimer, HrTimerPointer},
         ClockSource, Delta, Monotonic,
     },
 };
@@ -30,9 +30,13 @@ use crate::{
     config::{DeviceConfig, SourceKind},
     logic::{
         debounce::Debouncer,
+        gpio_edges::{EdgeOutcome, Edges, Settle},
         queue::ReaderQueue,
         sample::Sample,
-        uapi::{trigger_name, RpollInfo, RpollStats, RPOLL_SOURCE_IRQ, RPOLL_SOURCE_TIMER},
+        uapi::{
+            gpio_source, trigger_name, RpollInfo, RpollStats, RPOLL_GPIO_ACTIVE_LOW,
+            RPOLL_GPIO_LINE_MASK, RPOLL_SOURCE_GPIO, RPOLL_SOURCE_IRQ, RPOLL_SOURCE_TIMER,
+        },
     },
 };
 
@@ -54,8 +58,15 @@ pub(crate) struct State {
     pub(crate) overruns: u64,
     /// Edges merged into a previous event by debouncing (IRQ sources).
     pub(crate) debounced: u64,
-    /// Debounce state (IRQ sources).
+    /// Leading-edge debounce state (IRQ sources, single-edge GPIO sources).
     pub(crate) debouncer: Debouncer,
+    /// Settled-state tracking (both-edge GPIO sources).
+    pub(crate) settle: Settle,
+    /// Clocks sampled at the first edge of the burst being settled.
+    burst: Option<Sample>,
+    /// The settle timer (both-edge GPIO sources with a debounce window),
+    /// once first armed; re-armed in place by later edges.
+    settle_timer: Option<ArcHrTimerHandle<EventDevice>>,
     /// Set once the device is unbound; readers then get `ENODEV`.
     pub(crate) gone: bool,
 }
@@ -64,13 +75,20 @@ impl State {
     /// Records event `produced + 1` from `source` in every open reader's
     /// queue. Returns `false` (and records nothing) once the device is gone.
     fn record(&mut self, source: u32, skipped: u64) -> bool {
+        // Sampled under the lock so that timestamps follow `seq` order.
+        self.record_sample(clock::sample_now(0, source), skipped)
+    }
+
+    /// Like [`Self::record`], with clocks sampled earlier (the first edge of
+    /// a settled burst; bursts of one device do not overlap, so timestamps
+    /// still follow `seq` order).
+    fn record_sample(&mut self, mut sample: Sample, skipped: u64) -> bool {
         if self.gone {
             return false;
         }
         self.overruns += skipped;
         self.produced += 1;
-        // Sampled under the lock so that timestamps follow `seq` order.
-        let sample = clock::sample_now(self.produced, source);
+        sample.seq = self.produced;
         for q in self.slots.iter_mut().flatten() {
             q.push(sample);
         }
@@ -100,8 +118,11 @@ pub(crate) struct EventDevice {
     pub(crate) period_ns: Atomic<i64>,
     /// Interrupt number (IRQ sources; 0 until requested).
     pub(crate) irq: Atomic<u32>,
-    /// `IRQ_TYPE_*` trigger of `irq`, read once while it was requested.
+    /// IRQ sources: `IRQ_TYPE_*` trigger of `irq`, read once while it was
+    /// requested. GPIO sources: the logical edges reported.
     pub(crate) trigger: Atomic<u32>,
+    /// GPIO sources: line offset, with `RPOLL_GPIO_ACTIVE_LOW`.
+    pub(crate) gpio_line: Atomic<u32>,
     pub(crate) config: DeviceConfig,
 }
 
@@ -122,6 +143,9 @@ impl EventDevice {
                     overruns: 0,
                     debounced: 0,
                     debouncer: Debouncer::new(config.debounce_us),
+                    settle: Settle::new(config.debounce_us, false),
+                    burst: None,
+                    settle_timer: None,
                     gone: false,
                 }, "rpoll::state"),
                 readable <- new_poll_condvar!("rpoll::readable"),
@@ -129,6 +153,7 @@ impl EventDevice {
                 period_ns: Atomic::new(period_ns),
                 irq: Atomic::new(0),
                 trigger: Atomic::new(0),
+                gpio_line: Atomic::new(0),
                 config,
             }),
             GFP_KERNEL,
@@ -159,6 +184,126 @@ impl EventDevice {
         if recorded {
             self.readable.notify_all();
         }
+    }
+
+    /// Records what probe learnt of a GPIO line before its interrupt is
+    /// requested: offset, polarity, interrupt and current logical level
+    /// (the level that settled-state reporting starts from).
+    pub(crate) fn init_gpio(&self, offset: u32, active_low: bool, irq: u32, level: bool) {
+        let flag = if active_low { RPOLL_GPIO_ACTIVE_LOW } else { 0 };
+        self.gpio_line
+            .store((offset & RPOLL_GPIO_LINE_MASK) | flag, ordering::Relaxed);
+        self.irq.store(irq, ordering::Relaxed);
+        self.trigger
+            .store(self.config.edges.irq_type(), ordering::Relaxed);
+        self.state.lock().settle = Settle::new(self.config.debounce_us, level);
+    }
+
+    /// GPIO sources: the line's offset on its controller.
+    pub(crate) fn gpio_offset(&self) -> u32 {
+        self.gpio_line.load(ordering::Relaxed) & RPOLL_GPIO_LINE_MASK
+    }
+
+    /// GPIO sources: whether the line is active-low.
+    pub(crate) fn gpio_active_low(&self) -> bool {
+        self.gpio_line.load(ordering::Relaxed) & RPOLL_GPIO_ACTIVE_LOW != 0
+    }
+
+    /// Handles one interrupt of a GPIO line that reads `level` (logical)
+    /// after it. Callable from hard-IRQ context.
+    ///
+    /// Both-edge lines report settled levels ([`Settle`]); single-edge
+    /// lines report the first edge after a quiet window (their interrupt
+    /// fires on that edge only, so the level is the one it leads to).
+    pub(crate) fn gpio_edge(self: &Arc<Self>, level: bool) {
+        let now = Monotonic::ktime_get() as u64;
+        let recorded = {
+            let mut st = self.state.lock();
+            if st.gone {
+                return;
+            }
+            match self.config.edges {
+                Edges::Both => match st.settle.edge(level, now) {
+                    EdgeOutcome::Report(l) => st.record(gpio_source(l), 0),
+                    EdgeOutcome::Merged => {
+                        st.debounced += 1;
+                        false
+                    }
+                    EdgeOutcome::Pending { first } => {
+                        if first {
+                            st.burst = Some(clock::sample_now(0, 0));
+                        }
+                        self.arm_settle(&mut st);
+                        false
+                    }
+                },
+                edge => {
+                    if st.debouncer.edge(now) {
+                        st.record(gpio_source(edge == Edges::Rising), 0)
+                    } else {
+                        st.debounced += 1;
+                        false
+                    }
+                }
+            }
+        };
+        if recorded {
+            self.readable.notify_all();
+        }
+    }
+
+    /// An interrupt whose level could not be read: counted as merged.
+    pub(crate) fn gpio_unreadable(&self) {
+        self.state.lock().debounced += 1;
+    }
+
+    /// (Re)starts the settle timer one window from now.
+    fn arm_settle(self: &Arc<Self>, st: &mut State) {
+        let window = Delta::from_nanos(st.settle.window_ns() as i64);
+        if st.settle_timer.is_some() {
+            // SAFETY: `self` is a live `EventDevice`, and it stays alive
+            // until the timer has fired or been cancelled: the handle in
+            // `settle_timer` owns a reference to it and is only dropped in
+            // `stop_settle`, which cancels the timer (waiting for a running
+            // callback). Restarting an armed or running hrtimer is allowed.
+            unsafe { <Self as HasHrTimer<Self>>::start(Arc::as_ptr(self), window) };
+        } else {
+            st.settle_timer = Some(self.clone().start(window));
+        }
+    }
+
+    /// The settle timer fired: reports the burst's settled level if it
+    /// differs from the last reported one. Called from the timer callback.
+    pub(crate) fn settled(&self) {
+        let now = Monotonic::ktime_get() as u64;
+        let recorded = {
+            let mut st = self.state.lock();
+            match st.settle.settle(now) {
+                None => false,
+                Some(r) => {
+                    st.debounced += r.merged;
+                    let burst = st.burst.take();
+                    match (r.report, burst) {
+                        (Some(level), Some(mut sample)) => {
+                            sample.source = gpio_source(level);
+                            st.record_sample(sample, 0)
+                        }
+                        _ => false,
+                    }
+                }
+            }
+        };
+        if recorded {
+            self.readable.notify_all();
+        }
+    }
+
+    /// Cancels the settle timer (waiting for a running callback) and drops
+    /// its reference to this device. Process context only.
+    pub(crate) fn stop_settle(&self) {
+        let handle = self.state.lock().settle_timer.take();
+        // Cancelled outside the lock: the callback takes it.
+        drop(handle);
     }
 
     /// Adds a reader; returns its slot. Starts the timer for the first one.
@@ -246,6 +391,13 @@ impl EventDevice {
                 info.trigger = self.trigger.load(ordering::Relaxed);
                 info.debounce_us = self.config.debounce_us;
             }
+            SourceKind::Gpio => {
+                info.source = RPOLL_SOURCE_GPIO;
+                info.irq = self.irq.load(ordering::Relaxed);
+                info.trigger = self.trigger.load(ordering::Relaxed);
+                info.debounce_us = self.config.debounce_us;
+                info.gpio_line = self.gpio_line.load(ordering::Relaxed);
+            }
         }
         info
     }
@@ -275,7 +427,13 @@ impl EventDevice {
         let mut ctl = self.control.lock();
         ctl.gone = true;
         drop(ctl.timer.take());
-        self.state.lock().gone = true;
+        let settle = {
+            let mut st = self.state.lock();
+            st.gone = true;
+            // No edge arms the settle timer once `gone` is set.
+            st.settle_timer.take()
+        };
+        drop(settle);
         drop(ctl);
         self.readable.notify_all();
     }
@@ -295,6 +453,15 @@ impl EventDevice {
                 writeln!(f, "trigger: {trigger}")?;
                 writeln!(f, "debounce_us: {}", self.config.debounce_us)?;
                 writeln!(f, "debounced: {}", st.debounced)?;
+            }
+            SourceKind::Gpio => {
+                writeln!(f, "line: {}", self.gpio_offset())?;
+                writeln!(f, "active_low: {}", self.gpio_active_low())?;
+                writeln!(f, "edges: {}", self.config.edges.name())?;
+                writeln!(f, "irq: {irq}")?;
+                writeln!(f, "debounce_us: {}", self.config.debounce_us)?;
+                writeln!(f, "debounced: {}", st.debounced)?;
+                writeln!(f, "level: {}", u8::from(st.settle.reported()))?;
             }
         }
         writeln!(f, "queue_depth: {}", self.config.depth)?;

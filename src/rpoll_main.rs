@@ -21,6 +21,9 @@ mod capability;
 mod clock;
 mod config;
 mod event_device;
+mod gpio;
+mod gpio_source;
+mod irq_line;
 mod irq_source;
 mod kiocb_flags;
 // Shared with the host tests and the user-space crates: its items are `pub`
@@ -55,6 +58,7 @@ kernel::of_device_table!(
     [
         (of::DeviceId::new(c"rpoll,event-timer"), SourceKind::Timer),
         (of::DeviceId::new(c"rpoll,event-irq"), SourceKind::Irq),
+        (of::DeviceId::new(c"rpoll,event-gpio"), SourceKind::Gpio),
     ]
 );
 
@@ -71,6 +75,7 @@ struct BoundDevice<'bound> {
     #[pin]
     misc: PollMiscRegistration<Reader>,
     irq: Option<Pin<KBox<irq::Registration<'bound, IrqSource>>>>,
+    gpio: Option<gpio_source::GpioIrq<'bound>>,
     dev: Arc<EventDevice>,
     #[pin]
     _debugfs_state: debugfs::File<Arc<EventDevice>>,
@@ -144,8 +149,12 @@ impl platform::Driver for RpollDriver {
             let name = CString::try_from(&*cfg.name)?;
             let shared = EventDevice::new(cfg)?;
             let irq = match kind {
-                SourceKind::Timer => None,
                 SourceKind::Irq => Some(request_irq(pdev, &shared)?),
+                SourceKind::Timer | SourceKind::Gpio => None,
+            };
+            let gpio = match kind {
+                SourceKind::Gpio => Some(gpio_source::request(dev, &shared)?),
+                SourceKind::Timer | SourceKind::Irq => None,
             };
             match kind {
                 SourceKind::Timer => dev_info!(
@@ -163,9 +172,21 @@ impl platform::Driver for RpollDriver {
                     shared.config.debounce_us,
                     shared.config.depth
                 ),
+                SourceKind::Gpio => dev_info!(
+                    dev,
+                    "/dev/{} ready (gpio line {}{}, irq {}, edges {}, debounce {} us, queue depth {})\n",
+                    &*name,
+                    shared.gpio_offset(),
+                    if shared.gpio_active_low() { " active-low" } else { "" },
+                    shared.irq.load(ordering::Relaxed),
+                    shared.config.edges.name(),
+                    shared.config.debounce_us,
+                    shared.config.depth
+                ),
             }
             Ok(try_pin_init!(BoundDevice {
                 irq,
+                gpio,
                 _debugfs_state <- debugfs_dir.read_callback_file(
                     c"state",
                     shared.clone(),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The periodic hrtimer source (`rpoll,event-timer`).
+//! The periodic hrtimer source (`rpoll,event-timer`), and the callback of
+//! the same timer when a GPIO device uses it as its one-shot settle timer.
 //!
 //! The timer is forwarded from its previous expiry, never from "now", so a
 //! late callback does not shift later events; periods skipped that way are
@@ -15,7 +16,7 @@ use kernel::{
     },
 };
 
-use crate::{event_device::EventDevice, logic::uapi::RPOLL_SOURCE_TIMER};
+use crate::{config::SourceKind, event_device::EventDevice, logic::uapi::RPOLL_SOURCE_TIMER};
 
 impl_has_hr_timer! {
     impl HasHrTimer<Self> for EventDevice {
@@ -28,6 +29,11 @@ impl HrTimerCallback for EventDevice {
     type Pointer<'a> = kernel::sync::Arc<Self>;
 
     fn run(this: ArcBorrow<'_, Self>, mut ctx: HrTimerCallbackContext<'_, Self>) -> HrTimerRestart {
+        if this.config.kind != SourceKind::Timer {
+            // GPIO devices use the same timer, one-shot, to settle bursts.
+            this.settled();
+            return HrTimerRestart::NoRestart;
+        }
         let period = Delta::from_nanos(this.period_ns.load(ordering::Relaxed));
         // Number of periods between the previous expiry and the next one in
         // the future: 1 when on time.

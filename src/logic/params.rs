@@ -8,6 +8,7 @@
 
 use core::fmt;
 
+use super::gpio_edges::Edges;
 use super::queue::{MAX_DEPTH, MIN_DEPTH};
 
 /// Shortest accepted timer period, in microseconds.
@@ -30,6 +31,8 @@ pub const PROP_DEPTH: &str = "rpoll,queue-depth";
 pub const PROP_DEBOUNCE: &str = "rpoll,debounce-us";
 /// Name of the label property.
 pub const PROP_LABEL: &str = "label";
+/// Name of the GPIO edges property.
+pub const PROP_EDGES: &str = "rpoll,edges";
 
 /// A rejected property value; its `Display` form is the probe error message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +50,8 @@ pub enum ParamError {
     /// The label is empty, too long or holds a character outside
     /// `[A-Za-z0-9._-]`.
     Label,
+    /// `rpoll,edges` is not one of the accepted strings.
+    Edges,
 }
 
 impl fmt::Display for ParamError {
@@ -69,6 +74,10 @@ impl fmt::Display for ParamError {
             Self::Label => write!(
                 f,
                 "property '{PROP_LABEL}' is invalid (accepted: 1..={LABEL_MAX} characters from [A-Za-z0-9._-])"
+            ),
+            Self::Edges => write!(
+                f,
+                "property '{PROP_EDGES}' is invalid (accepted: \"rising\", \"falling\" or \"both\")"
             ),
         }
     }
@@ -99,6 +108,15 @@ pub fn debounce_us(raw: Option<u32>) -> Result<u32, ParamError> {
         return Err(ParamError::Debounce(v));
     }
     Ok(v)
+}
+
+/// Checks the optional `rpoll,edges` string (without NUL); `None` gives
+/// both edges.
+pub fn edges(raw: Option<&[u8]>) -> Result<Edges, ParamError> {
+    match raw {
+        None => Ok(Edges::Both),
+        Some(v) => Edges::parse(v).ok_or(ParamError::Edges),
+    }
 }
 
 /// Checks a label (without its NUL terminator).

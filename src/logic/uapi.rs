@@ -14,6 +14,30 @@ use core::mem::{offset_of, size_of};
 pub const RPOLL_SOURCE_TIMER: u32 = 1;
 /// The event came from an interrupt line (`rpoll,event-irq`).
 pub const RPOLL_SOURCE_IRQ: u32 = 2;
+/// The event is an edge of a GPIO line (`rpoll,event-gpio`).
+pub const RPOLL_SOURCE_GPIO: u32 = 3;
+
+/// Bits of [`RpollEvent::source`] that hold the `RPOLL_SOURCE_*` value; the
+/// bits above carry flags. Timer and interrupt records have no flags, so
+/// their `source` is exactly `RPOLL_SOURCE_TIMER` or `RPOLL_SOURCE_IRQ`, as
+/// before flags existed.
+pub const RPOLL_SOURCE_MASK: u32 = 0xff;
+/// GPIO records: the line went to its active level (logical rising edge;
+/// for an active-low line, a physical falling edge).
+pub const RPOLL_EVENT_RISING: u32 = 1 << 8;
+/// GPIO records: the line went to its inactive level (logical falling edge).
+pub const RPOLL_EVENT_FALLING: u32 = 1 << 9;
+/// GPIO records: the logical level the line settled at is 1 (active).
+pub const RPOLL_EVENT_LEVEL: u32 = 1 << 10;
+
+/// The `source` word of a GPIO record for an edge to logical `level`.
+pub const fn gpio_source(level: bool) -> u32 {
+    if level {
+        RPOLL_SOURCE_GPIO | RPOLL_EVENT_RISING | RPOLL_EVENT_LEVEL
+    } else {
+        RPOLL_SOURCE_GPIO | RPOLL_EVENT_FALLING
+    }
+}
 
 /// One event as user space reads it: 32 bytes, native endianness.
 #[repr(C)]
@@ -25,10 +49,30 @@ pub struct RpollEvent {
     pub timestamp_ns: u64,
     /// `jiffies_64` when the source fired.
     pub jiffies: u64,
-    /// [`RPOLL_SOURCE_TIMER`] or [`RPOLL_SOURCE_IRQ`].
+    /// `RPOLL_SOURCE_*` in the low byte ([`RPOLL_SOURCE_MASK`]), GPIO edge
+    /// and level flags (`RPOLL_EVENT_*`) above it.
     pub source: u32,
     /// Events this open file lost just before this one.
     pub lost: u32,
+}
+
+/// The edge a GPIO record reports, in logical terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    /// To the active level.
+    Rising,
+    /// To the inactive level.
+    Falling,
+}
+
+impl Edge {
+    /// `"rising"` or `"falling"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Rising => "rising",
+            Self::Falling => "falling",
+        }
+    }
 }
 
 /// Size in bytes of one [`RpollEvent`] on the wire.
@@ -44,6 +88,28 @@ const _: () = {
 };
 
 impl RpollEvent {
+    /// The `RPOLL_SOURCE_*` value, without flags.
+    pub fn kind(&self) -> u32 {
+        self.source & RPOLL_SOURCE_MASK
+    }
+
+    /// The edge of a GPIO record (`None` for other sources).
+    pub fn edge(&self) -> Option<Edge> {
+        if self.source & RPOLL_EVENT_RISING != 0 {
+            Some(Edge::Rising)
+        } else if self.source & RPOLL_EVENT_FALLING != 0 {
+            Some(Edge::Falling)
+        } else {
+            None
+        }
+    }
+
+    /// The logical level a GPIO record's line settled at (`None` for other
+    /// sources).
+    pub fn level(&self) -> Option<bool> {
+        (self.kind() == RPOLL_SOURCE_GPIO).then_some(self.source & RPOLL_EVENT_LEVEL != 0)
+    }
+
     /// Encodes the record into its 32-byte wire form (native endianness).
     pub fn to_bytes(self) -> [u8; RPOLL_EVENT_SIZE] {
         let mut out = [0u8; RPOLL_EVENT_SIZE];
@@ -110,23 +176,32 @@ pub const RPOLL_NAME_LEN: usize = 40;
 pub struct RpollInfo {
     /// Device name (`rpoll-<label>`), NUL-terminated.
     pub name: [u8; RPOLL_NAME_LEN],
-    /// [`RPOLL_SOURCE_TIMER`] or [`RPOLL_SOURCE_IRQ`].
+    /// `RPOLL_SOURCE_TIMER`, `RPOLL_SOURCE_IRQ` or `RPOLL_SOURCE_GPIO`.
     pub source: u32,
     /// Capacity of each reader's queue.
     pub queue_depth: u32,
-    /// Timer: current period in microseconds; IRQ: 0.
+    /// Timer: current period in microseconds; otherwise 0.
     pub period_us: u32,
-    /// IRQ: Linux interrupt number; timer: 0.
+    /// IRQ and GPIO: Linux interrupt number; timer: 0.
     pub irq: u32,
-    /// IRQ: `IRQ_TYPE_*` trigger bits; timer: 0.
+    /// IRQ: `IRQ_TYPE_*` trigger bits; GPIO: the edges reported, in
+    /// logical terms (`IRQ_TYPE_EDGE_RISING` 1, `_FALLING` 2, both 3);
+    /// timer: 0.
     pub trigger: u32,
-    /// IRQ: debounce window in microseconds; timer: 0.
+    /// IRQ and GPIO: debounce window in microseconds; timer: 0.
     pub debounce_us: u32,
     /// Most files that may have the device open at once.
     pub max_readers: u32,
-    /// Reserved, zero.
-    pub reserved: u32,
+    /// GPIO: the line's offset on its controller, with
+    /// [`RPOLL_GPIO_ACTIVE_LOW`] if its active level is low; otherwise 0.
+    /// (Was `reserved`, always 0, before GPIO sources existed.)
+    pub gpio_line: u32,
 }
+
+/// [`RpollInfo::gpio_line`]: the line is active-low.
+pub const RPOLL_GPIO_ACTIVE_LOW: u32 = 1 << 31;
+/// [`RpollInfo::gpio_line`]: the bits holding the line offset.
+pub const RPOLL_GPIO_LINE_MASK: u32 = 0xffff;
 
 /// Size of [`RpollInfo`].
 pub const RPOLL_INFO_SIZE: usize = 72;
@@ -214,7 +289,7 @@ impl RpollInfo {
             trigger: 0,
             debounce_us: 0,
             max_readers: 0,
-            reserved: 0,
+            gpio_line: 0,
         }
     }
 
@@ -240,7 +315,7 @@ impl RpollInfo {
             self.trigger,
             self.debounce_us,
             self.max_readers,
-            self.reserved,
+            self.gpio_line,
         ];
         for (i, v) in tail.iter().enumerate() {
             put_u32(&mut out, RPOLL_NAME_LEN + 4 * i, *v);
@@ -262,7 +337,7 @@ impl RpollInfo {
             trigger: f(4),
             debounce_us: f(5),
             max_readers: f(6),
-            reserved: f(7),
+            gpio_line: f(7),
         }
     }
 }

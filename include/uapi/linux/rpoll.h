@@ -15,12 +15,25 @@
 
 #define RPOLL_SOURCE_TIMER 1 /* periodic hrtimer ("rpoll,event-timer") */
 #define RPOLL_SOURCE_IRQ   2 /* interrupt line ("rpoll,event-irq") */
+#define RPOLL_SOURCE_GPIO  3 /* GPIO line edges ("rpoll,event-gpio") */
+
+/*
+ * rpoll_event.source: RPOLL_SOURCE_* in the low byte, flags above it. Only
+ * GPIO records carry flags, so timer and irq records read exactly as
+ * RPOLL_SOURCE_TIMER and RPOLL_SOURCE_IRQ. Edges and levels are logical: on
+ * an active-low line a physical falling edge (a press) is RISING, level 1.
+ */
+#define RPOLL_SOURCE_MASK   0xffu
+#define RPOLL_EVENT_RISING  (1u << 8)  /* gpio: the line became active */
+#define RPOLL_EVENT_FALLING (1u << 9)  /* gpio: the line became inactive */
+#define RPOLL_EVENT_LEVEL   (1u << 10) /* gpio: the level it settled at is 1 */
+#define RPOLL_EVENT_KIND(source) ((source) & RPOLL_SOURCE_MASK)
 
 struct rpoll_event {
 	__u64 seq;          /* per-device event number from 1; a gap means loss */
 	__u64 timestamp_ns; /* when the source fired, in this file's clock */
 	__u64 jiffies;      /* jiffies_64 when the source fired */
-	__u32 source;       /* RPOLL_SOURCE_* */
+	__u32 source;       /* RPOLL_SOURCE_* | RPOLL_EVENT_* flags */
 	__u32 lost;         /* events this file lost just before this one */
 };
 
@@ -30,13 +43,20 @@ struct rpoll_info {
 	char  name[RPOLL_NAME_LEN]; /* "rpoll-<label>", NUL-terminated */
 	__u32 source;               /* RPOLL_SOURCE_* */
 	__u32 queue_depth;          /* capacity of each reader's queue */
-	__u32 period_us;            /* timer: current period; irq: 0 */
-	__u32 irq;                  /* irq: Linux interrupt number; timer: 0 */
-	__u32 trigger;              /* irq: IRQ_TYPE_* bits; timer: 0 */
-	__u32 debounce_us;          /* irq: debounce window; timer: 0 */
+	__u32 period_us;            /* timer: current period; otherwise 0 */
+	__u32 irq;                  /* irq, gpio: Linux interrupt number; timer: 0 */
+	__u32 trigger;              /* irq: IRQ_TYPE_* bits; gpio: edges reported
+				       (logical: 1 rising, 2 falling, 3 both) */
+	__u32 debounce_us;          /* irq, gpio: debounce window; timer: 0 */
 	__u32 max_readers;          /* most files open at once (then EMFILE) */
-	__u32 reserved;             /* zero */
+	union {
+		__u32 gpio_line;    /* gpio: line offset | RPOLL_GPIO_ACTIVE_LOW */
+		__u32 reserved;     /* its name before GPIO sources; 0 otherwise */
+	};
 };
+
+#define RPOLL_GPIO_ACTIVE_LOW (1u << 31)
+#define RPOLL_GPIO_LINE_MASK  0xffffu
 
 struct rpoll_stats {
 	__u64 produced;  /* device: events since bind (the last seq) */

@@ -68,3 +68,15 @@ fn debounce_rules() {
         "{m}"
     );
 }
+
+#[test]
+fn edges_default_both_and_unknown_values_are_refused() {
+    use rpoll_logic::gpio_edges::Edges;
+    assert_eq!(params::edges(None), Ok(Edges::Both));
+    assert_eq!(params::edges(Some(b"falling")), Ok(Edges::Falling));
+    let e = params::edges(Some(b"up")).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "property 'rpoll,edges' is invalid (accepted: \"rising\", \"falling\" or \"both\")"
+    );
+}

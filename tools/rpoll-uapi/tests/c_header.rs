@@ -35,7 +35,7 @@ int main(void)
 	memset(&i, 0, sizeof(i));
 	strcpy(i.name, "rpoll-tick");
 	i.source = 11; i.queue_depth = 12; i.period_us = 13; i.irq = 14;
-	i.trigger = 15; i.debounce_us = 16; i.max_readers = 17; i.reserved = 18;
+	i.trigger = 15; i.debounce_us = 16; i.max_readers = 17; i.gpio_line = 18;
 	printf("RPOLL_IOC_INFO %u\n", (unsigned)RPOLL_IOC_INFO);
 	printf("RPOLL_IOC_STATS %u\n", (unsigned)RPOLL_IOC_STATS);
 	printf("RPOLL_IOC_SET_CLOCK %u\n", (unsigned)RPOLL_IOC_SET_CLOCK);
@@ -45,6 +45,14 @@ int main(void)
 	printf("RPOLL_SOURCE_TIMER %u\n", (unsigned)RPOLL_SOURCE_TIMER);
 	printf("RPOLL_SOURCE_IRQ %u\n", (unsigned)RPOLL_SOURCE_IRQ);
 	printf("RPOLL_NAME_LEN %u\n", (unsigned)RPOLL_NAME_LEN);
+	printf("RPOLL_SOURCE_GPIO %u\n", (unsigned)RPOLL_SOURCE_GPIO);
+	printf("RPOLL_SOURCE_MASK %u\n", (unsigned)RPOLL_SOURCE_MASK);
+	printf("RPOLL_EVENT_RISING %u\n", (unsigned)RPOLL_EVENT_RISING);
+	printf("RPOLL_EVENT_FALLING %u\n", (unsigned)RPOLL_EVENT_FALLING);
+	printf("RPOLL_EVENT_LEVEL %u\n", (unsigned)RPOLL_EVENT_LEVEL);
+	printf("RPOLL_GPIO_ACTIVE_LOW %u\n", (unsigned)RPOLL_GPIO_ACTIVE_LOW);
+	printf("RPOLL_GPIO_LINE_MASK %u\n", (unsigned)RPOLL_GPIO_LINE_MASK);
+	printf("reserved_aliases_gpio_line %u\n", (unsigned)i.reserved);
 	printf("sizeof_event %zu\n", sizeof(e));
 	printf("sizeof_info %zu\n", sizeof(i));
 	printf("sizeof_stats %zu\n", sizeof(s));
@@ -110,7 +118,15 @@ fn hex(s: &str) -> Vec<u8> {
 fn constants_match_the_c_header() {
     let c = c_values();
     let num = |k: &str| -> u64 { c[k].parse().unwrap_or_else(|_| panic!("{k}: {}", c[k])) };
-    let expect: [(&str, u64); 12] = [
+    let expect: [(&str, u64); 20] = [
+        ("RPOLL_SOURCE_GPIO", RPOLL_SOURCE_GPIO.into()),
+        ("RPOLL_SOURCE_MASK", RPOLL_SOURCE_MASK.into()),
+        ("RPOLL_EVENT_RISING", RPOLL_EVENT_RISING.into()),
+        ("RPOLL_EVENT_FALLING", RPOLL_EVENT_FALLING.into()),
+        ("RPOLL_EVENT_LEVEL", RPOLL_EVENT_LEVEL.into()),
+        ("RPOLL_GPIO_ACTIVE_LOW", RPOLL_GPIO_ACTIVE_LOW.into()),
+        ("RPOLL_GPIO_LINE_MASK", RPOLL_GPIO_LINE_MASK.into()),
+        ("reserved_aliases_gpio_line", 18),
         ("RPOLL_IOC_INFO", RPOLL_IOC_INFO.into()),
         ("RPOLL_IOC_STATS", RPOLL_IOC_STATS.into()),
         ("RPOLL_IOC_SET_CLOCK", RPOLL_IOC_SET_CLOCK.into()),
@@ -153,7 +169,7 @@ fn layouts_match_the_c_header() {
         i.trigger,
         i.debounce_us,
         i.max_readers,
-        i.reserved,
+        i.gpio_line,
     ];
     assert_eq!(fields, [11, 12, 13, 14, 15, 16, 17, 18]);
     let s = RpollStats::from_bytes(hex(&c["stats"]).as_slice().try_into().unwrap());

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Which edges of a GPIO line become events, and how bursts of edges settle.
+//!
+//! Everything here is in logical terms: for an active-low line a physical
+//! falling edge is a logical rising edge (the line becomes active) and the
+//! level is 1 while the line is active, as gpiolib reports it.
+//!
+//! A line that reports both edges uses settled-state semantics: an edge
+//! (re)starts a settle window; when the line has been quiet for the whole
+//! window, its level is compared with the last reported level, and an event
+//! is reported only if it changed. Reported edges therefore alternate, and
+//! the last reported level is the level the line settled at, however long
+//! and odd the burst. With a zero window every interrupt settles at once.
+//! Lines that report a single edge use leading-edge debouncing instead
+//! ([`super::debounce::Debouncer`]): the first edge after a quiet window is
+//! reported immediately, for the lowest latency.
+
+/// The edges a GPIO line reports (`rpoll,edges`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edges {
+    /// Only transitions to the active level (a press).
+    Rising,
+    /// Only transitions to the inactive level (a release).
+    Falling,
+    /// Both transitions (the default).
+    Both,
+}
+
+impl Edges {
+    /// Parses the `rpoll,edges` string (without NUL); `None` if unknown.
+    pub fn parse(raw: &[u8]) -> Option<Self> {
+        match raw {
+            b"rising" => Some(Self::Rising),
+            b"falling" => Some(Self::Falling),
+            b"both" => Some(Self::Both),
+            _ => None,
+        }
+    }
+
+    /// The property value naming these edges.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Rising => "rising",
+            Self::Falling => "falling",
+            Self::Both => "both",
+        }
+    }
+
+    /// Linux `IRQ_TYPE_*` bits for these edges in logical terms
+    /// (`IRQ_TYPE_EDGE_RISING` = 1, `IRQ_TYPE_EDGE_FALLING` = 2).
+    pub fn irq_type(self) -> u32 {
+        match self {
+            Self::Rising => 1,
+            Self::Falling => 2,
+            Self::Both => 3,
+        }
+    }
+
+    /// The same edges seen on the wire of a line whose active level is low
+    /// when `active_low` (rising and falling swap).
+    pub fn physical(self, active_low: bool) -> Self {
+        match (self, active_low) {
+            (Self::Rising, true) => Self::Falling,
+            (Self::Falling, true) => Self::Rising,
+            (e, _) => e,
+        }
+    }
+}
+
+/// What an interrupt of a both-edge line leads to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeOutcome {
+    /// Report an edge to `level` now (zero window, level changed).
+    Report(bool),
+    /// Nothing to report: the level equals the last reported one (zero
+    /// window); the interrupt counts as merged.
+    Merged,
+    /// The settle window (re)starts; `first` is true for the first edge of
+    /// a burst (the event, if any, will carry this edge's time).
+    Pending {
+        /// This edge starts a burst.
+        first: bool,
+    },
+}
+
+/// The result of a settle window that ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settled {
+    /// `Some(level)` if the settled level differs from the last reported
+    /// one: report an edge to `level`.
+    pub report: Option<bool>,
+    /// Interrupts of the burst that produced no event.
+    pub merged: u64,
+}
+
+/// The interrupts of a burst that has not settled yet.
+#[derive(Clone, Copy, Debug)]
+struct Burst {
+    /// Interrupts seen.
+    seen: u64,
+    /// Level read after the latest one.
+    level: bool,
+    /// Time of the latest one (monotonic, ns).
+    last_ns: u64,
+}
+
+/// Settled-state tracking of a both-edge line.
+#[derive(Clone, Copy, Debug)]
+pub struct Settle {
+    window_ns: u64,
+    reported: bool,
+    burst: Option<Burst>,
+}
+
+impl Settle {
+    /// Tracking with a window of `window_us` microseconds, starting from the
+    /// line's level when it was requested.
+    pub fn new(window_us: u32, initial_level: bool) -> Self {
+        Self {
+            window_ns: u64::from(window_us) * 1000,
+            reported: initial_level,
+            burst: None,
+        }
+    }
+
+    /// The settle window in nanoseconds (0: none).
+    pub fn window_ns(&self) -> u64 {
+        self.window_ns
+    }
+
+    /// The last reported (or initial) level.
+    pub fn reported(&self) -> bool {
+        self.reported
+    }
+
+    /// An interrupt at `now_ns` after which the line reads `level`.
+    pub fn edge(&mut self, level: bool, now_ns: u64) -> EdgeOutcome {
+        if self.window_ns == 0 {
+            if level == self.reported {
+                return EdgeOutcome::Merged;
+            }
+            self.reported = level;
+            return EdgeOutcome::Report(level);
+        }
+        let first = self.burst.is_none();
+        let seen = self.burst.map_or(0, |b| b.seen);
+        self.burst = Some(Burst {
+            seen: seen + 1,
+            level,
+            last_ns: now_ns,
+        });
+        EdgeOutcome::Pending { first }
+    }
+
+    /// The settle timer fired at `now_ns`. `None` if the line has not been
+    /// quiet for a whole window yet (an edge re-armed the timer while it was
+    /// firing): the re-armed timer settles it later.
+    pub fn settle(&mut self, now_ns: u64) -> Option<Settled> {
+        if let Some(b) = self.burst {
+            if now_ns.saturating_sub(b.last_ns) < self.window_ns {
+                return None;
+            }
+        }
+        let Some(Burst { seen, level, .. }) = self.burst.take() else {
+            return Some(Settled {
+                report: None,
+                merged: 0,
+            });
+        };
+        Some(if level == self.reported {
+            Settled {
+                report: None,
+                merged: seen,
+            }
+        } else {
+            self.reported = level;
+            Settled {
+                report: Some(level),
+                merged: seen - 1,
+            }
+        })
+    }
+}
