@@ -82,11 +82,12 @@ guest: module tools dtb initramfs
 
 run: guest
 	@echo "rpoll: booting QEMU $(BOARD), $(FLAVOUR) kernel (Ctrl-C: shell; exit or Ctrl-A X: quit)"
-	@$(RUNNER) --dtb $(B)/board.dtb --qmp $(CURDIR)/$(B)/qmp.sock --interactive
+	@$(RUNNER) --dtb $(B)/board.dtb --io $(CURDIR)/$(B)/io --interactive
 
-# While `make run` is up: press the board's button (GPIO line 3) N times.
+# While `make run` is up: press and release the board's key N times (GPIO
+# line 4 of the PL061, driven through QEMU's qtest socket).
 press:
-	@scripts/qmp press $(B)/qmp.sock $(or $(N),1)
+	@RPOLL_BOARD=$(BOARD_DIR) scripts/board-io press $(B)/io $(or $(N),1)
 
 # Non-interactive: make qemu-exec CMD='cat /sys/kernel/debug/rpoll-tick/state'
 qemu-exec: guest

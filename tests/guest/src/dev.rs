@@ -409,3 +409,91 @@ pub fn run_as_nobody(argv: &[&str]) -> Result<(i32, String), String> {
     }
     Ok((code, err))
 }
+
+/// The `/sys/kernel/debug/gpio` line of offset `offset` of the board's
+/// PL061 (`" gpio-6   (   |rpoll-al   ) in  hi IRQ ACTIVE LOW"`); gpiolib
+/// lists only lines in use, so `None` means free.
+pub fn gpio_debug_line_opt(offset: u32) -> Result<Option<String>, String> {
+    let text =
+        fs::read_to_string("/sys/kernel/debug/gpio").map_err(|e| format!("debugfs gpio: {e}"))?;
+    let mut in_pl061 = false;
+    let want = format!("gpio-{offset} ");
+    for line in text.lines() {
+        if line.starts_with("gpiochip") {
+            in_pl061 = line.contains("9030000");
+        } else if in_pl061 && line.trim_start().starts_with(&want) {
+            return Ok(Some(line.trim().to_string()));
+        }
+    }
+    Ok(None)
+}
+
+/// Like [`gpio_debug_line_opt`], for a line that must be in use.
+pub fn gpio_debug_line(offset: u32) -> Result<String, String> {
+    gpio_debug_line_opt(offset)?
+        .ok_or_else(|| format!("GPIO line {offset} is not in use (not in /sys/kernel/debug/gpio)"))
+}
+
+/// The physical level of PL061 line `offset` as gpiolib shows it.
+pub fn gpio_level(offset: u32) -> Result<bool, String> {
+    let l = gpio_debug_line(offset)?;
+    match l.split_whitespace().find(|w| *w == "hi" || *w == "lo") {
+        Some(w) => Ok(w == "hi"),
+        None => Err(format!("no level in '{l}'")),
+    }
+}
+
+/// The consumer holding PL061 line `offset` (empty if none).
+pub fn gpio_consumer(offset: u32) -> Result<String, String> {
+    let Some(l) = gpio_debug_line_opt(offset)? else {
+        return Ok(String::new());
+    };
+    Ok(l.split_once('|')
+        .and_then(|(_, r)| r.split_once(')'))
+        .map(|(c, _)| c.trim().to_string())
+        .unwrap_or_default())
+}
+
+static NEXT_GPIO_REQUEST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Asks the host (`scripts/board-io agent`) to run GPIO `ops` on the board's
+/// controller: `"6=0 sleep=30 6=1"` sets line 6 low, waits 30 ms, sets it
+/// high (physical levels). Returns at once; wait for the effect.
+pub fn gpio_drive(ops: &str) {
+    let id = NEXT_GPIO_REQUEST.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    println!("RPOLL-GPIO {id} {ops}");
+}
+
+/// Waits until PL061 line `offset` shows `level` (the host applied it).
+pub fn wait_gpio_level(offset: u32, level: bool, timeout_ms: u64) -> TestResult {
+    let start = std::time::Instant::now();
+    while gpio_level(offset)? != level {
+        if start.elapsed().as_millis() as u64 > timeout_ms {
+            return Err(format!(
+                "line {offset} never became {} (is the host's board-io agent running?)",
+                u8::from(level)
+            ));
+        }
+        sleep_ms(2);
+    }
+    Ok(())
+}
+
+/// Reads a non-blocking fd until `n` records arrived or `timeout_ms`
+/// passed; returns what arrived.
+pub fn collect(fd: &OwnedFd, n: usize, timeout_ms: i32) -> Result<Vec<RpollEvent>, String> {
+    let ep = Epoll::new();
+    ep.add(fd, libc::EPOLLIN as u32, 0)?;
+    let start = std::time::Instant::now();
+    let mut out = Vec::new();
+    while out.len() < n {
+        let left = timeout_ms - start.elapsed().as_millis() as i32;
+        if left <= 0 {
+            break;
+        }
+        ep.wait(left)
+            .map_err(|e| format!("epoll_wait: errno {e}"))?;
+        out.extend(drain(fd)?);
+    }
+    Ok(out)
+}

@@ -1,6 +1,7 @@
-//! The GPIO interrupt source, driven from the host: each `press()` prints a
-//! request that the host's QMP agent (`scripts/qmp agent`) answers with one
-//! `system_powerdown`, which makes QEMU pulse PL061 line 3 for 100 ms.
+//! The interrupt source (`rpoll,event-irq` on PL061 line 3), driven from the
+//! host: each `press()` prints a request that the host's agent
+//! (`scripts/board-io agent`) answers by setting line 3 high, then low,
+//! through QEMU's qtest socket.
 //!
 //! No fixed sleeps: before each press the test waits until the line is low
 //! again (gpiolib's debugfs view), then waits for the resulting event itself.
@@ -20,28 +21,7 @@ static NEXT_PRESS: AtomicU64 = AtomicU64::new(1);
 
 /// Level of GPIO line 3 of the PL061, from `/sys/kernel/debug/gpio`.
 fn line3_is_high() -> Result<bool, String> {
-    let text = std::fs::read_to_string("/sys/kernel/debug/gpio")
-        .map_err(|e| format!("debugfs gpio: {e}"))?;
-    let mut in_pl061 = false;
-    for line in text.lines() {
-        if line.starts_with("gpiochip") {
-            in_pl061 = line.contains("9030000");
-            continue;
-        }
-        let l = line.trim_start();
-        // " gpio-515 (...) in  hi IRQ" for the chip's 4th line (offset 3).
-        if in_pl061 && l.starts_with("gpio-") && l.contains("IRQ") {
-            if l.contains(" hi") {
-                return Ok(true);
-            }
-            if l.contains(" lo") {
-                return Ok(false);
-            }
-        }
-    }
-    Err(format!(
-        "line 3 not found in /sys/kernel/debug/gpio:\n{text}"
-    ))
+    gpio_level(3)
 }
 
 /// Waits until the button line is released (low).
@@ -72,7 +52,7 @@ fn wait_produced(n: u64) -> TestResult {
         sleep_ms(2);
     }
     Err(format!(
-        "button never reached {n} events (is the host QMP agent running?)"
+        "button never reached {n} events (is the host's board-io agent running?)"
     ))
 }
 

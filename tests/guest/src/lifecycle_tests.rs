@@ -182,6 +182,13 @@ pub fn bad_nodes_rejected_with_messages() -> TestResult {
             "bad-irq-debounce",
             "'rpoll,debounce-us' = 2000000 is out of range",
         ),
+        ("bad-gpio-edges", "'rpoll,edges' is invalid"),
+        (
+            "bad-gpio-debounce",
+            "'rpoll,debounce-us' = 2000000 is out of range",
+        ),
+        ("bad-gpio-missing", "'gpios' is missing or malformed"),
+        ("gpio-cells-short", "'gpios' is missing or malformed"),
     ];
     for (node, msg) in expect {
         let line = format!("rpoll {node}: property {msg}");
@@ -205,6 +212,31 @@ pub fn bad_nodes_rejected_with_messages() -> TestResult {
     check!(
         busy.len() == 1 && bound.len() == 1 && busy != bound,
         "line 5: refused {busy:?}, bound {bound:?}"
+    );
+    // GPIO line 2 wanted twice: one holds it, the other names the conflict.
+    let busy: Vec<&str> = ["line2-a", "line2-b"]
+        .into_iter()
+        .filter(|n| {
+            log.contains(&format!(
+                "rpoll {n}: property 'gpios' names a line already requested by another consumer"
+            ))
+        })
+        .collect();
+    let holder = gpio_consumer(2)?;
+    check!(
+        busy.len() == 1 && holder.starts_with("rpoll-line2-") && !holder.ends_with(busy[0]),
+        "line 2: refused {busy:?}, held by '{holder}'"
+    );
+    // A GPIO whose interrupt is taken (it binds after line5-a/b, being
+    // earlier in the DT): refused, and its line put back.
+    check!(
+        log.contains("rpoll gpio-on-taken-irq: cannot request interrupt"),
+        "missing in dmesg: gpio-on-taken-irq refusal (did it bind before line5-a/b?)"
+    );
+    let c5 = gpio_consumer(5)?;
+    check!(
+        !c5.contains("gpio-on-taken-irq"),
+        "line 5 still held by the refused node: '{c5}'"
     );
     let fd = open("survivor")?;
     let r = read_n(&fd, 3)?;
@@ -236,6 +268,10 @@ pub fn module_unload_and_reload() -> TestResult {
         !std::path::Path::new("/sys/kernel/debug/rpoll-tick").exists(),
         "debugfs dir after rmmod"
     );
+    for offset in [0, 1, 2, 4, 6, 7] {
+        let c = gpio_consumer(offset)?;
+        check!(c.is_empty(), "GPIO line {offset} held by '{c}' after rmmod");
+    }
     let st = std::process::Command::new("insmod")
         .arg("/lib/modules/rpoll.ko")
         .status();
@@ -243,5 +279,9 @@ pub fn module_unload_and_reload() -> TestResult {
     let fd = open("tick")?;
     let _ = fd.as_raw_fd();
     debug_state("tick")?;
+    check!(
+        gpio_consumer(4)? == "rpoll-key",
+        "line 4 not held by rpoll-key after insmod"
+    );
     Ok(())
 }

@@ -6,6 +6,7 @@
 
 pub(crate) use rpoll_guest_tests::{check, dev};
 mod bad_input_tests;
+mod gpio_tests;
 mod ioctl_tests;
 mod irq_tests;
 mod lifecycle_tests;
@@ -59,6 +60,12 @@ const TESTS: &[Test] = tests![
     irq_tests::full_queue_accounts_loss,
     irq_tests::presses_without_reader_are_counted,
     irq_tests::timer_and_button_together,
+    gpio_tests::gpio_lines_requested_and_described,
+    gpio_tests::gpio_active_low_press_and_release,
+    gpio_tests::gpio_bounce_burst_settles,
+    gpio_tests::gpio_single_edge_lines,
+    gpio_tests::gpio_two_lines_alternately,
+    gpio_tests::gpio_thousand_fast_edges,
     promise_tests::timer_stays_on_grid,
     promise_tests::late_callbacks_count_overruns,
     promise_tests::partial_read_fault_accounted,
@@ -70,6 +77,7 @@ const TESTS: &[Test] = tests![
     lifecycle_tests::signal_interrupts_read,
     lifecycle_tests::unbind_wakes_blocked_readers_and_rebind_works,
     irq_tests::button_unbind_frees_irq_and_rebind,
+    gpio_tests::gpio_line_free_after_unbind,
     lifecycle_tests::module_unload_and_reload,
 ];
 

@@ -52,7 +52,10 @@ fn zero_window_reports_changes_and_merges_repeats() {
 fn a_burst_ending_where_it_started_reports_nothing() {
     let mut s = Settle::new(5000, false);
     assert_eq!(s.edge(true, 0), EdgeOutcome::Pending { first: true });
-    assert_eq!(s.edge(false, 1_000_000), EdgeOutcome::Pending { first: false });
+    assert_eq!(
+        s.edge(false, 1_000_000),
+        EdgeOutcome::Pending { first: false }
+    );
     // The timer armed by the first edge fires 5 ms after it, but the line
     // changed 1 ms in: not settled yet.
     assert_eq!(s.settle(5_000_000), None);
@@ -92,7 +95,7 @@ proptest! {
         let mut now = 0u64;
         // The settle timer: when it is due (re-armed by every edge).
         let mut due: Option<u64> = None;
-        let mut fire = |s: &mut Settle, at: u64, reported: &mut Vec<bool>, merged: &mut u64| {
+        let fire = |s: &mut Settle, at: u64, reported: &mut Vec<bool>, merged: &mut u64| {
             if let Some(r) = s.settle(at) {
                 *merged += r.merged;
                 reported.extend(r.report);

@@ -1,15 +1,28 @@
 //! Text and JSON renderings of events, device info and counters.
 
 use rpoll_uapi::{
-    trigger_name, RpollEvent, RpollInfo, RpollStats, RPOLL_SOURCE_IRQ, RPOLL_SOURCE_TIMER,
+    trigger_name, RpollEvent, RpollInfo, RpollStats, RPOLL_GPIO_ACTIVE_LOW, RPOLL_GPIO_LINE_MASK,
+    RPOLL_SOURCE_GPIO, RPOLL_SOURCE_IRQ, RPOLL_SOURCE_MASK, RPOLL_SOURCE_TIMER,
 };
 
-/// Name of a record's source.
+/// Name of a record's (or device's) source; flags above the source byte are
+/// ignored.
 pub fn source_name(source: u32) -> &'static str {
-    match source {
+    match source & RPOLL_SOURCE_MASK {
         RPOLL_SOURCE_TIMER => "timer",
         RPOLL_SOURCE_IRQ => "irq",
+        RPOLL_SOURCE_GPIO => "gpio",
         _ => "unknown",
+    }
+}
+
+/// `rising`, `falling` or `both` for a GPIO device's `trigger` field.
+fn edges_name(trigger: u32) -> &'static str {
+    match trigger {
+        1 => "rising",
+        2 => "falling",
+        3 => "both",
+        _ => "none",
     }
 }
 
@@ -31,8 +44,12 @@ pub fn short_name(name: &str) -> &str {
 /// same device (none for the first).
 pub fn event_line(device: &str, e: &RpollEvent, delta_ns: Option<u64>) -> String {
     let delta = delta_ns.map_or_else(|| "-".to_string(), |d| format!("{}s", secs(d)));
+    let edge = match (e.edge(), e.level()) {
+        (Some(edge), Some(level)) => format!(" edge={:<7} level={}", edge.name(), u8::from(level)),
+        _ => String::new(),
+    };
     format!(
-        "{device:<10} seq={:<6} src={:<5} ts={} jiffies={} delta={delta} lost={}",
+        "{device:<10} seq={:<6} src={:<5}{edge} ts={} jiffies={} delta={delta} lost={}",
         e.seq,
         source_name(e.source),
         secs(e.timestamp_ns),
@@ -58,8 +75,16 @@ fn json_str(s: &str) -> String {
 /// One `watch --json` object.
 pub fn event_json(device: &str, e: &RpollEvent, delta_ns: Option<u64>) -> String {
     let delta = delta_ns.map_or_else(|| "null".to_string(), |d| d.to_string());
+    let edge = match (e.edge(), e.level()) {
+        (Some(edge), Some(level)) => format!(
+            ",\"edge\":\"{}\",\"level\":{}",
+            edge.name(),
+            u8::from(level)
+        ),
+        _ => String::new(),
+    };
     format!(
-        "{{\"device\":{},\"seq\":{},\"source\":\"{}\",\"timestamp_ns\":{},\"jiffies\":{},\"delta_ns\":{delta},\"lost\":{}}}",
+        "{{\"device\":{},\"seq\":{},\"source\":\"{}\"{edge},\"timestamp_ns\":{},\"jiffies\":{},\"delta_ns\":{delta},\"lost\":{}}}",
         json_str(device),
         e.seq,
         source_name(e.source),
@@ -78,6 +103,17 @@ fn info_detail(i: &RpollInfo) -> String {
             trigger_name(i.trigger),
             i.debounce_us
         ),
+        RPOLL_SOURCE_GPIO => format!(
+            "line {}{} edges {} debounce {}us",
+            i.gpio_line & RPOLL_GPIO_LINE_MASK,
+            if i.gpio_line & RPOLL_GPIO_ACTIVE_LOW != 0 {
+                " active-low"
+            } else {
+                ""
+            },
+            edges_name(i.trigger),
+            i.debounce_us
+        ),
         _ => String::new(),
     }
 }
@@ -94,14 +130,27 @@ pub fn info_line(path: &str, i: &RpollInfo) -> String {
 
 /// One `list --json` object.
 pub fn info_json(path: &str, i: &RpollInfo) -> String {
+    let (trigger, gpio) = if i.source == RPOLL_SOURCE_GPIO {
+        (
+            "none",
+            format!(
+                ",\"gpio_line\":{},\"active_low\":{},\"edges\":\"{}\"",
+                i.gpio_line & RPOLL_GPIO_LINE_MASK,
+                i.gpio_line & RPOLL_GPIO_ACTIVE_LOW != 0,
+                edges_name(i.trigger)
+            ),
+        )
+    } else {
+        (trigger_name(i.trigger), String::new())
+    };
     format!(
-        "{{\"path\":{},\"name\":{},\"source\":\"{}\",\"period_us\":{},\"irq\":{},\"trigger\":\"{}\",\"debounce_us\":{},\"queue_depth\":{},\"max_readers\":{}}}",
+        "{{\"path\":{},\"name\":{},\"source\":\"{}\",\"period_us\":{},\"irq\":{},\"trigger\":\"{}\"{gpio},\"debounce_us\":{},\"queue_depth\":{},\"max_readers\":{}}}",
         json_str(path),
         json_str(&String::from_utf8_lossy(i.name_bytes())),
         source_name(i.source),
         i.period_us,
         i.irq,
-        trigger_name(i.trigger),
+        trigger,
         i.debounce_us,
         i.queue_depth,
         i.max_readers

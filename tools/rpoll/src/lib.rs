@@ -23,4 +23,7 @@ pub mod device;
 pub mod format;
 
 pub use device::{Clock, Device, Events};
-pub use rpoll_uapi::{RpollEvent, RpollInfo, RpollStats, RPOLL_SOURCE_IRQ, RPOLL_SOURCE_TIMER};
+pub use rpoll_uapi::{
+    Edge, RpollEvent, RpollInfo, RpollStats, RPOLL_SOURCE_GPIO, RPOLL_SOURCE_IRQ,
+    RPOLL_SOURCE_TIMER,
+};

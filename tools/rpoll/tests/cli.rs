@@ -131,3 +131,44 @@ fn event_formats() {
         "{\"device\":\"ti\\\"ck\",\"seq\":3,\"source\":\"timer\",\"timestamp_ns\":12000000005,\"jiffies\":4294967300,\"delta_ns\":null,\"lost\":2}"
     );
 }
+
+#[test]
+fn gpio_event_and_info_formats() {
+    use rpoll::{RpollInfo, RPOLL_SOURCE_GPIO};
+    let press = RpollEvent {
+        seq: 7,
+        timestamp_ns: 1_000_000_000,
+        jiffies: 5,
+        source: rpoll_uapi::gpio_source(true),
+        lost: 0,
+    };
+    let line = format::event_line("key", &press, None);
+    assert!(
+        line.contains("src=gpio  edge=rising  level=1 ts=1.000000000"),
+        "{line}"
+    );
+    let release = RpollEvent {
+        source: rpoll_uapi::gpio_source(false),
+        ..press
+    };
+    let j = format::event_json("key", &release, None);
+    assert!(
+        j.contains("\"source\":\"gpio\",\"edge\":\"falling\",\"level\":0,"),
+        "{j}"
+    );
+    let mut i = RpollInfo::with_name(b"rpoll-al");
+    i.source = RPOLL_SOURCE_GPIO;
+    i.trigger = 3;
+    i.gpio_line = 6 | rpoll_uapi::RPOLL_GPIO_ACTIVE_LOW;
+    i.debounce_us = 5000;
+    let l = format::info_line("/dev/rpoll-al", &i);
+    assert!(
+        l.contains("gpio  line 6 active-low edges both debounce 5000us"),
+        "{l}"
+    );
+    let j = format::info_json("/dev/rpoll-al", &i);
+    assert!(
+        j.contains("\"gpio_line\":6,\"active_low\":true,\"edges\":\"both\""),
+        "{j}"
+    );
+}
