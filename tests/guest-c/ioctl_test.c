@@ -194,6 +194,23 @@ static int t_unknown_ioctls(void)
 	return 0;
 }
 
+static int t_gpio_info(void)
+{
+	struct rpoll_info i;
+	int fd = dev("al", O_NONBLOCK);
+
+	CHECK(fd >= 0, "open al: %s", strerror(errno));
+	CHECK(ioctl(fd, RPOLL_IOC_INFO, &i) == 0, "INFO: %s", strerror(errno));
+	CHECK(i.source == RPOLL_SOURCE_GPIO && i.irq > 0 && i.trigger == 3 && i.period_us == 0,
+	      "al info %u irq %u trigger %u", i.source, i.irq, i.trigger);
+	CHECK((i.gpio_line & RPOLL_GPIO_LINE_MASK) == 6 && (i.gpio_line & RPOLL_GPIO_ACTIVE_LOW),
+	      "al gpio_line %#x", i.gpio_line);
+	/* Programs written against the older header read the same word. */
+	CHECK(i.reserved == i.gpio_line, "reserved alias");
+	close(fd);
+	return 0;
+}
+
 static int t_read_fault_accounted(void)
 {
 	struct rpoll_stats s;
@@ -224,6 +241,7 @@ int main(void)
 	run("set_period_errors", t_set_period_errors);
 	run("unknown_ioctls", t_unknown_ioctls);
 	run("read_fault_accounted", t_read_fault_accounted);
+	run("gpio_info", t_gpio_info);
 	printf("c: %d passed, %d failed\n", passes, failures);
 	return failures ? 1 : 0;
 }

@@ -16,6 +16,21 @@
 
 #include <linux/rpoll.h>
 
+/* The name of a record's or device's source, flags ignored. */
+static const char *source_name(__u32 source)
+{
+	switch (RPOLL_EVENT_KIND(source)) {
+	case RPOLL_SOURCE_TIMER:
+		return "timer";
+	case RPOLL_SOURCE_IRQ:
+		return "irq";
+	case RPOLL_SOURCE_GPIO:
+		return "gpio";
+	default:
+		return "unknown";
+	}
+}
+
 int main(int argc, char **argv)
 {
 	long count = -1;
@@ -51,8 +66,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: %s\n", path, strerror(errno));
 			return 1;
 		}
-		printf("%s: %s, %s, queue depth %u\n", path, info.name,
-		       info.source == RPOLL_SOURCE_TIMER ? "timer" : "irq", info.queue_depth);
+		printf("%s: %s, %s, queue depth %u\n", path, info.name, source_name(info.source),
+		       info.queue_depth);
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
 			perror("epoll_ctl");
 			return 1;
@@ -82,10 +97,17 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			for (size_t r = 0; r < len / sizeof(rec[0]) && count != 0; r++) {
-				printf("%s seq=%llu ts=%llu jiffies=%llu source=%u lost=%u\n",
-				       argv[optind + i], (unsigned long long)rec[r].seq,
+				__u32 src = rec[r].source;
+
+				printf("%s seq=%llu ts=%llu jiffies=%llu source=%s", argv[optind + i],
+				       (unsigned long long)rec[r].seq,
 				       (unsigned long long)rec[r].timestamp_ns,
-				       (unsigned long long)rec[r].jiffies, rec[r].source, rec[r].lost);
+				       (unsigned long long)rec[r].jiffies, source_name(src));
+				if (RPOLL_EVENT_KIND(src) == RPOLL_SOURCE_GPIO)
+					printf(" edge=%s level=%d",
+					       src & RPOLL_EVENT_RISING ? "rising" : "falling",
+					       !!(src & RPOLL_EVENT_LEVEL));
+				printf(" lost=%u\n", rec[r].lost);
 				if (count > 0)
 					count--;
 			}

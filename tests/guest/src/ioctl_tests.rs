@@ -313,4 +313,4 @@ pub fn c_ioctl_suite() -> TestResult {
 }
 
 /// Cases in `tests/guest-c/ioctl_test.c` (each prints one result line).
-const C_IOCTL_CASES: usize = 6;
+const C_IOCTL_CASES: usize = 7;
