@@ -17,8 +17,12 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 include scripts/versions.mk
 
 B := build
-FRAGMENTS_normal := $(BOARD_DIR)/kernel.config
-FRAGMENTS_debug := $(BOARD_DIR)/kernel.config $(BOARD_DIR)/kernel-debug.config
+# An emulated board may boot another board's kernel and /init (KERNEL_FROM
+# in its board.env): the i.MX 8M Plus EVK shares the arm64 virt kernel.
+KERNEL_FROM := $(shell sed -n 's/^KERNEL_FROM=//p' $(BOARD_DIR)/board.env 2>/dev/null)
+KBOARD_DIR := board/$(or $(KERNEL_FROM),$(BOARD))
+FRAGMENTS_normal := $(KBOARD_DIR)/kernel.config
+FRAGMENTS_debug := $(KBOARD_DIR)/kernel.config $(KBOARD_DIR)/kernel-debug.config
 FRAGMENTS := $(or $(FRAGMENTS_$(FLAVOUR)),$(error FLAVOUR must be normal or debug))
 # Per-flavour outputs: kdir (kernel build path), mod/ (Kbuild output), base.cpio.
 FB := $(B)/$(FLAVOUR)
@@ -27,12 +31,15 @@ KDIR = $(shell cat $(FB)/kdir)
 KMAKE = $(MAKE) --no-print-directory -C $(KDIR) ARCH=arm64 LLVM=-$(LLVM_VERSION) \
 	M=$(CURDIR) MO=$(CURDIR)/$(FB)/mod
 MODULE := $(FB)/mod/rpoll.ko
+# The board's DTB: its base DTB with board/<board>/rpoll.dtso applied.
+BOARD_DTB := $(B)/$(BOARD).dtb
 GUEST_TARGET := aarch64-unknown-linux-musl
 GUEST_BIN := target/$(GUEST_TARGET)/release
 C_BIN := $(B)/c
 GUEST_FILES = $(GUEST_BIN)/rpoll:/usr/bin/rpoll \
 	$(GUEST_BIN)/rpoll-guest-tests:/usr/bin/rpoll-guest-tests \
 	$(GUEST_BIN)/rpoll-stress:/usr/bin/rpoll-stress \
+	$(GUEST_BIN)/rpoll-board-tests:/usr/bin/rpoll-board-tests \
 	$(C_BIN)/rpoll-epoll:/usr/bin/rpoll-epoll \
 	$(C_BIN)/rpoll-ioctl-test:/usr/bin/rpoll-ioctl-test \
 	$(KDIR)/.config:/etc/kernel.config
@@ -69,12 +76,12 @@ tools: deps
 
 dtb: deps
 	@mkdir -p $(B)
-	@scripts/make-dtb $(BOARD_DIR) $(B)/board.dtb $(BOARD_DIR)/rpoll.dtso
-	@scripts/make-dtb $(BOARD_DIR) $(B)/test.dtb $(BOARD_DIR)/rpoll.dtso \
-		tests/dts/test-devices.dtso tests/dts/bad-nodes.dtso tests/dts/stress-devices.dtso
+	@scripts/make-dtb $(BOARD_DIR) $(BOARD_DTB) $(BOARD_DIR)/rpoll.dtso
+	@$(if $(filter qemu-virt,$(BOARD)),scripts/make-dtb $(BOARD_DIR) $(B)/test.dtb $(BOARD_DIR)/rpoll.dtso \
+		tests/dts/test-devices.dtso tests/dts/bad-nodes.dtso tests/dts/stress-devices.dtso)
 
 initramfs: module tools
-	@scripts/make-initramfs $(FB)/base.cpio $(RPOLL_CACHE)/busybox-arm64 $(BOARD_DIR)/init \
+	@scripts/make-initramfs $(FB)/base.cpio $(RPOLL_CACHE)/busybox-arm64 $(KBOARD_DIR)/init \
 		$(MODULE) $(GUEST_FILES)
 
 # Everything a boot needs.
@@ -82,10 +89,10 @@ guest: module tools dtb initramfs
 
 run: guest
 	@echo "rpoll: booting QEMU $(BOARD), $(FLAVOUR) kernel (Ctrl-C: shell; exit or Ctrl-A X: quit)"
-	@$(RUNNER) --dtb $(B)/board.dtb --io $(CURDIR)/$(B)/io --interactive
+	@$(RUNNER) --dtb $(BOARD_DTB) --io $(CURDIR)/$(B)/io --interactive
 
-# While `make run` is up: press and release the board's key N times (GPIO
-# line 4 of the PL061, driven through QEMU's qtest socket).
+# While `make run` is up: press and release the board's key N times (its
+# KEY_LINE, e.g. GPIO line 4 of virt's PL061, set through QEMU's qtest socket).
 press:
 	@RPOLL_BOARD=$(BOARD_DIR) scripts/board-io press $(B)/io $(or $(N),1)
 

@@ -414,14 +414,24 @@ pub fn run_as_nobody(argv: &[&str]) -> Result<(i32, String), String> {
 /// PL061 (`" gpio-6   (   |rpoll-al   ) in  hi IRQ ACTIVE LOW"`); gpiolib
 /// lists only lines in use, so `None` means free.
 pub fn gpio_debug_line_opt(offset: u32) -> Result<Option<String>, String> {
+    gpio_chip_line(PL061, offset)
+}
+
+/// The device name of the virt board's PL061 (its `/sys/kernel/debug/gpio`
+/// section header contains it).
+pub const PL061: &str = "9030000.pl061";
+
+/// The `/sys/kernel/debug/gpio` line of offset `offset` of the controller
+/// whose section names `chip` (e.g. `30240000.gpio`); `None` if not in use.
+pub fn gpio_chip_line(chip: &str, offset: u32) -> Result<Option<String>, String> {
     let text =
         fs::read_to_string("/sys/kernel/debug/gpio").map_err(|e| format!("debugfs gpio: {e}"))?;
-    let mut in_pl061 = false;
+    let mut in_chip = false;
     let want = format!("gpio-{offset} ");
     for line in text.lines() {
         if line.starts_with("gpiochip") {
-            in_pl061 = line.contains("9030000");
-        } else if in_pl061 && line.trim_start().starts_with(&want) {
+            in_chip = line.contains(chip);
+        } else if in_chip && line.trim_start().starts_with(&want) {
             return Ok(Some(line.trim().to_string()));
         }
     }
@@ -436,7 +446,13 @@ pub fn gpio_debug_line(offset: u32) -> Result<String, String> {
 
 /// The physical level of PL061 line `offset` as gpiolib shows it.
 pub fn gpio_level(offset: u32) -> Result<bool, String> {
-    let l = gpio_debug_line(offset)?;
+    gpio_chip_level(PL061, offset)
+}
+
+/// The physical level of line `offset` of `chip` (which must be in use).
+pub fn gpio_chip_level(chip: &str, offset: u32) -> Result<bool, String> {
+    let l = gpio_chip_line(chip, offset)?
+        .ok_or_else(|| format!("GPIO line {offset} of {chip} is not in use"))?;
     match l.split_whitespace().find(|w| *w == "hi" || *w == "lo") {
         Some(w) => Ok(w == "hi"),
         None => Err(format!("no level in '{l}'")),
@@ -445,7 +461,12 @@ pub fn gpio_level(offset: u32) -> Result<bool, String> {
 
 /// The consumer holding PL061 line `offset` (empty if none).
 pub fn gpio_consumer(offset: u32) -> Result<String, String> {
-    let Some(l) = gpio_debug_line_opt(offset)? else {
+    gpio_chip_consumer(PL061, offset)
+}
+
+/// The consumer holding line `offset` of `chip` (empty if none).
+pub fn gpio_chip_consumer(chip: &str, offset: u32) -> Result<String, String> {
+    let Some(l) = gpio_chip_line(chip, offset)? else {
         return Ok(String::new());
     };
     Ok(l.split_once('|')
@@ -466,8 +487,13 @@ pub fn gpio_drive(ops: &str) {
 
 /// Waits until PL061 line `offset` shows `level` (the host applied it).
 pub fn wait_gpio_level(offset: u32, level: bool, timeout_ms: u64) -> TestResult {
+    wait_chip_level(PL061, offset, level, timeout_ms)
+}
+
+/// Waits until line `offset` of `chip` shows `level`.
+pub fn wait_chip_level(chip: &str, offset: u32, level: bool, timeout_ms: u64) -> TestResult {
     let start = std::time::Instant::now();
-    while gpio_level(offset)? != level {
+    while gpio_chip_level(chip, offset)? != level {
         if start.elapsed().as_millis() as u64 > timeout_ms {
             return Err(format!(
                 "line {offset} never became {} (is the host's board-io agent running?)",

@@ -1,0 +1,254 @@
+//! Guest tests for an emulated real board (today the i.MX 8M Plus EVK): the
+//! board's own overlay (`board/<board>/rpoll.dtso`, a 1 s `tick` and a GPIO
+//! `button`) on the kernel tree's device tree, behind the SoC's real GPIO
+//! driver, with the button driven from the host (`scripts/board-io agent`).
+//!
+//! Usage: `rpoll-board-tests CHIP LINE DEBOUNCE_MS`, e.g.
+//! `rpoll-board-tests 30240000.gpio 13 5` for GPIO5_IO13 of the EVK: the
+//! button is active-low (pulled up, a press pulls it low). Prints
+//! `guest plan N`, one result line per test, `guest: N passed, N failed`.
+
+use std::time::Duration;
+
+use rpoll::Device;
+use rpoll_guest_tests::check;
+use rpoll_guest_tests::dev::*;
+use rpoll_uapi::{Edge, RpollEvent, RPOLL_GPIO_ACTIVE_LOW, RPOLL_SOURCE_GPIO};
+
+/// Where the button is.
+struct Board {
+    chip: String,
+    line: u32,
+    debounce_ms: u64,
+}
+
+const WAIT_MS: i32 = 10_000;
+
+impl Board {
+    /// Sets the button line to a physical level and waits until gpiolib
+    /// shows it and the debounce window has passed.
+    fn set(&self, high: bool) -> TestResult {
+        gpio_drive(&format!("{}={}", self.line, u8::from(high)));
+        wait_chip_level(&self.chip, self.line, high, WAIT_MS as u64)?;
+        sleep_ms(self.debounce_ms * 4 + 20);
+        Ok(())
+    }
+
+    fn consumer(&self) -> Result<String, String> {
+        gpio_chip_consumer(&self.chip, self.line)
+    }
+}
+
+fn edges(recs: &[RpollEvent]) -> Vec<(Option<Edge>, Option<bool>)> {
+    recs.iter().map(|r| (r.edge(), r.level())).collect()
+}
+
+/// Both devices probed on the board's tree: the timer, and the button on
+/// its GPIO line (active-low), held under rpoll's name.
+fn probe_lines(b: &Board) -> TestResult {
+    let log = dmesg();
+    check!(
+        log.contains("rpoll tick: /dev/rpoll-tick ready (timer, period 1000000 us"),
+        "no tick probe line in dmesg"
+    );
+    let want = format!(
+        "rpoll button: /dev/rpoll-button ready (gpio line {} active-low",
+        b.line
+    );
+    check!(log.contains(&want), "missing in dmesg: {want}");
+    check!(
+        b.consumer()? == "rpoll-button",
+        "line {} of {} held by '{}'",
+        b.line,
+        b.chip,
+        b.consumer()?
+    );
+    let d = Device::open_nonblocking("button").map_err(|e| e.to_string())?;
+    let i = d.info().map_err(|e| format!("INFO: {e}"))?;
+    check!(
+        i.source == RPOLL_SOURCE_GPIO
+            && i.gpio_line == (b.line | RPOLL_GPIO_ACTIVE_LOW)
+            && i.trigger == 3,
+        "button INFO {i:?}"
+    );
+    Ok(())
+}
+
+/// The tick fires once a second: consecutive seq, timestamps and jiffies
+/// one period apart (within a fifth, for an emulated board under load).
+fn ticks_at_one_hertz() -> TestResult {
+    let fd = open("tick")?;
+    let recs = read_n(&fd, 3)?;
+    check_sequence(recs[0].seq - 1, &recs)?;
+    let hz = kernel_hz().ok_or("no CONFIG_HZ in /etc/kernel.config")?;
+    for w in recs.windows(2) {
+        let dt = w[1].timestamp_ns - w[0].timestamp_ns;
+        let dj = w[1].jiffies - w[0].jiffies;
+        check!(
+            (800_000_000..=1_200_000_000).contains(&dt),
+            "ticks {dt} ns apart"
+        );
+        check!(
+            dj * 5 >= hz * 4 && dj * 5 <= hz * 6,
+            "jiffies advanced by {dj} in one tick (HZ={hz})"
+        );
+    }
+    Ok(())
+}
+
+/// Three presses: exactly six records, press (rising, level 1) and release
+/// (falling, level 0) in turn, consecutive seq.
+fn presses_exact_counts(b: &Board) -> TestResult {
+    b.set(true)?;
+    let d = Device::open_nonblocking("button").map_err(|e| e.to_string())?;
+    let hold = b.debounce_ms * 10 + 30;
+    let l = b.line;
+    let press = format!("{l}=0 sleep={hold} {l}=1 sleep={hold}");
+    gpio_drive(&[press.as_str(); 3].join(" "));
+    let recs = collect(d.owned_fd(), 6, WAIT_MS)?;
+    let want = [
+        (Some(Edge::Rising), Some(true)),
+        (Some(Edge::Falling), Some(false)),
+    ]
+    .repeat(3);
+    check!(edges(&recs) == want, "records {:?}", edges(&recs));
+    check_sequence(recs[0].seq - 1, &recs)?;
+    let extra = collect(d.owned_fd(), 1, 300)?;
+    check!(extra.is_empty(), "extra records {extra:?}");
+    Ok(())
+}
+
+/// A press that bounces (five edges within the debounce window) and a
+/// release that bounces give one record each; the merged edges are counted.
+fn bounce_burst_merged(b: &Board) -> TestResult {
+    b.set(true)?;
+    let d = Device::open_nonblocking("button").map_err(|e| e.to_string())?;
+    let before = d.stats().map_err(|e| e.to_string())?.debounced;
+    let l = b.line;
+    gpio_drive(&format!("{l}=0 {l}=1 {l}=0 {l}=1 {l}=0"));
+    let down = collect(d.owned_fd(), 1, WAIT_MS)?;
+    sleep_ms(b.debounce_ms * 4 + 20);
+    gpio_drive(&format!("{l}=1 {l}=0 {l}=1"));
+    let up = collect(d.owned_fd(), 1, WAIT_MS)?;
+    sleep_ms(b.debounce_ms * 4 + 50);
+    let extra = d.read_available(16).map_err(|e| e.to_string())?;
+    let all = [down, up, extra].concat();
+    check!(
+        edges(&all)
+            == [
+                (Some(Edge::Rising), Some(true)),
+                (Some(Edge::Falling), Some(false))
+            ],
+        "bouncy press and release gave {:?}",
+        edges(&all)
+    );
+    let merged = d.stats().map_err(|e| e.to_string())?.debounced - before;
+    check!(
+        (1..=6).contains(&merged),
+        "{merged} interrupts merged of 8 edges, 2 reported (6 unless the controller latched some together)"
+    );
+    Ok(())
+}
+
+/// Unbind frees the pin, bind takes it again and the button works.
+fn unbind_rebind_frees_pin(b: &Board) -> TestResult {
+    unbind("button")?;
+    let held = b.consumer()?;
+    bind("button")?;
+    check!(held.is_empty(), "pin held by '{held}' after unbind");
+    check!(b.consumer()? == "rpoll-button", "pin not held after bind");
+    presses_after(b)
+}
+
+/// rmmod frees the pin and removes the devices; insmod brings them back.
+fn rmmod_insmod_frees_pin(b: &Board) -> TestResult {
+    let run = |cmd: &str, arg: &str| {
+        std::process::Command::new(cmd)
+            .arg(arg)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    };
+    check!(run("rmmod", "rpoll"), "rmmod failed");
+    let held = b.consumer()?;
+    let node = std::path::Path::new("/dev/rpoll-button").exists();
+    check!(run("insmod", "/lib/modules/rpoll.ko"), "insmod failed");
+    check!(held.is_empty(), "pin held by '{held}' after rmmod");
+    check!(!node, "/dev/rpoll-button after rmmod");
+    std::thread::sleep(Duration::from_millis(100));
+    check!(b.consumer()? == "rpoll-button", "pin not held after insmod");
+    presses_after(b)
+}
+
+/// One press and release on a freshly bound button.
+fn presses_after(b: &Board) -> TestResult {
+    b.set(true)?;
+    let d = Device::open_nonblocking("button").map_err(|e| e.to_string())?;
+    let l = b.line;
+    let hold = b.debounce_ms * 10 + 30;
+    gpio_drive(&format!("{l}=0 sleep={hold} {l}=1"));
+    let recs = collect(d.owned_fd(), 2, WAIT_MS)?;
+    check!(
+        edges(&recs)
+            == [
+                (Some(Edge::Rising), Some(true)),
+                (Some(Edge::Falling), Some(false))
+            ],
+        "after rebind: {:?}",
+        edges(&recs)
+    );
+    Ok(())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let board = match args.as_slice() {
+        [chip, line, ms] => Board {
+            chip: chip.clone(),
+            line: line.parse().expect("LINE"),
+            debounce_ms: ms.parse().expect("DEBOUNCE_MS"),
+        },
+        _ => {
+            eprintln!("usage: rpoll-board-tests CHIP LINE DEBOUNCE_MS");
+            std::process::exit(2);
+        }
+    };
+    type Case<'a> = (&'a str, Box<dyn Fn() -> TestResult + 'a>);
+    let b = &board;
+    let tests: Vec<Case> = vec![
+        ("probe_lines", Box::new(|| probe_lines(b))),
+        ("ticks_at_one_hertz", Box::new(ticks_at_one_hertz)),
+        ("presses_exact_counts", Box::new(|| presses_exact_counts(b))),
+        ("bounce_burst_merged", Box::new(|| bounce_burst_merged(b))),
+        (
+            "unbind_rebind_frees_pin",
+            Box::new(|| unbind_rebind_frees_pin(b)),
+        ),
+        (
+            "rmmod_insmod_frees_pin",
+            Box::new(|| rmmod_insmod_frees_pin(b)),
+        ),
+    ];
+    println!("guest plan {}", tests.len());
+    let (mut passed, mut failed) = (0, 0);
+    for (name, test) in &tests {
+        let start = std::time::Instant::now();
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(test))
+            .unwrap_or_else(|_| Err("panicked".into()));
+        match r {
+            Ok(()) => {
+                passed += 1;
+                println!(
+                    "guest test {name} ... ok ({} ms)",
+                    start.elapsed().as_millis()
+                );
+            }
+            Err(msg) => {
+                failed += 1;
+                println!("guest test {name} ... FAILED: {msg}");
+            }
+        }
+    }
+    println!("guest: {passed} passed, {failed} failed");
+    std::process::exit(if failed == 0 { 0 } else { 1 });
+}
