@@ -105,6 +105,7 @@ qemu-exec: guest
 test:
 	@$(MAKE) --no-print-directory guest FLAVOUR=normal
 	@$(MAKE) --no-print-directory guest FLAVOUR=debug
+	@$(MAKE) --no-print-directory dtb BOARD=imx8mp-evk
 	@tests/run-all $(B)/normal $(B)/debug $(B)
 
 # A longer stress run alone: make stress [FLAVOUR=debug] [STRESS_SECONDS=120]
