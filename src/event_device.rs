@@ -114,8 +114,9 @@ pub(crate) struct EventDevice {
     pub(crate) readable: PollCondVar,
     #[pin]
     control: Mutex<Control>,
-    /// Current timer period in nanoseconds.
-    pub(crate) period_ns: Atomic<i64>,
+    /// Current timer period in microseconds (a 32-bit value: no 64-bit
+    /// atomics or divisions on 32-bit kernels).
+    pub(crate) period_us: Atomic<u32>,
     /// Interrupt number (IRQ sources; 0 until requested).
     pub(crate) irq: Atomic<u32>,
     /// IRQ sources: `IRQ_TYPE_*` trigger of `irq`, read once while it was
@@ -133,7 +134,6 @@ impl EventDevice {
         for _ in 0..MAX_READERS {
             slots.push(None, GFP_KERNEL)?;
         }
-        let period_ns = i64::from(config.period_us) * 1000;
         Arc::pin_init(
             pin_init!(Self {
                 timer <- HrTimer::new(),
@@ -150,7 +150,7 @@ impl EventDevice {
                 }, "rpoll::state"),
                 readable <- new_poll_condvar!("rpoll::readable"),
                 control <- new_mutex!(Control { readers: 0, timer: None, gone: false }, "rpoll::control"),
-                period_ns: Atomic::new(period_ns),
+                period_us: Atomic::new(config.period_us),
                 irq: Atomic::new(0),
                 trigger: Atomic::new(0),
                 gpio_line: Atomic::new(0),
@@ -184,6 +184,11 @@ impl EventDevice {
         if recorded {
             self.readable.notify_all();
         }
+    }
+
+    /// The current timer period.
+    pub(crate) fn period(&self) -> Delta {
+        Delta::from_micros(i64::from(self.period_us.load(ordering::Relaxed)))
     }
 
     /// Records what probe learnt of a GPIO line before its interrupt is
@@ -327,7 +332,7 @@ impl EventDevice {
         };
         ctl.readers += 1;
         if ctl.readers == 1 && self.config.kind == SourceKind::Timer {
-            let period = Delta::from_nanos(self.period_ns.load(ordering::Relaxed));
+            let period = self.period();
             ctl.timer = Some(self.clone().start(period));
         }
         Ok(slot)
@@ -358,12 +363,11 @@ impl EventDevice {
         if ctl.gone {
             return Err(ENODEV);
         }
-        let period_ns = i64::from(period_us) * 1000;
-        self.period_ns.store(period_ns, ordering::Relaxed);
+        self.period_us.store(period_us, ordering::Relaxed);
         if let Some(handle) = ctl.timer.take() {
             // Cancel (waiting for a running callback) before restarting.
             drop(handle);
-            ctl.timer = Some(self.clone().start(Delta::from_nanos(period_ns)));
+            ctl.timer = Some(self.clone().start(self.period()));
         }
         Ok(())
     }
@@ -383,7 +387,7 @@ impl EventDevice {
         match self.config.kind {
             SourceKind::Timer => {
                 info.source = RPOLL_SOURCE_TIMER;
-                info.period_us = (self.period_ns.load(ordering::Relaxed) / 1000) as u32;
+                info.period_us = self.period_us.load(ordering::Relaxed);
             }
             SourceKind::Irq => {
                 info.source = RPOLL_SOURCE_IRQ;
@@ -440,7 +444,7 @@ impl EventDevice {
 
     /// Human-readable state for debugfs.
     pub(crate) fn render(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
-        let period_us = self.period_ns.load(ordering::Relaxed) / 1000;
+        let period_us = self.period_us.load(ordering::Relaxed);
         let irq = self.irq.load(ordering::Relaxed);
         let trigger = trigger_name(self.trigger.load(ordering::Relaxed));
         let st = self.state.lock();

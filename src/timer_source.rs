@@ -9,10 +9,10 @@
 
 use kernel::{
     impl_has_hr_timer,
-    sync::{atomic::ordering, ArcBorrow},
+    sync::ArcBorrow,
     time::{
         hrtimer::{HrTimerCallback, HrTimerCallbackContext, HrTimerRestart, RelativeMode},
-        Delta, Monotonic,
+        Monotonic,
     },
 };
 
@@ -34,7 +34,7 @@ impl HrTimerCallback for EventDevice {
             this.settled();
             return HrTimerRestart::NoRestart;
         }
-        let period = Delta::from_nanos(this.period_ns.load(ordering::Relaxed));
+        let period = this.period();
         // Number of periods between the previous expiry and the next one in
         // the future: 1 when on time.
         let periods = ctx.forward_now(period);
