@@ -24,31 +24,51 @@ KBOARD_DIR := board/$(or $(KERNEL_FROM),$(BOARD))
 FRAGMENTS_normal := $(KBOARD_DIR)/kernel.config
 FRAGMENTS_debug := $(KBOARD_DIR)/kernel.config $(KBOARD_DIR)/kernel-debug.config
 FRAGMENTS := $(or $(FRAGMENTS_$(FLAVOUR)),$(error FLAVOUR must be normal or debug))
-# Per-flavour outputs: kdir (kernel build path), mod/ (Kbuild output), base.cpio.
-FB := $(B)/$(FLAVOUR)
+# The kernel's architecture (KERNEL_ARCH in the kernel board's board.env):
+# arm64 (virt, i.MX 8M Plus EVK) or arm (ARMv7: virt-arm).
+KARCH := $(or $(shell sed -n 's/^KERNEL_ARCH=//p' $(KBOARD_DIR)/board.env 2>/dev/null),arm64)
+KIMAGE_arm64 := Image
+KIMAGE_arm := zImage
+TRIPLE_arm64 := aarch64-unknown-linux-musl
+TRIPLE_arm := armv7-unknown-linux-gnueabihf
+CC_arm64 := aarch64-linux-gnu-gcc
+CC_arm := arm-linux-gnueabihf-gcc
+BUSYBOX_arm64 := busybox-arm64
+BUSYBOX_arm := busybox-armhf
+# Per-arch, per-flavour outputs: kdir (kernel build path), mod/ (Kbuild
+# output), base.cpio: build/normal, build/debug (arm64), build/normal-arm.
+FB := $(B)/$(FLAVOUR)$(if $(filter arm,$(KARCH)),-arm)
 # Evaluated when used, after `kernel` has written it.
 KDIR = $(shell cat $(FB)/kdir)
-KMAKE = $(MAKE) --no-print-directory -C $(KDIR) ARCH=arm64 LLVM=-$(LLVM_VERSION) \
+KMAKE = $(MAKE) --no-print-directory -C $(KDIR) ARCH=$(KARCH) LLVM=-$(LLVM_VERSION) \
 	M=$(CURDIR) MO=$(CURDIR)/$(FB)/mod
 MODULE := $(FB)/mod/rpoll.ko
 # The board's DTB: its base DTB with board/<board>/rpoll.dtso applied.
 BOARD_DTB := $(B)/$(BOARD).dtb
-GUEST_TARGET := aarch64-unknown-linux-musl
-GUEST_BIN := target/$(GUEST_TARGET)/release
-C_BIN := $(B)/c
+# The virt boards' test DTB: the board overlay plus tests/dts/*.dtso.
+TEST_DTB := $(B)/test$(if $(filter arm,$(KARCH)),-arm).dtb
+GUEST_BIN := target/$(TRIPLE_$(KARCH))/release
+C_BIN := $(B)/c-$(KARCH)
+# armv7 user space, also shipped in the arm64 initramfs for the compat tests.
+COMPAT_BIN := target/$(TRIPLE_arm)/release
+COMPAT_C_BIN := $(B)/c-arm
 GUEST_FILES = $(GUEST_BIN)/rpoll:/usr/bin/rpoll \
 	$(GUEST_BIN)/rpoll-guest-tests:/usr/bin/rpoll-guest-tests \
 	$(GUEST_BIN)/rpoll-stress:/usr/bin/rpoll-stress \
 	$(GUEST_BIN)/rpoll-board-tests:/usr/bin/rpoll-board-tests \
 	$(C_BIN)/rpoll-epoll:/usr/bin/rpoll-epoll \
 	$(C_BIN)/rpoll-ioctl-test:/usr/bin/rpoll-ioctl-test \
-	$(KDIR)/.config:/etc/kernel.config
-CROSS_CC := aarch64-linux-gnu-gcc
+	$(KDIR)/.config:/etc/kernel.config \
+	$(if $(filter arm64,$(KARCH)),$(COMPAT_FILES))
+COMPAT_FILES = $(COMPAT_BIN)/rpoll:/usr/bin/compat/rpoll \
+	$(COMPAT_BIN)/rpoll-guest-tests:/usr/bin/compat/rpoll-guest-tests \
+	$(COMPAT_C_BIN)/rpoll-epoll:/usr/bin/compat/rpoll-epoll \
+	$(COMPAT_C_BIN)/rpoll-ioctl-test:/usr/bin/compat/rpoll-ioctl-test
 CFLAGS_GUEST := -static -O2 -Wall -Wextra -Werror -Iinclude/uapi
-RUNNER = tests/run-in-guest --board $(BOARD_DIR) --kernel $(KDIR)/arch/arm64/boot/Image \
+RUNNER = tests/run-in-guest --board $(BOARD_DIR) --kernel $(KDIR)/arch/$(KARCH)/boot/$(KIMAGE_$(KARCH)) \
 	--initrd $(FB)/base.cpio
 
-.PHONY: all deps kernel module clippy tools dtb initramfs guest run press qemu-exec test \
+.PHONY: all deps kernel module clippy tools user-space dtb initramfs guest run press qemu-exec test \
 	stress check-boards bench clean
 
 all: module
@@ -58,7 +78,7 @@ deps:
 
 kernel: deps
 	@mkdir -p $(FB)
-	@scripts/build-kernel $(FRAGMENTS) > $(FB)/kdir.tmp && mv $(FB)/kdir.tmp $(FB)/kdir
+	@KERNEL_ARCH=$(KARCH) scripts/build-kernel $(FRAGMENTS) > $(FB)/kdir.tmp && mv $(FB)/kdir.tmp $(FB)/kdir
 
 module: kernel
 	@mkdir -p $(FB)/mod
@@ -68,20 +88,26 @@ module: kernel
 clippy:
 	@$(MAKE) --no-print-directory module CLIPPY=1
 
+# Guest user space for the board's architecture; arm64 images also carry
+# the armv7 programs (compat tests).
 tools: deps
-	@cargo build -q --release --target $(GUEST_TARGET) -p rpoll -p rpoll-guest-tests
-	@mkdir -p $(C_BIN)
-	@$(CROSS_CC) $(CFLAGS_GUEST) -o $(C_BIN)/rpoll-epoll tools/c/rpoll-epoll.c
-	@$(CROSS_CC) $(CFLAGS_GUEST) -o $(C_BIN)/rpoll-ioctl-test tests/guest-c/ioctl_test.c
+	@$(MAKE) --no-print-directory user-space UARCH=$(KARCH)
+	@$(if $(filter arm64,$(KARCH)),$(MAKE) --no-print-directory user-space UARCH=arm)
+
+user-space:
+	@cargo build -q --release --target $(TRIPLE_$(UARCH)) -p rpoll -p rpoll-guest-tests
+	@mkdir -p $(B)/c-$(UARCH)
+	@$(CC_$(UARCH)) $(CFLAGS_GUEST) -o $(B)/c-$(UARCH)/rpoll-epoll tools/c/rpoll-epoll.c
+	@$(CC_$(UARCH)) $(CFLAGS_GUEST) -o $(B)/c-$(UARCH)/rpoll-ioctl-test tests/guest-c/ioctl_test.c
 
 dtb: deps
 	@mkdir -p $(B)
 	@scripts/make-dtb $(BOARD_DIR) $(BOARD_DTB) $(BOARD_DIR)/rpoll.dtso
-	@$(if $(filter qemu-virt,$(BOARD)),scripts/make-dtb $(BOARD_DIR) $(B)/test.dtb $(BOARD_DIR)/rpoll.dtso \
+	@$(if $(filter qemu-virt qemu-virt-arm,$(BOARD)),scripts/make-dtb $(BOARD_DIR) $(TEST_DTB) $(BOARD_DIR)/rpoll.dtso \
 		tests/dts/test-devices.dtso tests/dts/bad-nodes.dtso tests/dts/stress-devices.dtso)
 
 initramfs: module tools
-	@scripts/make-initramfs $(FB)/base.cpio $(RPOLL_CACHE)/busybox-arm64 $(KBOARD_DIR)/init \
+	@scripts/make-initramfs $(FB)/base.cpio $(RPOLL_CACHE)/$(BUSYBOX_$(KARCH)) board/init \
 		$(MODULE) $(GUEST_FILES)
 
 # Everything a boot needs.
@@ -98,7 +124,7 @@ press:
 
 # Non-interactive: make qemu-exec CMD='cat /sys/kernel/debug/rpoll-tick/state'
 qemu-exec: guest
-	@$(RUNNER) --dtb $(B)/test.dtb $(if $(TIMEOUT),--timeout $(TIMEOUT)) -- sh -c '$(CMD)'
+	@$(RUNNER) --dtb $(TEST_DTB) $(if $(TIMEOUT),--timeout $(TIMEOUT)) -- sh -c '$(CMD)'
 
 # The guest suite and the stress test run on the debug kernel; the checks
 # build the module for the normal one.
@@ -106,6 +132,7 @@ test:
 	@$(MAKE) --no-print-directory guest FLAVOUR=normal
 	@$(MAKE) --no-print-directory guest FLAVOUR=debug
 	@$(MAKE) --no-print-directory dtb BOARD=imx8mp-evk
+	@$(MAKE) --no-print-directory guest BOARD=qemu-virt-arm
 	@tests/run-all $(B)/normal $(B)/debug $(B)
 
 # A longer stress run alone: make stress [FLAVOUR=debug] [STRESS_SECONDS=120]

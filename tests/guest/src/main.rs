@@ -2,7 +2,9 @@
 //! `/dev/rpoll-*`, debugfs and sysfs, and prints one result line; the last
 //! line is `guest: N passed, N failed`.
 //!
-//! Usage: `rpoll-guest-tests [NAME-SUBSTRING...]`.
+//! Usage: `rpoll-guest-tests [NAME-SUBSTRING...]`, or `rpoll-guest-tests
+//! --compat` (a 32-bit build on a 64-bit kernel: the read, ioctl and poll
+//! tests through the compat layer).
 
 pub(crate) use rpoll_guest_tests::{check, dev};
 mod bad_input_tests;
@@ -81,12 +83,72 @@ const TESTS: &[Test] = tests![
     lifecycle_tests::module_unload_and_reload,
 ];
 
+/// The tests a 32-bit build runs on a 64-bit kernel (`--compat`): every
+/// read, ioctl and readiness path through the compat syscall layer.
+const COMPAT: &[&str] = &[
+    "device_nodes_exist",
+    "blocking_read_waits_for_event",
+    "nonblock_empty_gives_eagain",
+    "short_buffer_is_einval",
+    "batch_read_returns_many",
+    "records_are_consecutive",
+    "overflow_is_accounted",
+    "unsupported_operations_fail",
+    "epoll_level_triggered",
+    "poll_and_select",
+    "rust_info_and_stats",
+    "rust_flush_clock_period_errors",
+    "rust_ioctl_errors",
+    "set_period_changes_interval",
+    "cli_watch_json",
+    "cli_list_stats_set_period",
+    "c_example_prints_records",
+    "c_ioctl_suite",
+    "bad_input_matrix",
+    "fuzz_reads_and_ioctls",
+    "gpio_lines_requested_and_described",
+    "gpio_active_low_press_and_release",
+    "partial_read_fault_accounted",
+];
+
+/// `--compat` only: this really is a 32-bit process on a 64-bit kernel.
+fn compat_process_is_32bit() -> TestResult {
+    // The runner ships the running kernel's config as /etc/kernel.config.
+    let config = std::fs::read_to_string("/etc/kernel.config").unwrap_or_default();
+    check!(
+        std::mem::size_of::<usize>() == 4,
+        "pointers are {} bytes: not a 32-bit build",
+        std::mem::size_of::<usize>()
+    );
+    check!(
+        config.lines().any(|l| l == "CONFIG_ARM64=y")
+            && config.lines().any(|l| l == "CONFIG_COMPAT=y"),
+        "the kernel is not an arm64 kernel with CONFIG_COMPAT"
+    );
+    Ok(())
+}
+
 fn main() {
-    let filters: Vec<String> = std::env::args().skip(1).collect();
-    let selected: Vec<&Test> = TESTS
-        .iter()
-        .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str())))
-        .collect();
+    let mut filters: Vec<String> = std::env::args().skip(1).collect();
+    let compat = filters.first().is_some_and(|a| a == "--compat");
+    let compat_check: Test = ("compat_process_is_32bit", compat_process_is_32bit);
+    let selected: Vec<&Test> = if compat {
+        filters.remove(0);
+        std::iter::once(&compat_check)
+            .chain(TESTS.iter().filter(|(name, _)| COMPAT.contains(name)))
+            .collect()
+    } else {
+        TESTS
+            .iter()
+            .filter(|(name, _)| {
+                filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
+            })
+            .collect()
+    };
+    if compat && selected.len() != COMPAT.len() + 1 {
+        println!("guest: --compat names a test that does not exist");
+        std::process::exit(2);
+    }
     if selected.is_empty() {
         println!("guest: no test matches {filters:?}");
         std::process::exit(2);
