@@ -219,42 +219,18 @@ fn main() {
             std::process::exit(2);
         }
     };
-    type Case<'a> = (&'a str, Box<dyn Fn() -> TestResult + 'a>);
     let b = &board;
-    let tests: Vec<Case> = vec![
-        ("probe_lines", Box::new(|| probe_lines(b))),
-        ("ticks_at_one_hertz", Box::new(ticks_at_one_hertz)),
-        ("presses_exact_counts", Box::new(|| presses_exact_counts(b))),
-        ("bounce_burst_merged", Box::new(|| bounce_burst_merged(b))),
-        (
-            "unbind_rebind_frees_pin",
-            Box::new(|| unbind_rebind_frees_pin(b)),
-        ),
-        (
-            "rmmod_insmod_frees_pin",
-            Box::new(|| rmmod_insmod_frees_pin(b)),
-        ),
-    ];
-    println!("guest plan {}", tests.len());
-    let (mut passed, mut failed) = (0, 0);
-    for (name, test) in &tests {
-        let start = std::time::Instant::now();
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(test))
-            .unwrap_or_else(|_| Err("panicked".into()));
-        match r {
-            Ok(()) => {
-                passed += 1;
-                println!(
-                    "guest test {name} ... ok ({} ms)",
-                    start.elapsed().as_millis()
-                );
-            }
-            Err(msg) => {
-                failed += 1;
-                println!("guest test {name} ... FAILED: {msg}");
-            }
-        }
-    }
-    println!("guest: {passed} passed, {failed} failed");
-    std::process::exit(if failed == 0 { 0 } else { 1 });
+    let probe = || probe_lines(b);
+    let presses = || presses_exact_counts(b);
+    let bounce = || bounce_burst_merged(b);
+    let unbind = || unbind_rebind_frees_pin(b);
+    let rmmod = || rmmod_insmod_frees_pin(b);
+    rpoll_guest_tests::runner::run_and_exit(&[
+        ("probe_lines", &probe),
+        ("ticks_at_one_hertz", &ticks_at_one_hertz),
+        ("presses_exact_counts", &presses),
+        ("bounce_burst_merged", &bounce),
+        ("unbind_rebind_frees_pin", &unbind),
+        ("rmmod_insmod_frees_pin", &rmmod),
+    ]);
 }

@@ -3,4 +3,5 @@
 
 pub mod dev;
 pub mod kmemleak;
+pub mod runner;
 pub mod threads;

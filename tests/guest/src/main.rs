@@ -153,24 +153,9 @@ fn main() {
         println!("guest: no test matches {filters:?}");
         std::process::exit(2);
     }
-    // The runner checks that exactly this many results follow.
-    println!("guest plan {}", selected.len());
-    let (mut passed, mut failed) = (0, 0);
-    for (name, test) in selected {
-        let start = std::time::Instant::now();
-        let r = std::panic::catch_unwind(test).unwrap_or_else(|_| Err("panicked".into()));
-        let ms = start.elapsed().as_millis();
-        match r {
-            Ok(()) => {
-                passed += 1;
-                println!("guest test {name} ... ok ({ms} ms)");
-            }
-            Err(msg) => {
-                failed += 1;
-                println!("guest test {name} ... FAILED: {msg}");
-            }
-        }
-    }
-    println!("guest: {passed} passed, {failed} failed");
-    std::process::exit(if failed == 0 { 0 } else { 1 });
+    let tests: Vec<(&str, &dyn Fn() -> TestResult)> = selected
+        .into_iter()
+        .map(|(name, f)| (*name, f as &dyn Fn() -> TestResult))
+        .collect();
+    rpoll_guest_tests::runner::run_and_exit(&tests);
 }
