@@ -165,10 +165,12 @@ pub fn overflow_is_accounted() -> TestResult {
     );
     check!(queued == 8, "queue should be full (8), has {queued}");
     check!(lost > 0, "no loss after 100 ms at 2 ms into 8 slots");
-    // One read takes the whole (full) queue in one lock hold: exactly 8.
+    // One read takes the whole (full) queue: at least the 8 queued records,
+    // plus any tick that arrived while they were being copied out (the read
+    // keeps taking records until the buffer is full or the queue empty).
     let recs = read_batch(&fd, 64).map_err(|e| format!("read: errno {e}"))?;
     check!(
-        recs.len() == 8,
+        recs.len() >= 8,
         "read {} records from a full 8-slot queue",
         recs.len()
     );
