@@ -79,6 +79,18 @@ impl State {
         self.record_sample(clock::sample_now(0, source), skipped)
     }
 
+    /// An edge at `now_ns` under leading-edge debouncing: records an event
+    /// from `source` if the line was quiet for the window, otherwise counts
+    /// the edge as merged. Returns whether an event was recorded.
+    fn debounced_record(&mut self, now_ns: u64, source: u32) -> bool {
+        if self.debouncer.edge(now_ns) {
+            self.record(source, 0)
+        } else {
+            self.debounced += 1;
+            false
+        }
+    }
+
     /// Like [`Self::record`], with clocks sampled earlier (the first edge of
     /// a settled burst; bursts of one device do not overlap, so timestamps
     /// still follow `seq` order).
@@ -163,7 +175,13 @@ impl EventDevice {
     /// Records one event from `source` in every open reader's queue and
     /// wakes waiters. Callable from hard-IRQ context.
     pub(crate) fn produce(&self, source: u32, skipped: u64) {
-        let recorded = self.state.lock().record(source, skipped);
+        self.update(|st| st.record(source, skipped));
+    }
+
+    /// Runs `f` on the state under its lock, then wakes the waiters if `f`
+    /// recorded an event (outside the lock). Callable from hard-IRQ context.
+    fn update(&self, f: impl FnOnce(&mut State) -> bool) {
+        let recorded = f(&mut self.state.lock());
         if recorded {
             self.readable.notify_all();
         }
@@ -172,18 +190,8 @@ impl EventDevice {
     /// Handles one edge of the interrupt line: an event unless debouncing
     /// merges it into the previous one. Callable from hard-IRQ context.
     pub(crate) fn edge(&self) {
-        let recorded = {
-            let mut st = self.state.lock();
-            if st.debouncer.edge(Monotonic::ktime_get() as u64) {
-                st.record(RPOLL_SOURCE_IRQ, 0)
-            } else {
-                st.debounced += 1;
-                false
-            }
-        };
-        if recorded {
-            self.readable.notify_all();
-        }
+        let now = Monotonic::ktime_get() as u64;
+        self.update(|st| st.debounced_record(now, RPOLL_SOURCE_IRQ));
     }
 
     /// The current timer period.
@@ -222,10 +230,9 @@ impl EventDevice {
     /// fires on that edge only, so the level is the one it leads to).
     pub(crate) fn gpio_edge(self: &Arc<Self>, level: bool) {
         let now = Monotonic::ktime_get() as u64;
-        let recorded = {
-            let mut st = self.state.lock();
+        self.update(|st| {
             if st.gone {
-                return;
+                return false;
             }
             match self.config.edges {
                 Edges::Both => match st.settle.edge(level, now) {
@@ -238,23 +245,13 @@ impl EventDevice {
                         if first {
                             st.burst = Some(clock::sample_now(0, 0));
                         }
-                        self.arm_settle(&mut st);
+                        self.arm_settle(st);
                         false
                     }
                 },
-                edge => {
-                    if st.debouncer.edge(now) {
-                        st.record(gpio_source(edge == Edges::Rising), 0)
-                    } else {
-                        st.debounced += 1;
-                        false
-                    }
-                }
+                edge => st.debounced_record(now, gpio_source(edge == Edges::Rising)),
             }
-        };
-        if recorded {
-            self.readable.notify_all();
-        }
+        });
     }
 
     /// An interrupt whose level could not be read: counted as merged.
@@ -281,26 +278,19 @@ impl EventDevice {
     /// differs from the last reported one. Called from the timer callback.
     pub(crate) fn settled(&self) {
         let now = Monotonic::ktime_get() as u64;
-        let recorded = {
-            let mut st = self.state.lock();
-            match st.settle.settle(now) {
-                None => false,
-                Some(r) => {
-                    st.debounced += r.merged;
-                    let burst = st.burst.take();
-                    match (r.report, burst) {
-                        (Some(level), Some(mut sample)) => {
-                            sample.source = gpio_source(level);
-                            st.record_sample(sample, 0)
-                        }
-                        _ => false,
-                    }
+        self.update(|st| {
+            let Some(r) = st.settle.settle(now) else {
+                return false;
+            };
+            st.debounced += r.merged;
+            match (r.report, st.burst.take()) {
+                (Some(level), Some(mut sample)) => {
+                    sample.source = gpio_source(level);
+                    st.record_sample(sample, 0)
                 }
+                _ => false,
             }
-        };
-        if recorded {
-            self.readable.notify_all();
-        }
+        });
     }
 
     /// Cancels the settle timer (waiting for a running callback) and drops
