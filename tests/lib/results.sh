@@ -58,19 +58,32 @@ judge_guest_rc() { # <rc> <log> <label>
     esac
 }
 
+# Judges a host-side producer's exit status RC after `tally`: non-zero
+# without a counted failure is a failure of its own (LABEL-exit).
+judge_exit_rc() { # <rc> <label> <log>
+    [ "$1" = 0 ] || [ "$t_failed" -gt 0 ] || ko "$2-exit" "exit $1 without a failed check (see $3)"
+}
+
 # Adds `cargo test` results: the "test result:" lines of LOG, checked against
 # each binary's "running N tests" line, and cargo's exit status RC. A test
 # binary killed by a signal prints no result line (and cargo stops): the
 # exit status or the missing result makes that a failure.
 tally_cargo() { # <log> <rc> <label>
-    local log=$1 rc=$2 label=$3 hp hf hi declared
-    hp=$(sed -n 's/^test result: .* \([0-9]*\) passed; \([0-9]*\) failed; \([0-9]*\) ignored.*/\1/p' "$log" | paste -sd+ | bc)
-    hf=$(sed -n 's/^test result: .* \([0-9]*\) passed; \([0-9]*\) failed; \([0-9]*\) ignored.*/\2/p' "$log" | paste -sd+ | bc)
-    hi=$(sed -n 's/^test result: .* \([0-9]*\) passed; \([0-9]*\) failed; \([0-9]*\) ignored.*/\3/p' "$log" | paste -sd+ | bc)
-    declared=$(sed -n 's/^running \([0-9]*\) tests\?$/\1/p' "$log" | paste -sd+ | bc)
-    hp=${hp:-0} hf=${hf:-0} hi=${hi:-0} declared=${declared:-0}
+    local log=$1 rc=$2 label=$3 hp hf hi declared binaries
+    # One pass over the log: sums of the result lines and of the plans.
+    read -r hp hf hi declared binaries < <(awk '
+        /^test result: / {
+            for (i = 1; i < NF; i++) {
+                if ($(i + 1) ~ /^passed;/) p += $i
+                if ($(i + 1) ~ /^failed;/) f += $i
+                if ($(i + 1) ~ /^ignored;/) g += $i
+            }
+            n++
+        }
+        /^running [0-9]+ tests?$/ { d += $2 }
+        END { print p + 0, f + 0, g + 0, d + 0, n + 0 }' "$log")
     pass=$((pass + hp)) fail=$((fail + hf))
-    echo "$label: $hp passed, $hf failed, $hi ignored in $(grep -c '^test result:' "$log") test binaries (cargo exit $rc)"
+    echo "$label: $hp passed, $hf failed, $hi ignored in $binaries test binaries (cargo exit $rc)"
     [ "$hf" = 0 ] || failures+=("$label ($hf)")
     [ "$hp" -gt 0 ] || ko "$label-ran" "no passing test found (see $log)"
     [ $((hp + hf + hi)) = "$declared" ] ||

@@ -39,6 +39,12 @@ impl Board {
     }
 }
 
+/// (edge, level) of a press and its release on the active-low button.
+const PRESS_RELEASE: [(Option<Edge>, Option<bool>); 2] = [
+    (Some(Edge::Rising), Some(true)),
+    (Some(Edge::Falling), Some(false)),
+];
+
 fn edges(recs: &[RpollEvent]) -> Vec<(Option<Edge>, Option<bool>)> {
     recs.iter().map(|r| (r.edge(), r.level())).collect()
 }
@@ -106,11 +112,7 @@ fn presses_exact_counts(b: &Board) -> TestResult {
     let press = format!("{l}=0 sleep={hold} {l}=1 sleep={hold}");
     gpio_drive(&[press.as_str(); 3].join(" "));
     let recs = collect(d.owned_fd(), 6, WAIT_MS)?;
-    let want = [
-        (Some(Edge::Rising), Some(true)),
-        (Some(Edge::Falling), Some(false)),
-    ]
-    .repeat(3);
+    let want = PRESS_RELEASE.repeat(3);
     check!(edges(&recs) == want, "records {:?}", edges(&recs));
     check_sequence(recs[0].seq - 1, &recs)?;
     let extra = collect(d.owned_fd(), 1, 300)?;
@@ -139,11 +141,7 @@ fn bounce_burst_merged(b: &Board) -> TestResult {
     let extra = d.read_available(16).map_err(|e| e.to_string())?;
     let all = [down, up, extra].concat();
     check!(
-        edges(&all)
-            == [
-                (Some(Edge::Rising), Some(true)),
-                (Some(Edge::Falling), Some(false))
-            ],
+        edges(&all) == PRESS_RELEASE,
         "bouncy press and release gave {:?}",
         edges(&all)
     );
@@ -195,11 +193,7 @@ fn presses_after(b: &Board) -> TestResult {
     gpio_drive(&format!("{l}=0 sleep={hold} {l}=1"));
     let recs = collect(d.owned_fd(), 2, WAIT_MS)?;
     check!(
-        edges(&recs)
-            == [
-                (Some(Edge::Rising), Some(true)),
-                (Some(Edge::Falling), Some(false))
-            ],
+        edges(&recs) == PRESS_RELEASE,
         "after rebind: {:?}",
         edges(&recs)
     );

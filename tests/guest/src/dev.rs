@@ -330,6 +330,17 @@ pub fn kernel_hz() -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
+/// Drops this process to the unprivileged user `nobody` (uid and gid 65534)
+/// with raw syscalls (musl's `setuid()` synchronises threads, which a forked
+/// child of a threaded process cannot do). Meant for a forked child about to
+/// exec or `_exit`. Returns whether both calls succeeded.
+fn become_nobody() -> bool {
+    // SAFETY: plain syscalls with integer arguments only.
+    unsafe {
+        libc::syscall(libc::SYS_setgid, 65534) == 0 && libc::syscall(libc::SYS_setuid, 65534) == 0
+    }
+}
+
 /// Runs `f` in a forked child as the unprivileged user `nobody` (uid and gid
 /// 65534) and returns the value (0..=254) it exits with.
 pub fn as_nobody(f: impl FnOnce() -> i32) -> Result<i32, String> {
@@ -340,11 +351,7 @@ pub fn as_nobody(f: impl FnOnce() -> i32) -> Result<i32, String> {
         return Err(format!("fork: errno {}", errno()));
     }
     if pid == 0 {
-        // SAFETY: plain syscalls in the child.
-        let code = if unsafe {
-            libc::syscall(libc::SYS_setgid, 65534) == 0
-                && libc::syscall(libc::SYS_setuid, 65534) == 0
-        } {
+        let code = if become_nobody() {
             f().clamp(0, 254)
         } else {
             255
@@ -381,9 +388,7 @@ pub fn run_as_nobody(argv: &[&str]) -> Result<(i32, String), String> {
         // SAFETY: raw syscalls in the child; `ptrs` is NULL-terminated.
         unsafe {
             libc::dup2(pipe[1], 2);
-            if libc::syscall(libc::SYS_setgid, 65534) == 0
-                && libc::syscall(libc::SYS_setuid, 65534) == 0
-            {
+            if become_nobody() {
                 libc::execv(path.as_ptr(), ptrs.as_ptr());
             }
             libc::_exit(127);
@@ -410,19 +415,14 @@ pub fn run_as_nobody(argv: &[&str]) -> Result<(i32, String), String> {
     Ok((code, err))
 }
 
-/// The `/sys/kernel/debug/gpio` line of offset `offset` of the board's
-/// PL061 (`" gpio-6   (   |rpoll-al   ) in  hi IRQ ACTIVE LOW"`); gpiolib
-/// lists only lines in use, so `None` means free.
-pub fn gpio_debug_line_opt(offset: u32) -> Result<Option<String>, String> {
-    gpio_chip_line(PL061, offset)
-}
-
 /// The device name of the virt board's PL061 (its `/sys/kernel/debug/gpio`
 /// section header contains it).
 pub const PL061: &str = "9030000.pl061";
 
 /// The `/sys/kernel/debug/gpio` line of offset `offset` of the controller
-/// whose section names `chip` (e.g. `30240000.gpio`); `None` if not in use.
+/// whose section names `chip` (e.g. `30240000.gpio`), like
+/// `" gpio-6   (   |rpoll-al   ) in  hi IRQ ACTIVE LOW"`; gpiolib lists only
+/// lines in use, so `None` means free.
 pub fn gpio_chip_line(chip: &str, offset: u32) -> Result<Option<String>, String> {
     let text =
         fs::read_to_string("/sys/kernel/debug/gpio").map_err(|e| format!("debugfs gpio: {e}"))?;
@@ -438,9 +438,10 @@ pub fn gpio_chip_line(chip: &str, offset: u32) -> Result<Option<String>, String>
     Ok(None)
 }
 
-/// Like [`gpio_debug_line_opt`], for a line that must be in use.
+/// The `/sys/kernel/debug/gpio` line of PL061 line `offset`, which must be
+/// in use.
 pub fn gpio_debug_line(offset: u32) -> Result<String, String> {
-    gpio_debug_line_opt(offset)?
+    gpio_chip_line(PL061, offset)?
         .ok_or_else(|| format!("GPIO line {offset} is not in use (not in /sys/kernel/debug/gpio)"))
 }
 

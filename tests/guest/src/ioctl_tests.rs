@@ -114,26 +114,11 @@ pub fn rust_ioctl_errors() -> TestResult {
         "tick period"
     );
     // Unprivileged SET_PERIOD on a file opened by root.
-    // SAFETY: fork in a test process; the child only makes syscalls.
-    let pid = unsafe { libc::fork() };
-    if pid == 0 {
-        let v = 500_000u32;
-        // SAFETY: plain syscalls in the child.
-        let ok = unsafe {
-            libc::setgid(65534) == 0
-                && libc::setuid(65534) == 0
-                && libc::ioctl(fd, RPOLL_IOC_SET_PERIOD as _, &v as *const u32) < 0
-                && *libc::__errno_location() == libc::EPERM
-        };
-        // SAFETY: leaving the child without running the parent's atexit.
-        unsafe { libc::_exit(if ok { 0 } else { 1 }) };
-    }
-    let mut status = 0;
-    // SAFETY: waiting for our child.
-    unsafe { libc::waitpid(pid, &mut status, 0) };
+    let v = 500_000u32;
+    let unprivileged = as_nobody(|| call(RPOLL_IOC_SET_PERIOD, &v as *const u32 as usize))?;
     check!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "unprivileged SET_PERIOD not EPERM"
+        unprivileged == libc::EPERM,
+        "unprivileged SET_PERIOD not EPERM: errno {unprivileged}"
     );
     check!(
         debug_state("tick")?.num("period_us") == 1_000_000,

@@ -19,25 +19,10 @@ const PRESS_TIMEOUT_MS: i32 = 30_000;
 
 static NEXT_PRESS: AtomicU64 = AtomicU64::new(1);
 
-/// Level of GPIO line 3 of the PL061, from `/sys/kernel/debug/gpio`.
-fn line3_is_high() -> Result<bool, String> {
-    gpio_level(3)
-}
-
-/// Waits until the button line is released (low).
-fn wait_line_low() -> TestResult {
-    for _ in 0..5000 {
-        if !line3_is_high()? {
-            return Ok(());
-        }
-        sleep_ms(2);
-    }
-    Err("GPIO line 3 stays high".into())
-}
-
 /// Asks the host for one button press (after the previous one ended).
 fn press() -> TestResult {
-    wait_line_low()?;
+    // The previous press has ended: line 3 low again (gpiolib's view).
+    wait_gpio_level(3, false, 10_000)?;
     let id = NEXT_PRESS.fetch_add(1, Ordering::SeqCst);
     println!("RPOLL-PRESS {id}");
     Ok(())
