@@ -132,6 +132,7 @@ test:
 	@$(MAKE) --no-print-directory guest FLAVOUR=normal
 	@$(MAKE) --no-print-directory guest FLAVOUR=debug
 	@$(MAKE) --no-print-directory dtb BOARD=imx8mp-evk
+	@$(MAKE) --no-print-directory dtb BOARD=imx6ul-evk
 	@$(MAKE) --no-print-directory guest BOARD=qemu-virt-arm
 	@tests/run-all $(B)/normal $(B)/debug $(B)
 
