@@ -56,6 +56,8 @@ GUEST_FILES = $(GUEST_BIN)/rpoll:/usr/bin/rpoll \
 	$(GUEST_BIN)/rpoll-guest-tests:/usr/bin/rpoll-guest-tests \
 	$(GUEST_BIN)/rpoll-stress:/usr/bin/rpoll-stress \
 	$(GUEST_BIN)/rpoll-board-tests:/usr/bin/rpoll-board-tests \
+	$(GUEST_BIN)/rpoll-fault-tests:/usr/bin/rpoll-fault-tests \
+	tests/lib/splat-patterns:/etc/rpoll/splat-patterns \
 	$(C_BIN)/rpoll-epoll:/usr/bin/rpoll-epoll \
 	$(C_BIN)/rpoll-ioctl-test:/usr/bin/rpoll-ioctl-test \
 	$(KDIR)/.config:/etc/kernel.config \

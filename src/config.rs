@@ -8,9 +8,10 @@
 use kernel::{
     device::{property::FwNode, Device},
     prelude::*,
-    str::CString,
+    str::{CStr, CString},
 };
 
+use crate::fw_string;
 use crate::logic::{
     gpio_edges::Edges,
     params::{self, ParamError},
@@ -69,27 +70,23 @@ fn read_u32(node: &FwNode, name: &CStr, pname: &'static str) -> Result<Option<u3
     }
 }
 
-/// Reads the optional `rpoll,edges` string.
+/// Reads the optional `rpoll,edges` string (borrowed from the node: no
+/// allocation, so a failure here is a malformed property).
 fn read_edges(node: &FwNode) -> Result<Edges, ParamError> {
     if !node.property_present(c"rpoll,edges") {
         return params::edges(None);
     }
-    let v = node
-        .property_read::<CString>(c"rpoll,edges")
-        .optional()
-        .ok_or(ParamError::Edges)?;
+    let v = fw_string::read_str(node, c"rpoll,edges").map_err(|_| ParamError::Edges)?;
     params::edges(Some(v.to_bytes()))
 }
 
-/// Reads the optional `label` string; `Ok(None)` when absent.
-fn read_label(node: &FwNode) -> Result<Option<CString>, ParamError> {
+/// Reads the optional `label` string, borrowed from the node; `Ok(None)`
+/// when absent.
+fn read_label(node: &FwNode) -> Result<Option<&CStr>, ParamError> {
     if !node.property_present(c"label") {
         return Ok(None);
     }
-    let label = node
-        .property_read::<CString>(c"label")
-        .optional()
-        .ok_or(ParamError::Label)?;
+    let label = fw_string::read_str(node, c"label").map_err(|_| ParamError::Label)?;
     params::label(label.to_bytes())?;
     Ok(Some(label))
 }
@@ -129,7 +126,8 @@ fn parse(node: &FwNode, kind: SourceKind) -> Result<Result<DeviceConfig, ParamEr
         Err(e) => return Ok(Err(e)),
     };
     let name = match read_label(node) {
-        Ok(Some(label)) => CString::try_from_fmt(fmt!("rpoll-{}", &*label))?,
+        // An allocation failure here is ENOMEM, never a property error.
+        Ok(Some(label)) => CString::try_from_fmt(fmt!("rpoll-{}", label))?,
         Ok(None) => CString::try_from_fmt(fmt!("rpoll-{}", node.display_name()))?,
         Err(e) => return Ok(Err(e)),
     };

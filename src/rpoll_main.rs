@@ -21,6 +21,7 @@ mod capability;
 mod clock;
 mod config;
 mod event_device;
+mod fw_string;
 mod gpio;
 mod gpio_source;
 mod irq_line;

@@ -19,6 +19,15 @@ ko() { fail=$((fail + 1)); failures+=("$1"); echo "test $1 ... FAILED${2:+: $2}"
 # the middle of a result line; lines are compared after dropping CRs.
 clean_log() { tr -d '\r' < "$1"; }
 
+# The clean copy of a guest program's output (tests/run-in-guest --results):
+# the lines between RPOLL-RESULTS-BEGIN and RPOLL-RESULTS-END, printed after
+# the program ended with kernel console messages held back, so no kernel
+# message can split a result line in it. No copy (a crash, a timeout) gives
+# nothing, which the plan check then counts as missing results.
+results_copy() { # <serial or run log>
+    clean_log "$1" | sed -n '/^RPOLL-RESULTS-BEGIN$/,/^RPOLL-RESULTS-END$/{/^RPOLL-RESULTS-/d;p}'
+}
+
 # Adds the "<prefix> NAME ... ok|FAILED" lines of LOG to the totals, under
 # LABEL in the failure list; leaves the counts in t_ok and t_failed. With
 # PLAN_PREFIX, the log must also hold "<plan prefix> N" with N equal to the

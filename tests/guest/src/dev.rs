@@ -476,6 +476,19 @@ pub fn gpio_chip_consumer(chip: &str, offset: u32) -> Result<String, String> {
         .unwrap_or_default())
 }
 
+static NEXT_PRESS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Asks the host (`scripts/board-io agent`) for one press of the interrupt
+/// button (PL061 line 3 high, then low), once the previous press has ended.
+/// Returns at once; wait for the event.
+pub fn press_button() -> TestResult {
+    // The previous press has ended: line 3 low again (gpiolib's view).
+    wait_gpio_level(3, false, 10_000)?;
+    let id = NEXT_PRESS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    println!("RPOLL-PRESS {id}");
+    Ok(())
+}
+
 static NEXT_GPIO_REQUEST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Asks the host (`scripts/board-io agent`) to run GPIO `ops` on the board's

@@ -7,7 +7,6 @@
 //! again (gpiolib's debugfs view), then waits for the resulting event itself.
 
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use rpoll_uapi::RPOLL_SOURCE_IRQ;
 
@@ -17,15 +16,9 @@ use crate::dev::*;
 /// Longest wait for the host to answer a press request.
 const PRESS_TIMEOUT_MS: i32 = 30_000;
 
-static NEXT_PRESS: AtomicU64 = AtomicU64::new(1);
-
 /// Asks the host for one button press (after the previous one ended).
 fn press() -> TestResult {
-    // The previous press has ended: line 3 low again (gpiolib's view).
-    wait_gpio_level(3, false, 10_000)?;
-    let id = NEXT_PRESS.fetch_add(1, Ordering::SeqCst);
-    println!("RPOLL-PRESS {id}");
-    Ok(())
+    press_button()
 }
 
 /// Waits until the button device has produced `n` events.

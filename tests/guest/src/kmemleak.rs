@@ -26,6 +26,7 @@ pub const OUR_COMMS: &[&str] = &[
     "modprobe",
     "rpoll-stress",
     "rpoll-guest-tes",
+    "rpoll-fault-tes",
     "rpoll",
 ];
 
@@ -135,6 +136,38 @@ pub fn built_in() -> bool {
 /// disabled at boot, e.g. after an internal error).
 pub fn available() -> bool {
     Path::new(KMEMLEAK).exists()
+}
+
+/// Judges kmemleak's report of everything allocated since the start: every
+/// leak attributable to rpoll fails (see [`Leak::is_ours`]); every leak is
+/// printed, prefixed with `tag`. Returns the result and the count of ours.
+pub fn final_report(tag: &str) -> (Result<(), String>, usize) {
+    // Objects younger than kmemleak's minimum age are never reported: wait
+    // it out, then scan twice (a leak must stay unreferenced across scans).
+    std::thread::sleep(MIN_AGE);
+    let report = command("scan").and_then(|_| command("scan"));
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => return (Err(e), 0),
+    };
+    let leaks = parse(&report);
+    let ours = leaks.iter().filter(|l| l.is_ours()).count();
+    for l in &leaks {
+        let whose = if l.is_ours() { "rpoll" } else { "not rpoll" };
+        println!("{tag}: leak ({whose}, comm {}):\n{}", l.comm, l.text);
+    }
+    if leaks.len() > ours {
+        println!(
+            "{tag}: note: {} leak reports not attributable to rpoll (above)",
+            leaks.len() - ours
+        );
+    }
+    let r = if ours == 0 {
+        Ok(())
+    } else {
+        Err(format!("{ours} leaked objects attributable to rpoll"))
+    };
+    (r, ours)
 }
 
 #[cfg(test)]

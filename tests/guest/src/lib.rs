@@ -2,6 +2,7 @@
 //! stress test (`rpoll-stress`).
 
 pub mod dev;
+pub mod fault;
 pub mod kmemleak;
 pub mod runner;
 pub mod threads;

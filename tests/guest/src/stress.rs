@@ -362,37 +362,6 @@ fn plan(leak_check: bool) -> Vec<&'static str> {
     names
 }
 
-/// Judges kmemleak's report of everything allocated since the start: every
-/// leak attributable to rpoll fails (see `kmemleak::Leak::is_ours`).
-fn leak_result() -> (Result<(), String>, usize) {
-    // Objects younger than kmemleak's minimum age are never reported: wait
-    // it out, then scan twice (a leak must stay unreferenced across scans).
-    std::thread::sleep(kmemleak::MIN_AGE);
-    let report = kmemleak::command("scan").and_then(|_| kmemleak::command("scan"));
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => return (Err(e), 0),
-    };
-    let leaks = kmemleak::parse(&report);
-    let ours = leaks.iter().filter(|l| l.is_ours()).count();
-    for l in &leaks {
-        let whose = if l.is_ours() { "rpoll" } else { "not rpoll" };
-        println!("stress: leak ({whose}, comm {}):\n{}", l.comm, l.text);
-    }
-    if leaks.len() > ours {
-        println!(
-            "stress: note: {} leak reports not attributable to rpoll (above)",
-            leaks.len() - ours
-        );
-    }
-    let r = if ours == 0 {
-        Ok(())
-    } else {
-        Err(format!("{ours} leaked objects attributable to rpoll"))
-    };
-    (r, ours)
-}
-
 fn main() {
     let seconds: u64 = std::env::args()
         .nth(1)
@@ -538,7 +507,7 @@ fn main() {
     let mut leaks_ours = 0;
     if leak_check {
         let (r, ours) = if kmemleak::available() {
-            leak_result()
+            kmemleak::final_report("stress")
         } else {
             (
                 Err(format!(
