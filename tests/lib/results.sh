@@ -104,6 +104,26 @@ tally_cargo() { # <log> <rc> <label>
 
 # Compiler and modpost diagnostics in a Kbuild log: rustc and clang write
 # "warning:"/"error:", modpost "WARNING: modpost: ..." and "ERROR: modpost: ...".
+# Counts a Python unittest run (-v): "NAME (...) ... ok" lines pass;
+# FAIL, ERROR, skipped and unexpected successes fail; "Ran N tests" is the
+# plan (all N must pass when none failed); a non-zero exit without a
+# counted failure fails too.
+tally_unittest() { # <log> <rc> <label>
+    local log=$1 rc=$2 label=$3 ran
+    t_ok=$(grep -cE ' \.\.\. ok$' "$log")
+    t_failed=$(grep -cE ' \.\.\. (FAIL|ERROR|skipped.*|unexpected success)$' "$log")
+    pass=$((pass + t_ok)) fail=$((fail + t_failed))
+    [ "$t_failed" = 0 ] || failures+=("$label ($t_failed)")
+    ran=$(sed -n 's/^Ran \([0-9][0-9]*\) tests\{0,1\} in .*/\1/p' "$log" | tail -1)
+    if [ -z "$ran" ]; then
+        ko "$label-finished" "no 'Ran N tests' line in $log"
+    elif [ "$t_failed" = 0 ] && [ "$t_ok" != "$ran" ]; then
+        # (with failures, subtests can print more result lines than tests)
+        ko "$label-ran-as-declared" "$t_ok results, $ran run (see $log)"
+    fi
+    [ "$rc" = 0 ] || [ "$t_failed" -gt 0 ] || ko "$label-exit-status" "exit $rc without a counted failure (see $log)"
+}
+
 build_diagnostics() { grep -iE '^(warning|error)\b|(WARNING|ERROR): modpost: ' "$1"; }
 
 # Checks a comma-separated group selection against the known groups.

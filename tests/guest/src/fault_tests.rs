@@ -325,7 +325,7 @@ fn read_walk(fnth: &FailNth) -> Result<Walk, String> {
             let recs: Vec<RpollEvent> = match run.result {
                 Ok(n) => {
                     check!(
-                        n > 0 && n as usize % RPOLL_EVENT_SIZE == 0,
+                        n > 0 && (n as usize).is_multiple_of(RPOLL_EVENT_SIZE),
                         "read returned {n} bytes"
                     );
                     // SAFETY: the read wrote `n` bytes of `buf`.
