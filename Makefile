@@ -71,7 +71,7 @@ RUNNER = tests/run-in-guest --board $(BOARD_DIR) --kernel $(KDIR)/arch/$(KARCH)/
 	--initrd $(FB)/base.cpio
 
 .PHONY: all deps kernel module clippy tools user-space dtb initramfs guest run press qemu-exec test \
-	stress check-boards bench clean
+	stress check-boards bench clean python-guest
 
 all: module
 
@@ -115,6 +115,12 @@ initramfs: module tools
 # Everything a boot needs.
 guest: module tools dtb initramfs
 
+# The Python tests' initramfs: the debug guest's plus CPython for arm64 and
+# tools/python (scripts/make-python-initramfs).
+python-guest:
+	@$(MAKE) --no-print-directory guest FLAVOUR=debug
+	@scripts/make-python-initramfs $(B)/debug/base.cpio $(RPOLL_CACHE)/python-arm64 $(B)/debug/python.cpio
+
 run: guest
 	@echo "rpoll: booting QEMU $(BOARD), $(FLAVOUR) kernel (Ctrl-C: shell; exit or Ctrl-A X: quit)"
 	@$(RUNNER) --dtb $(BOARD_DTB) --io $(CURDIR)/$(B)/io --interactive
@@ -133,6 +139,7 @@ qemu-exec: guest
 test:
 	@$(MAKE) --no-print-directory guest FLAVOUR=normal
 	@$(MAKE) --no-print-directory guest FLAVOUR=debug
+	@$(MAKE) --no-print-directory python-guest
 	@$(MAKE) --no-print-directory dtb BOARD=imx8mp-evk
 	@$(MAKE) --no-print-directory dtb BOARD=imx6ul-evk
 	@$(MAKE) --no-print-directory guest BOARD=qemu-virt-arm

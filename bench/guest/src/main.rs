@@ -27,7 +27,7 @@ mod sys;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use json::J;
+use json::{obj, Value, With};
 use measure::{Outcome, Spec};
 use source::Mech;
 use stats::{CpuStat, CpuUse, Summary};
@@ -84,8 +84,8 @@ impl Cfg {
         }
     }
 
-    fn to_json(self) -> J {
-        J::obj()
+    fn to_json(self) -> Value {
+        obj()
             .with("quick", self.quick)
             .with("baseline_s", self.baseline_s)
             .with("warmup_s", self.warmup_s)
@@ -111,7 +111,7 @@ struct Baseline {
     work_ms_per_s: f64,
 }
 
-fn measure_baseline(secs: f64) -> (Baseline, J) {
+fn measure_baseline(secs: f64) -> (Baseline, Value) {
     let s0 = CpuStat::read();
     let t0 = sys::now_ns();
     sys::sleep_until(t0 + secs_ns(secs));
@@ -127,14 +127,14 @@ fn measure_baseline(secs: f64) -> (Baseline, J) {
 
 /// CPU cost of a window, net of the idle baseline, per 1000 events
 /// produced and per 1000 records delivered (= microseconds per event).
-fn cpu_json(o: &Outcome, base: Baseline) -> J {
+fn cpu_json(o: &Outcome, base: Baseline) -> Value {
     let secs = o.cpu.wall_ms / 1000.0;
     let work = o.cpu.work_ms - base.work_ms_per_s * secs;
     let per = |ms: f64, n: u64| {
         if n == 0 {
-            J::Null
+            Value::Null
         } else {
-            J::F(ms * 1000.0 / n as f64)
+            Value::from(ms * 1000.0 / n as f64)
         }
     };
     o.cpu
@@ -148,8 +148,8 @@ fn cpu_json(o: &Outcome, base: Baseline) -> J {
         .with("work_ms_per_1000_deliveries", per(work, o.delivered))
 }
 
-fn counts_json(o: &Outcome) -> J {
-    J::obj()
+fn counts_json(o: &Outcome) -> Value {
+    obj()
         .with("produced", o.produced)
         .with("delivered", o.delivered)
         .with("missed", o.missed)
@@ -157,8 +157,8 @@ fn counts_json(o: &Outcome) -> J {
         .with("window_s", o.window_ns as f64 / 1e9)
 }
 
-fn summary_json(v: &mut [u64]) -> J {
-    Summary::of(v).map_or(J::Null, Summary::to_json)
+fn summary_json(v: &mut [u64]) -> Value {
+    Summary::of(v).map_or(Value::Null, Summary::to_json)
 }
 
 /// Latency and CPU of one window with `readers` readers.
@@ -169,7 +169,7 @@ fn latency_window(
     readers: usize,
     period_us: u32,
     secs: f64,
-) -> io::Result<J> {
+) -> io::Result<Value> {
     let spec = Spec {
         mech,
         readers,
@@ -193,7 +193,7 @@ fn latency_window(
     };
     let hist = stats::histogram(&o.latency_ns);
     let lat = summary_json(&mut o.latency_ns);
-    let j = J::obj()
+    let j = obj()
         .with("mech", mech.name())
         .with("readers", readers)
         .with("period_us", period_us)
@@ -206,13 +206,12 @@ fn latency_window(
     Ok(j)
 }
 
-fn brief(j: &J, key: &str) -> String {
-    let J::O(f) = j else { return String::new() };
-    let Some((_, J::O(l))) = f.iter().find(|(k, _)| k == key) else {
+fn brief(j: &Value, key: &str) -> String {
+    let Some(l) = j.get(key).and_then(Value::as_object) else {
         return String::from("-");
     };
     l.iter()
-        .filter(|(k, _)| k.ends_with("_us") || k == "n")
+        .filter(|(k, _)| k.ends_with("_us") || *k == "n")
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(" ")
@@ -225,7 +224,7 @@ fn throughput_trial(
     batch: usize,
     period_us: u32,
     secs: f64,
-) -> io::Result<(bool, J)> {
+) -> io::Result<(bool, Value)> {
     let spec = Spec {
         mech,
         readers: 1,
@@ -250,7 +249,7 @@ fn throughput_trial(
 /// The highest rate of the ladder sustained with zero loss: short steps up
 /// the ladder until one fails, then a full-length run at the best passing
 /// rate, stepping down until one passes.
-fn throughput(cfg: &Cfg, mech: Mech, batch: usize) -> io::Result<J> {
+fn throughput(cfg: &Cfg, mech: Mech, batch: usize) -> io::Result<Value> {
     let name = if batch > 1 {
         format!("{}-batch{batch}", mech.name())
     } else {
@@ -293,7 +292,7 @@ fn throughput(cfg: &Cfg, mech: Mech, batch: usize) -> io::Result<J> {
         confirmed.map_or("none".into(), |p| format!("{:.0} Hz", 1e6 / f64::from(p))),
         first_fail.map_or("none".into(), |p| format!("{:.0} Hz", 1e6 / f64::from(p)))
     );
-    Ok(J::obj()
+    Ok(obj()
         .with("variant", name)
         .with("mech", mech.name())
         .with("batch", batch)
@@ -301,10 +300,10 @@ fn throughput(cfg: &Cfg, mech: Mech, batch: usize) -> io::Result<J> {
         .with("max_rate_period_us", confirmed)
         .with("first_failing_period_us", first_fail)
         .with("ladder_top_reached", first_fail.is_none())
-        .with("trials", J::A(trials)))
+        .with("trials", Value::Array(trials)))
 }
 
-fn run_all(quick: bool) -> io::Result<J> {
+fn run_all(quick: bool) -> io::Result<Value> {
     let cfg = Cfg::new(quick);
     let t_begin = sys::now_ns();
     eprintln!("bench: baseline ({} s idle)", cfg.baseline_s);
@@ -329,7 +328,7 @@ fn run_all(quick: bool) -> io::Result<J> {
     // (it is re-armed by read()). cref's producer thread stays unpinned.
     let all: Vec<usize> = (0..sys::online_cpus() as usize).collect();
     sys::set_affinity(&[0])?;
-    let same_cpu: io::Result<Vec<J>> = Mech::ALL
+    let same_cpu: io::Result<Vec<Value>> = Mech::ALL
         .iter()
         .map(|&mech| {
             let j = latency_window(&cfg, base, mech, 1, cfg.lat_period_us, cfg.lat_s)?;
@@ -356,7 +355,7 @@ fn run_all(quick: bool) -> io::Result<J> {
             keep_latency: false,
         };
         let o = measure::run(&spec)?;
-        let j = J::obj()
+        let j = obj()
             .with("mech", mech.name())
             .with("period_us", cfg.cpu_period_us)
             .with("counts", counts_json(&o))
@@ -395,7 +394,7 @@ fn run_all(quick: bool) -> io::Result<J> {
         }
     }
 
-    Ok(J::obj()
+    Ok(obj()
         .with("format", 1u64)
         .with("kernel", sys::kernel_release())
         .with("cpus", sys::online_cpus())
@@ -404,16 +403,16 @@ fn run_all(quick: bool) -> io::Result<J> {
         .with("config", cfg.to_json())
         .with("baseline", base_j)
         .with("syscall_ns", micro_j)
-        .with("latency", J::A(latency))
-        .with("latency_same_cpu", J::A(same_cpu))
-        .with("cpu", J::A(cpu))
-        .with("throughput", J::A(throughput_j))
-        .with("scaling", J::A(scaling))
+        .with("latency", Value::Array(latency))
+        .with("latency_same_cpu", Value::Array(same_cpu))
+        .with("cpu", Value::Array(cpu))
+        .with("throughput", Value::Array(throughput_j))
+        .with("scaling", Value::Array(scaling))
         .with("guest_seconds", (sys::now_ns() - t_begin) as f64 / 1e9))
 }
 
 /// Prints `doc` as `@@BENCH` lines of at most 160 characters of JSON.
-fn emit(doc: &J) -> io::Result<()> {
+fn emit(doc: &Value) -> io::Result<()> {
     let text = doc.to_string();
     let chars: Vec<char> = text.chars().collect();
     let mut out = io::stdout().lock();

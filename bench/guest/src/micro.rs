@@ -8,7 +8,7 @@ use std::os::fd::RawFd;
 
 use rpoll_uapi::RPOLL_IOC_FLUSH;
 
-use crate::json::J;
+use crate::json::{obj, Value, With};
 use crate::source::{Mech, Setup};
 use crate::sys;
 
@@ -36,8 +36,8 @@ fn poll0(fd: RawFd) {
 }
 
 /// Runs the micro-benchmarks; `n` calls each.
-pub fn run(n: u32) -> io::Result<J> {
-    let mut out = J::obj();
+pub fn run(n: u32) -> io::Result<Value> {
+    let mut out = obj();
     out.set(
         "getppid_ns",
         time_per_call(n, || {

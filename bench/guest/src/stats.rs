@@ -1,7 +1,7 @@
 //! Latency summaries and histograms, the timer-grid analysis, and the
 //! guest's CPU time from `/proc/stat`.
 
-use crate::json::J;
+use crate::json::{obj, Value, With};
 
 /// Order statistics of a set of latencies (nanoseconds).
 #[derive(Clone, Copy, Debug, Default)]
@@ -42,16 +42,16 @@ impl Summary {
     }
 
     /// As JSON, in microseconds.
-    pub fn to_json(self) -> J {
-        let us = |ns: u64| J::F(ns as f64 / 1000.0);
-        J::obj()
+    pub fn to_json(self) -> Value {
+        let us = |ns: u64| Value::from(ns as f64 / 1000.0);
+        obj()
             .with("n", self.n)
             .with("min_us", us(self.min))
             .with("p50_us", us(self.p50))
             .with("p99_us", us(self.p99))
             .with("p999_us", us(self.p999))
             .with("max_us", us(self.max))
-            .with("mean_us", J::F(self.mean / 1000.0))
+            .with("mean_us", Value::from(self.mean / 1000.0))
     }
 }
 
@@ -60,15 +60,15 @@ impl Summary {
 pub const BINS_PER_DECADE: f64 = 50.0;
 
 /// A sparse log-scale histogram of `v` as `[[bin, count], ...]`.
-pub fn histogram(v: &[u64]) -> J {
+pub fn histogram(v: &[u64]) -> Value {
     let mut bins: std::collections::BTreeMap<u32, u64> = Default::default();
     for &x in v {
         let b = ((x.max(1) as f64).log10() * BINS_PER_DECADE).floor() as u32;
         *bins.entry(b).or_default() += 1;
     }
-    J::A(
+    Value::Array(
         bins.into_iter()
-            .map(|(b, c)| J::A(vec![J::U(b.into()), J::U(c)]))
+            .map(|(b, c)| Value::Array(vec![Value::from(b), Value::from(c)]))
             .collect(),
     )
 }
@@ -189,8 +189,8 @@ impl CpuUse {
     }
 
     /// As JSON.
-    pub fn to_json(self) -> J {
-        J::obj()
+    pub fn to_json(self) -> Value {
+        obj()
             .with("work_ms", self.work_ms)
             .with("wall_ms", self.wall_ms)
     }

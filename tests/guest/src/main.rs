@@ -45,6 +45,7 @@ const TESTS: &[Test] = tests![
     poll_tests::epoll_level_triggered,
     poll_tests::epoll_edge_triggered,
     poll_tests::poll_and_select,
+    poll_tests::tokio_stream_two_devices,
     ioctl_tests::rust_info_and_stats,
     ioctl_tests::rust_flush_clock_period_errors,
     ioctl_tests::rust_ioctl_errors,

@@ -1,7 +1,94 @@
-//! Command-line parsing of the `rpoll` tool (kept apart from I/O so it is
-//! tested on the host).
+//! Command-line interface of the `rpoll` tool, declared with `clap`
+//! (derive): commands, options, `--help`, `--version`, errors and shell
+//! completions. Kept apart from I/O so it is tested on the host.
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::device::Clock;
+
+/// The tool's command line.
+#[derive(Parser, Debug)]
+#[command(
+    name = "rpoll",
+    version,
+    about = "Look at rpoll event devices (/dev/rpoll-*)",
+    after_help = "DEV is a label (tick), a device name (rpoll-tick) or a path (/dev/rpoll-tick).\n\
+                  Exit status: 0 done, 1 a device error (message on stderr), 2 a usage error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Sub,
+}
+
+#[derive(Subcommand, Debug)]
+enum Sub {
+    /// List /dev/rpoll-* with source, period or interrupt, and queue depth.
+    List(JsonFlag),
+    /// Stream events of one or several devices, one line each: device, seq,
+    /// source, timestamp, jiffies, delta to the previous event, lost.
+    Watch {
+        /// Devices to watch.
+        #[arg(value_name = "DEV", required = true)]
+        devices: Vec<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+        /// Stop after N events in total.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        count: Option<u64>,
+        /// Clock of the timestamps.
+        #[arg(long, value_enum, default_value_t = ClockArg::Monotonic)]
+        clock: ClockArg,
+    },
+    /// Print the device's counters (produced, overruns, debounced, readers)
+    /// and those of the file the command opens (base, delivered, lost, queued).
+    Stats {
+        /// The device.
+        #[arg(value_name = "DEV")]
+        device: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Set the period of a timer device for all its readers (needs root).
+    SetPeriod {
+        /// The timer device.
+        #[arg(value_name = "DEV")]
+        device: String,
+        /// A number with a unit: 1s, 250ms, 100us, 1.5s (10us .. 4294s).
+        #[arg(value_name = "DURATION", value_parser = parse_duration_us)]
+        period_us: u32,
+    },
+    /// Print a completion script for a shell (bash, zsh, fish, ...).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Args, Debug, Clone, Copy)]
+struct JsonFlag {
+    /// One JSON object per line.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `--clock` values.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ClockArg {
+    Monotonic,
+    Boottime,
+    Realtime,
+}
+
+impl From<ClockArg> for Clock {
+    fn from(c: ClockArg) -> Self {
+        match c {
+            ClockArg::Monotonic => Clock::Monotonic,
+            ClockArg::Boottime => Clock::Boottime,
+            ClockArg::Realtime => Clock::Realtime,
+        }
+    }
+}
 
 /// What the user asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,56 +106,56 @@ pub enum Command {
     Stats { device: String, json: bool },
     /// `rpoll set-period DEV DURATION`
     SetPeriod { device: String, period_us: u32 },
-    /// `--help` of the tool or of one subcommand.
-    Help(&'static str),
+    /// `rpoll completions SHELL`: the script.
+    Completions(String),
+    /// `--help` or `--version` of the tool or of one subcommand: the text
+    /// to print on standard output (exit status 0).
+    Help(String),
 }
 
-/// Top-level usage.
-pub const USAGE: &str = "\
-usage: rpoll <command> [options]
+/// Why parsing stopped without a command: the message (usage included)
+/// for standard error; the tool exits with status 2.
+pub type UsageError = String;
 
-Look at rpoll event devices (/dev/rpoll-*).
-
-commands:
-  list                       devices and what they are
-  watch DEV...               stream events, one line each
-  stats DEV                  device and per-file counters
-  set-period DEV DURATION    change a timer device's period (root)
-
-DEV is a label (tick), a device name (rpoll-tick) or a path (/dev/rpoll-tick).
-Run `rpoll <command> --help` for the options of a command.
-";
-
-const LIST_USAGE: &str = "\
-usage: rpoll list [--json]
-
-Lists /dev/rpoll-* with source, period or interrupt, and queue depth.
-  --json    one JSON object per device
-";
-
-const WATCH_USAGE: &str = "\
-usage: rpoll watch DEV... [--json] [--count N] [--clock monotonic|boottime|realtime]
-
-Streams events of one or several devices, one line each:
-  device, seq, source, timestamp, jiffies, delta to the previous event, lost.
-  --json         one JSON object per event
-  --count N      stop after N events in total
-  --clock CLOCK  clock of the timestamps (default monotonic)
-";
-
-const STATS_USAGE: &str = "\
-usage: rpoll stats DEV [--json]
-
-Prints the device's counters (produced, overruns, debounced, readers) and
-those of the file the command opens (base, delivered, lost, queued).
-";
-
-const SET_PERIOD_USAGE: &str = "\
-usage: rpoll set-period DEV DURATION
-
-Sets the period of a timer device for all its readers. DURATION is a number
-with a unit: 1s, 250ms, 100us, 1.5s (10us .. 4294s). Needs root.
-";
+/// Parses the arguments after the program name.
+pub fn parse(args: &[String]) -> Result<Command, UsageError> {
+    let argv = std::iter::once("rpoll".to_string()).chain(args.iter().cloned());
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            let text = e.render().to_string();
+            return match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => Ok(Command::Help(text)),
+                _ => Err(text),
+            };
+        }
+    };
+    Ok(match cli.command {
+        Sub::List(j) => Command::List { json: j.json },
+        Sub::Watch {
+            devices,
+            json,
+            count,
+            clock,
+        } => Command::Watch {
+            devices,
+            json: json.json,
+            count,
+            clock: clock.into(),
+        },
+        Sub::Stats { device, json } => Command::Stats {
+            device,
+            json: json.json,
+        },
+        Sub::SetPeriod { device, period_us } => Command::SetPeriod { device, period_us },
+        Sub::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "rpoll", &mut out);
+            Command::Completions(String::from_utf8_lossy(&out).into_owned())
+        }
+    })
+}
 
 /// Parses a duration such as `1s`, `250ms`, `100us` or `1.5s` into
 /// microseconds, within the timer's accepted range.
@@ -113,98 +200,4 @@ pub fn parse_duration_us(s: &str) -> Result<u32, String> {
         return Err(format!("'{s}' is out of range (10us .. 4294s)"));
     }
     Ok(us as u32)
-}
-
-/// Parses the arguments after the program name.
-pub fn parse(args: &[String]) -> Result<Command, String> {
-    let Some((cmd, rest)) = args.split_first() else {
-        return Err(USAGE.to_string());
-    };
-    let wants_help = rest.iter().any(|a| a == "--help" || a == "-h");
-    match cmd.as_str() {
-        "-h" | "--help" | "help" => Ok(Command::Help(USAGE)),
-        "list" if wants_help => Ok(Command::Help(LIST_USAGE)),
-        "watch" if wants_help => Ok(Command::Help(WATCH_USAGE)),
-        "stats" if wants_help => Ok(Command::Help(STATS_USAGE)),
-        "set-period" if wants_help => Ok(Command::Help(SET_PERIOD_USAGE)),
-        "list" => {
-            let mut json = false;
-            for a in rest {
-                match a.as_str() {
-                    "--json" => json = true,
-                    _ => return Err(format!("list: unexpected '{a}'\n\n{LIST_USAGE}")),
-                }
-            }
-            Ok(Command::List { json })
-        }
-        "watch" => {
-            let (mut devices, mut json, mut count, mut clock) =
-                (Vec::new(), false, None, Clock::Monotonic);
-            let mut it = rest.iter();
-            while let Some(a) = it.next() {
-                match a.as_str() {
-                    "--json" => json = true,
-                    "--count" => {
-                        let v = it
-                            .next()
-                            .ok_or(format!("watch: --count needs a number\n\n{WATCH_USAGE}"))?;
-                        let n: u64 = v
-                            .parse()
-                            .map_err(|_| format!("watch: --count '{v}' is not a number"))?;
-                        if n == 0 {
-                            return Err("watch: --count must be at least 1".into());
-                        }
-                        count = Some(n);
-                    }
-                    "--clock" => {
-                        let v = it
-                            .next()
-                            .ok_or(format!("watch: --clock needs a clock\n\n{WATCH_USAGE}"))?;
-                        clock = Clock::parse(v).ok_or(format!(
-                            "watch: unknown clock '{v}' (monotonic, boottime or realtime)"
-                        ))?;
-                    }
-                    s if s.starts_with('-') => {
-                        return Err(format!("watch: unknown option '{s}'\n\n{WATCH_USAGE}"))
-                    }
-                    s => devices.push(s.to_string()),
-                }
-            }
-            if devices.is_empty() {
-                return Err(format!("watch: which device?\n\n{WATCH_USAGE}"));
-            }
-            Ok(Command::Watch {
-                devices,
-                json,
-                count,
-                clock,
-            })
-        }
-        "stats" => {
-            let mut json = false;
-            let mut device = None;
-            for a in rest {
-                match a.as_str() {
-                    "--json" => json = true,
-                    s if s.starts_with('-') => {
-                        return Err(format!("stats: unknown option '{s}'\n\n{STATS_USAGE}"))
-                    }
-                    s if device.is_none() => device = Some(s.to_string()),
-                    s => return Err(format!("stats: unexpected '{s}'\n\n{STATS_USAGE}")),
-                }
-            }
-            let device = device.ok_or(format!("stats: which device?\n\n{STATS_USAGE}"))?;
-            Ok(Command::Stats { device, json })
-        }
-        "set-period" => match rest {
-            [dev, dur] if !dev.starts_with('-') => Ok(Command::SetPeriod {
-                device: dev.clone(),
-                period_us: parse_duration_us(dur).map_err(|e| format!("set-period: {e}"))?,
-            }),
-            _ => Err(format!(
-                "set-period: need DEV and DURATION\n\n{SET_PERIOD_USAGE}"
-            )),
-        },
-        other => Err(format!("unknown command '{other}'\n\n{USAGE}")),
-    }
 }

@@ -1,9 +1,11 @@
-//! Text and JSON renderings of events, device info and counters.
+//! Text and JSON renderings of events, device info and counters (JSON
+//! through `serde_json`).
 
 use rpoll_uapi::{
     trigger_name, RpollEvent, RpollInfo, RpollStats, RPOLL_GPIO_ACTIVE_LOW, RPOLL_GPIO_LINE_MASK,
     RPOLL_SOURCE_GPIO, RPOLL_SOURCE_IRQ, RPOLL_SOURCE_MASK, RPOLL_SOURCE_TIMER,
 };
+use serde::Serialize;
 
 /// Name of a record's (or device's) source; flags above the source byte are
 /// ignored.
@@ -58,40 +60,44 @@ pub fn event_line(device: &str, e: &RpollEvent, delta_ns: Option<u64>) -> String
     )
 }
 
-fn json_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+/// A `watch --json` object (fields in this order).
+#[derive(Serialize)]
+struct EventJson<'a> {
+    device: &'a str,
+    seq: u64,
+    source: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    edge: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    level: Option<u8>,
+    timestamp_ns: u64,
+    jiffies: u64,
+    delta_ns: Option<u64>,
+    lost: u32,
+}
+
+/// Serializes a value with serde_json (our types cannot fail to serialize).
+fn to_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("plain structs serialize")
 }
 
 /// One `watch --json` object.
 pub fn event_json(device: &str, e: &RpollEvent, delta_ns: Option<u64>) -> String {
-    let delta = delta_ns.map_or_else(|| "null".to_string(), |d| d.to_string());
-    let edge = match (e.edge(), e.level()) {
-        (Some(edge), Some(level)) => format!(
-            ",\"edge\":\"{}\",\"level\":{}",
-            edge.name(),
-            u8::from(level)
-        ),
-        _ => String::new(),
+    let (edge, level) = match (e.edge(), e.level()) {
+        (Some(edge), Some(level)) => (Some(edge.name()), Some(u8::from(level))),
+        _ => (None, None),
     };
-    format!(
-        "{{\"device\":{},\"seq\":{},\"source\":\"{}\"{edge},\"timestamp_ns\":{},\"jiffies\":{},\"delta_ns\":{delta},\"lost\":{}}}",
-        json_str(device),
-        e.seq,
-        source_name(e.source),
-        e.timestamp_ns,
-        e.jiffies,
-        e.lost
-    )
+    to_json(&EventJson {
+        device,
+        seq: e.seq,
+        source: source_name(e.source),
+        edge,
+        level,
+        timestamp_ns: e.timestamp_ns,
+        jiffies: e.jiffies,
+        delta_ns,
+        lost: e.lost,
+    })
 }
 
 fn info_detail(i: &RpollInfo) -> String {
@@ -128,33 +134,48 @@ pub fn info_line(path: &str, i: &RpollInfo) -> String {
     )
 }
 
+/// A `list --json` object (fields in this order; the GPIO ones only for
+/// GPIO devices).
+#[derive(Serialize)]
+struct InfoJson<'a> {
+    path: &'a str,
+    name: String,
+    source: &'static str,
+    period_us: u32,
+    irq: u32,
+    trigger: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gpio_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    active_low: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    edges: Option<&'static str>,
+    debounce_us: u32,
+    queue_depth: u32,
+    max_readers: u32,
+}
+
 /// One `list --json` object.
 pub fn info_json(path: &str, i: &RpollInfo) -> String {
-    let (trigger, gpio) = if i.source == RPOLL_SOURCE_GPIO {
-        (
-            "none",
-            format!(
-                ",\"gpio_line\":{},\"active_low\":{},\"edges\":\"{}\"",
-                i.gpio_line & RPOLL_GPIO_LINE_MASK,
-                i.gpio_line & RPOLL_GPIO_ACTIVE_LOW != 0,
-                edges_name(i.trigger)
-            ),
-        )
-    } else {
-        (trigger_name(i.trigger), String::new())
-    };
-    format!(
-        "{{\"path\":{},\"name\":{},\"source\":\"{}\",\"period_us\":{},\"irq\":{},\"trigger\":\"{}\"{gpio},\"debounce_us\":{},\"queue_depth\":{},\"max_readers\":{}}}",
-        json_str(path),
-        json_str(&String::from_utf8_lossy(i.name_bytes())),
-        source_name(i.source),
-        i.period_us,
-        i.irq,
-        trigger,
-        i.debounce_us,
-        i.queue_depth,
-        i.max_readers
-    )
+    let gpio = i.source == RPOLL_SOURCE_GPIO;
+    to_json(&InfoJson {
+        path,
+        name: String::from_utf8_lossy(i.name_bytes()).into_owned(),
+        source: source_name(i.source),
+        period_us: i.period_us,
+        irq: i.irq,
+        trigger: if gpio {
+            "none"
+        } else {
+            trigger_name(i.trigger)
+        },
+        gpio_line: gpio.then_some(i.gpio_line & RPOLL_GPIO_LINE_MASK),
+        active_low: gpio.then_some(i.gpio_line & RPOLL_GPIO_ACTIVE_LOW != 0),
+        edges: gpio.then(|| edges_name(i.trigger)),
+        debounce_us: i.debounce_us,
+        queue_depth: i.queue_depth,
+        max_readers: i.max_readers,
+    })
 }
 
 /// `stats` output.
@@ -165,18 +186,31 @@ pub fn stats_text(device: &str, s: &RpollStats) -> String {
     )
 }
 
+/// A `stats --json` object.
+#[derive(Serialize)]
+struct StatsJson<'a> {
+    device: &'a str,
+    produced: u64,
+    overruns: u64,
+    debounced: u64,
+    readers: u64,
+    base: u64,
+    delivered: u64,
+    lost: u64,
+    queued: u64,
+}
+
 /// `stats --json` output.
 pub fn stats_json(device: &str, s: &RpollStats) -> String {
-    format!(
-        "{{\"device\":{},\"produced\":{},\"overruns\":{},\"debounced\":{},\"readers\":{},\"base\":{},\"delivered\":{},\"lost\":{},\"queued\":{}}}",
-        json_str(device),
-        s.produced,
-        s.overruns,
-        s.debounced,
-        s.readers,
-        s.base,
-        s.delivered,
-        s.lost,
-        s.queued
-    )
+    to_json(&StatsJson {
+        device,
+        produced: s.produced,
+        overruns: s.overruns,
+        debounced: s.debounced,
+        readers: s.readers,
+        base: s.base,
+        delivered: s.delivered,
+        lost: s.lost,
+        queued: s.queued,
+    })
 }

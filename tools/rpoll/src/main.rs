@@ -136,7 +136,7 @@ fn set_period(device: &str, period_us: u32) -> Result<(), String> {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match cli::parse(&args) {
-        Ok(Command::Help(text)) => {
+        Ok(Command::Help(text)) | Ok(Command::Completions(text)) => {
             print!("{text}");
             Ok(())
         }
@@ -150,7 +150,8 @@ fn main() -> ExitCode {
         Ok(Command::Stats { device, json }) => stats(&device, json),
         Ok(Command::SetPeriod { device, period_us }) => set_period(&device, period_us),
         Err(usage) => {
-            eprint!("rpoll: {usage}");
+            // clap's message: "error: ...", then the usage.
+            eprint!("{usage}");
             if !usage.ends_with('\n') {
                 eprintln!();
             }

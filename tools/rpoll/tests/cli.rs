@@ -76,21 +76,45 @@ fn commands() {
 #[test]
 fn bad_commands_explain() {
     for (a, want) in [
-        ("", "usage"),
-        ("frob", "unknown command"),
-        ("watch", "which device"),
-        ("watch tick --count", "needs a number"),
-        ("watch tick --count 0", "at least 1"),
-        ("watch tick --clock tai", "unknown clock"),
-        ("watch tick --bogus", "unknown option"),
-        ("stats", "which device"),
-        ("stats a b", "unexpected"),
-        ("set-period tick", "need DEV and DURATION"),
+        ("", "Usage: rpoll <COMMAND>"),
+        ("frob", "unrecognized subcommand 'frob'"),
+        ("watch", "<DEV>..."),
+        (
+            "watch tick --count",
+            "a value is required for '--count <N>'",
+        ),
+        ("watch tick --count 0", "0 is not in 1.."),
+        (
+            "watch tick --clock tai",
+            "invalid value 'tai' for '--clock <CLOCK>'",
+        ),
+        ("watch tick --bogus", "unexpected argument '--bogus'"),
+        ("stats", "<DEV>"),
+        ("stats a b", "unexpected argument 'b'"),
+        ("set-period tick", "<DURATION>"),
         ("set-period tick 5us", "out of range"),
-        ("list extra", "unexpected"),
+        ("list extra", "unexpected argument 'extra'"),
+        ("completions tcsh", "invalid value 'tcsh'"),
     ] {
         let e = parse(&args(a)).unwrap_err();
         assert!(e.contains(want), "'{a}': {e}");
+        // No arguments at all: the help, as an error (exit 2).
+        assert!(a.is_empty() || e.starts_with("error: "), "'{a}': {e}");
+    }
+}
+
+#[test]
+fn version_and_completions() {
+    assert!(matches!(parse(&args("--version")), Ok(Command::Help(t)) if t.starts_with("rpoll ")));
+    for shell in ["bash", "zsh", "fish"] {
+        match parse(&args(&format!("completions {shell}"))) {
+            Ok(Command::Completions(script)) => {
+                for sub in ["watch", "set-period", "count", "clock"] {
+                    assert!(script.contains(sub), "{shell} completion lacks {sub}");
+                }
+            }
+            other => panic!("completions {shell}: {other:?}"),
+        }
     }
 }
 
