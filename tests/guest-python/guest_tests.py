@@ -88,38 +88,38 @@ def press_and_release(dev):
     return evs
 
 
-def blocking_read_waits():
+def read_blocked_then_press(max_events, settle_s):
+    """A thread blocks in read() on the key; after `settle_s` the host
+    presses it. Returns (still blocked before the press, records read,
+    seconds from the press request to the wake-up). The key is released
+    and its release record drained afterwards."""
     with rpoll.Device.open("key") as dev:
         got = []
-        t = threading.Thread(target=lambda: got.extend(dev.read(1)))
+        t = threading.Thread(target=lambda: got.extend(dev.read(max_events)))
         t.start()
-        time.sleep(0.3)
+        time.sleep(settle_s)
         blocked = t.is_alive()
-        drive(f"{KEY_LINE}=1")
-        t.join(WAIT_S)
-        drive(f"{KEY_LINE}=0")
-        check(blocked, f"read on a quiet device returned at once: {got}")
-        check(not t.is_alive(), "the blocked reader was never woken")
-        collect(dev, 1)
-
-
-def event_wakes_blocked_reader():
-    with rpoll.Device.open("key") as dev:
-        got = []
-        t = threading.Thread(target=lambda: got.extend(dev.read(4)))
-        t.start()
-        time.sleep(0.1)
         start = time.monotonic()
         drive(f"{KEY_LINE}=1")
         t.join(WAIT_S)
         woke = time.monotonic() - start
         drive(f"{KEY_LINE}=0")
-        check(not t.is_alive(), f"not woken within {WAIT_S} s")
-        check(len(got) == 1 and got[0].edge == "rising" and got[0].level == 1,
-              f"woken with {got}, want one rising record at level 1")
-        check(got[0].kind == rpoll.SOURCE_GPIO, f"kind {got[0].kind}")
+        check(not t.is_alive(), f"the blocked reader was not woken within {WAIT_S} s")
         collect(dev, 1)
-        print(f"python: blocked reader woken {woke * 1000:.1f} ms after the host was asked", flush=True)
+        return blocked, got, woke
+
+
+def blocking_read_waits():
+    blocked, got, _ = read_blocked_then_press(1, 0.3)
+    check(blocked, f"read on a quiet device returned at once: {got}")
+
+
+def event_wakes_blocked_reader():
+    _, got, woke = read_blocked_then_press(4, 0.1)
+    check(len(got) == 1 and got[0].edge == "rising" and got[0].level == 1,
+          f"woken with {got}, want one rising record at level 1")
+    check(got[0].kind == rpoll.SOURCE_GPIO, f"kind {got[0].kind}")
+    print(f"python: blocked reader woken {woke * 1000:.1f} ms after the host was asked", flush=True)
 
 
 def nonblocking_read_gives_eagain():

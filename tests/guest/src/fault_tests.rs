@@ -593,61 +593,24 @@ fn main() {
         check!(r.sites >= 1 && r.errors >= 1, "open(/dev/null) walk: {r:?}");
         Ok(())
     };
+    // Records a walk's result under its operation's counts.
+    type Slot = fn(&mut Figures) -> &mut Walk;
+    let rec = |what: &str, w: Result<Walk, String>, slot: Slot| record(what, w, slot, &figs, &kmsg);
     let bind_tick = || {
-        record(
-            "bind tick",
-            bind_walk(need()?, TICK, &figs),
-            |f| &mut f.bind,
-            &figs,
-            &kmsg,
-        )
+        rec("bind tick", bind_walk(need()?, TICK, &figs), |f| {
+            &mut f.bind
+        })
     };
     let bind_button = || {
-        record(
-            "bind button",
-            bind_walk(need()?, BUTTON, &figs),
-            |f| &mut f.bind,
-            &figs,
-            &kmsg,
-        )
+        rec("bind button", bind_walk(need()?, BUTTON, &figs), |f| {
+            &mut f.bind
+        })
     };
-    let bind_key = || {
-        record(
-            "bind key",
-            bind_walk(need()?, KEY, &figs),
-            |f| &mut f.bind,
-            &figs,
-            &kmsg,
-        )
-    };
-    let open = || {
-        record(
-            "open",
-            open_walk(need()?, &figs),
-            |f| &mut f.open,
-            &figs,
-            &kmsg,
-        )
-    };
-    let read = || record("read", read_walk(need()?), |f| &mut f.read, &figs, &kmsg);
-    let ioctl = || {
-        record(
-            "ioctl",
-            ioctl_walk(need()?, &figs),
-            |f| &mut f.ioctl,
-            &figs,
-            &kmsg,
-        )
-    };
-    let insmod = || {
-        record(
-            "insmod",
-            insmod_walk(need()?, &figs),
-            |f| &mut f.insmod,
-            &figs,
-            &kmsg,
-        )
-    };
+    let bind_key = || rec("bind key", bind_walk(need()?, KEY, &figs), |f| &mut f.bind);
+    let open = || rec("open", open_walk(need()?, &figs), |f| &mut f.open);
+    let read = || rec("read", read_walk(need()?), |f| &mut f.read);
+    let ioctl = || rec("ioctl", ioctl_walk(need()?, &figs), |f| &mut f.ioctl);
+    let insmod = || rec("insmod", insmod_walk(need()?, &figs), |f| &mut f.insmod);
     let leaks = || -> TestResult {
         let (r, ours) = kmemleak::final_report("fault");
         figs.borrow_mut().leaks = ours;
