@@ -115,8 +115,8 @@ initramfs: module tools
 # Everything a boot needs.
 guest: module tools dtb initramfs
 
-# The Python tests' initramfs: the debug guest's plus CPython for arm64 and
-# tools/python (scripts/make-python-initramfs).
+# The debug guest, and the Python tests' initramfs: its base.cpio plus
+# CPython for arm64 and tools/python (scripts/make-python-initramfs).
 python-guest:
 	@$(MAKE) --no-print-directory guest FLAVOUR=debug
 	@scripts/make-python-initramfs $(B)/debug/base.cpio $(RPOLL_CACHE)/python-arm64 $(B)/debug/python.cpio
@@ -138,7 +138,6 @@ qemu-exec: guest
 # build the module for the normal one.
 test:
 	@$(MAKE) --no-print-directory guest FLAVOUR=normal
-	@$(MAKE) --no-print-directory guest FLAVOUR=debug
 	@$(MAKE) --no-print-directory python-guest
 	@$(MAKE) --no-print-directory dtb BOARD=imx8mp-evk
 	@$(MAKE) --no-print-directory dtb BOARD=imx6ul-evk

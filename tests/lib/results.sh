@@ -102,8 +102,6 @@ tally_cargo() { # <log> <rc> <label>
     fi
 }
 
-# Compiler and modpost diagnostics in a Kbuild log: rustc and clang write
-# "warning:"/"error:", modpost "WARNING: modpost: ..." and "ERROR: modpost: ...".
 # Counts a Python unittest run (-v): "NAME (...) ... ok" lines pass;
 # FAIL, ERROR, skipped and unexpected successes fail; "Ran N tests" is the
 # plan (all N must pass when none failed); a non-zero exit without a
@@ -124,6 +122,8 @@ tally_unittest() { # <log> <rc> <label>
     [ "$rc" = 0 ] || [ "$t_failed" -gt 0 ] || ko "$label-exit-status" "exit $rc without a counted failure (see $log)"
 }
 
+# Compiler and modpost diagnostics in a Kbuild log: rustc and clang write
+# "warning:"/"error:", modpost "WARNING: modpost: ..." and "ERROR: modpost: ...".
 build_diagnostics() { grep -iE '^(warning|error)\b|(WARNING|ERROR): modpost: ' "$1"; }
 
 # Checks a comma-separated group selection against the known groups.

@@ -123,6 +123,47 @@ pub fn check_sequence(prev: u64, recs: &[RpollEvent]) -> TestResult {
     Ok(())
 }
 
+/// The per-file accounting identity of a STATS snapshot: every event since
+/// the file was opened was delivered, lost or is still queued
+/// (`delivered + lost + queued = produced - base`).
+pub fn check_identity(s: &rpoll_uapi::RpollStats) -> TestResult {
+    check!(
+        s.delivered + s.lost + s.queued == s.produced - s.base,
+        "accounting identity broken: {s:?}"
+    );
+    Ok(())
+}
+
+/// Waits until file `d` has at least `n` records queued, for up to
+/// `timeout_ms`.
+pub fn wait_queued(d: &rpoll::Device, n: u64, timeout_ms: u64) -> TestResult {
+    let start = std::time::Instant::now();
+    loop {
+        let s = d.stats().map_err(|e| format!("STATS: {e}"))?;
+        if s.queued >= n {
+            return Ok(());
+        }
+        check!(
+            start.elapsed().as_millis() < u128::from(timeout_ms),
+            "{}: fewer than {n} records queued after {timeout_ms} ms",
+            d.path().display()
+        );
+        sleep_ms(1);
+    }
+}
+
+/// `delete_module("rpoll", O_NONBLOCK)`: unloads the module, or fails at
+/// once (`EBUSY`/`EAGAIN`) while a file is open. Returns the errno.
+pub fn rmmod_rpoll() -> Result<(), i32> {
+    // SAFETY: a valid C string; O_NONBLOCK makes a busy module fail at once.
+    let r = unsafe { libc::syscall(libc::SYS_delete_module, c"rpoll".as_ptr(), libc::O_NONBLOCK) };
+    if r < 0 {
+        Err(errno())
+    } else {
+        Ok(())
+    }
+}
+
 /// `CLOCK_MONOTONIC` now, in nanoseconds.
 pub fn now_ns(clock: libc::clockid_t) -> u64 {
     let mut ts = libc::timespec {

@@ -171,14 +171,9 @@ fn next_event(n: Node, d: &Device) -> TestResult {
     identity(d)
 }
 
-/// delivered + lost + queued = produced since the file was opened.
+/// The accounting identity of file `d` now.
 fn identity(d: &Device) -> TestResult {
-    let s = d.stats().map_err(|e| format!("STATS: {e}"))?;
-    check!(
-        s.delivered + s.lost + s.queued == s.produced - s.base,
-        "accounting identity broken: {s:?}"
-    );
-    Ok(())
+    check_identity(&d.stats().map_err(|e| format!("STATS: {e}"))?)
 }
 
 /// Binds cleanly (no fault armed), checks the device with an event, and
@@ -290,17 +285,6 @@ fn open_walk(fnth: &FailNth, figs: &RefCell<Figures>) -> Result<Walk, String> {
     )
 }
 
-/// Waits until `d` has at least `n` records queued.
-fn wait_queued(d: &Device, n: u64) -> TestResult {
-    for _ in 0..EVENT_MS {
-        if d.stats().map_err(|e| format!("STATS: {e}"))?.queued >= n {
-            return Ok(());
-        }
-        sleep_ms(1);
-    }
-    Err(format!("fewer than {n} records queued after {EVENT_MS} ms"))
-}
-
 /// Walks the fault sites of a read of 8 records from a 1 ms timer: a
 /// faulted read's records are counted as lost on the next one.
 fn read_walk(fnth: &FailNth) -> Result<Walk, String> {
@@ -314,7 +298,7 @@ fn read_walk(fnth: &FailNth) -> Result<Walk, String> {
     let cap = buf.len();
     let fd = d.owned_fd().as_raw_fd();
     let bufp = buf.as_mut_ptr();
-    wait_queued(&d, 2)?;
+    wait_queued(&d, 2, EVENT_MS as u64)?;
     let mut faulted = 0u32;
     let w = fault::walk(
         fnth,
@@ -353,7 +337,7 @@ fn read_walk(fnth: &FailNth) -> Result<Walk, String> {
             }
             prev = recs.last().unwrap().seq;
             identity(&d)?;
-            wait_queued(&d, 2)
+            wait_queued(&d, 2, EVENT_MS as u64)
         },
     )?;
     check!(
@@ -430,16 +414,6 @@ fn ioctl_walk(fnth: &FailNth, figs: &RefCell<Figures>) -> Result<Walk, String> {
     Ok(total)
 }
 
-/// `delete_module("rpoll")`; errno on failure.
-fn rmmod() -> Result<(), i32> {
-    // SAFETY: a valid C string; O_NONBLOCK fails at once if busy.
-    cvt(
-        unsafe { libc::syscall(libc::SYS_delete_module, c"rpoll".as_ptr(), libc::O_NONBLOCK) }
-            as isize,
-    )
-    .map(|_| ())
-}
-
 /// The module is not loaded and none of its devices exists.
 fn module_absent() -> TestResult {
     check!(
@@ -471,7 +445,7 @@ fn load(image: &[u8]) -> Result<isize, i32> {
 /// Walks the fault sites of loading the module (the module loader, then
 /// the driver's init probing the three nodes in this task).
 fn insmod_walk(fnth: &FailNth, figs: &RefCell<Figures>) -> Result<Walk, String> {
-    rmmod().map_err(|e| format!("rmmod before the walk: errno {e}"))?;
+    rmmod_rpoll().map_err(|e| format!("rmmod before the walk: errno {e}"))?;
     module_absent()?;
     let image = std::fs::read("/lib/modules/rpoll.ko").map_err(|e| format!("rpoll.ko: {e}"))?;
     let w = fault::walk(
@@ -490,7 +464,7 @@ fn insmod_walk(fnth: &FailNth, figs: &RefCell<Figures>) -> Result<Walk, String> 
                         absent(n, usize::MAX)?;
                     }
                 }
-                rmmod().map_err(|e| format!("rmmod: errno {e}"))?;
+                rmmod_rpoll().map_err(|e| format!("rmmod: errno {e}"))?;
             }
             module_absent()
         },

@@ -287,10 +287,7 @@ pub fn gpio_thousand_fast_edges() -> TestResult {
         &recs[recs.len().saturating_sub(3)..],
         debug_state("al")?.num("level")
     );
-    check!(
-        after.delivered + after.lost + after.queued == after.produced - after.base,
-        "identity {after:?}"
-    );
+    check_identity(&after)?;
     let produced = after.produced - before.produced;
     let merged = after.debounced - before.debounced;
     check!(

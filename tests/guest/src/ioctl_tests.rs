@@ -33,10 +33,7 @@ pub fn rust_info_and_stats() -> TestResult {
     check_sequence(recs[0].seq - 1 - u64::from(recs[0].lost), &recs)?;
     let s = d.stats().map_err(|e| e.to_string())?;
     check!(s.delivered >= 20, "delivered {}", s.delivered);
-    check!(
-        s.delivered + s.lost + s.queued == s.produced - s.base,
-        "identity {s:?}"
-    );
+    check_identity(&s)?;
     let b = Device::open_nonblocking("button").map_err(|e| e.to_string())?;
     let bi = b.info().map_err(|e| e.to_string())?;
     check!(bi.source == RPOLL_SOURCE_IRQ && bi.irq > 0, "{bi:?}");

@@ -248,18 +248,14 @@ pub fn bad_nodes_rejected_with_messages() -> TestResult {
 /// the module loads again with its devices.
 pub fn module_unload_and_reload() -> TestResult {
     let fd = open("idle")?;
-    let name = c"rpoll";
-    // SAFETY: valid C string; O_NONBLOCK makes a busy module fail at once.
-    let r = unsafe { libc::syscall(libc::SYS_delete_module, name.as_ptr(), libc::O_NONBLOCK) };
-    let e = errno();
+    let r = rmmod_rpoll();
     check!(
-        r < 0 && (e == libc::EBUSY || e == libc::EAGAIN),
-        "rmmod with an open file: r={r} errno={e}"
+        matches!(r, Err(libc::EBUSY) | Err(libc::EAGAIN)),
+        "rmmod with an open file: {r:?}"
     );
     drop(fd);
-    // SAFETY: as above.
-    let r = unsafe { libc::syscall(libc::SYS_delete_module, name.as_ptr(), libc::O_NONBLOCK) };
-    check!(r == 0, "rmmod with no open file failed: errno {}", errno());
+    let r = rmmod_rpoll();
+    check!(r.is_ok(), "rmmod with no open file failed: {r:?}");
     check!(
         !std::path::Path::new("/dev/rpoll-tick").exists(),
         "/dev/rpoll-tick after rmmod"
