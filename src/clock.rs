@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Reading the clocks an event is stamped with.
+//!
+//! One clock is read per event: `CLOCK_MONOTONIC` (or, for timer events,
+//! the timer's expiry, already on that clock). `CLOCK_BOOTTIME` and
+//! `CLOCK_REALTIME` are derived from it at once with the timekeeper's
+//! current offsets, as evdev does, so every reader can later pick its clock
+//! without a conversion that could see a different offset.
 
 use kernel::{
     bindings,
-    time::{BootTime, ClockSource, Monotonic, RealTime},
+    time::{ClockSource, Instant, Monotonic},
 };
 
 use crate::logic::sample::Sample;
@@ -31,15 +37,45 @@ pub(crate) fn jiffies64() -> u64 {
     unsafe { bindings::get_jiffies_64() }
 }
 
-/// Builds the sample of event `seq` from `source` with all clocks read now.
-pub(crate) fn sample_now(seq: u64, source: u32) -> Sample {
-    // ktime values of these clocks are never negative.
+/// Returns `CLOCK_MONOTONIC` now, in nanoseconds.
+pub(crate) fn monotonic_ns() -> u64 {
+    // ktime values of the monotonic clock are never negative.
+    Monotonic::ktime_get() as u64
+}
+
+/// Converts the monotonic time `mono_ns` to the clock `offset` selects
+/// (`TK_OFFS_BOOT`, `TK_OFFS_REAL`) with the timekeeper's current offset.
+fn mono_to(mono_ns: u64, offset: bindings::tk_offsets) -> u64 {
+    // SAFETY: `ktime_mono_to_any()` only reads the timekeeper's offsets under
+    // its sequence count; it has no preconditions and may be called from any
+    // context, hard IRQ included. `offset` is one of the valid `tk_offsets`.
+    let t = unsafe { bindings::ktime_mono_to_any(mono_ns as bindings::ktime_t, offset) };
+    // Boot and real time are never before the monotonic epoch's start.
+    t.max(0) as u64
+}
+
+/// Builds the sample of event `seq` from `source` that happened at monotonic
+/// time `mono_ns`, with the other clocks derived from it now.
+pub(crate) fn sample_at(mono_ns: u64, seq: u64, source: u32) -> Sample {
     Sample {
         seq,
-        mono_ns: Monotonic::ktime_get() as u64,
-        boot_ns: BootTime::ktime_get() as u64,
-        real_ns: RealTime::ktime_get() as u64,
+        mono_ns,
+        boot_ns: mono_to(mono_ns, bindings::tk_offsets_TK_OFFS_BOOT),
+        real_ns: mono_to(mono_ns, bindings::tk_offsets_TK_OFFS_REAL),
         jiffies: jiffies64(),
         source,
     }
+}
+
+/// Returns the nanoseconds of `t`, e.g. an hrtimer's expiry.
+///
+/// The 7.3 kernel crate keeps `Instant::as_nanos()` crate-private; this is
+/// the one-line shim an upstream patch would replace by making it public.
+pub(crate) fn instant_ns<C: ClockSource>(t: Instant<C>) -> u64 {
+    // SAFETY: `Instant<C>` is `#[repr(transparent)]` over its only non-zero
+    // sized field, a `ktime_t` (the other is `PhantomData`), so it has the
+    // layout of `ktime_t` and every bit pattern of it is a valid `i64`.
+    let ns: bindings::ktime_t = unsafe { core::mem::transmute_copy(&t) };
+    // INVARIANT of `Instant`: `0 <= ns <= KTIME_MAX`, so the cast is exact.
+    ns as u64
 }

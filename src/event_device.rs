@@ -7,11 +7,13 @@
 //! - `state` (IRQ-safe spinlock) protects the queues and counters; the source
 //!   takes it in hard-IRQ context, readers take it around queue operations
 //!   and while waiting.
-//! - `control` (mutex) serialises open, release, unbind and period changes,
-//!   which start and cancel the timer. It is never taken by the source, so a
-//!   cancel that waits for a running timer callback cannot deadlock.
+//! - `control` (mutex) serialises open, release, unbind, period changes and
+//!   moves of the timer to its reader's CPU, which start and cancel the
+//!   timer. It is never taken by the source, so a cancel that waits for a
+//!   running timer callback cannot deadlock.
 
 use kernel::{
+    cpu::CpuId,
     new_mutex, new_poll_condvar, new_spinlock_irq,
     prelude::*,
     sync::{
@@ -21,7 +23,7 @@ use kernel::{
     },
     time::{
         hrtimer::{ArcHrTimerHandle, HasHrTimer, HrTimer, HrTimerPointer},
-        ClockSource, Delta, Monotonic,
+        Delta, Instant, Monotonic,
     },
 };
 
@@ -45,6 +47,10 @@ use crate::{
 /// 64 * 4096 * 48 bytes = 12 MiB.
 pub(crate) const MAX_READERS: usize = 64;
 
+/// Least time between two moves of a timer to its reader's CPU, so that
+/// readers on different CPUs cannot make it bounce (100 ms).
+const FOLLOW_INTERVAL_NS: u64 = 100_000_000;
+
 /// One reader's queue, over a kmalloc'ed buffer.
 pub(crate) type Queue = ReaderQueue<KVec<Sample>>;
 
@@ -52,6 +58,9 @@ pub(crate) type Queue = ReaderQueue<KVec<Sample>>;
 pub(crate) struct State {
     /// One slot per possible reader; `Some` while that reader's file is open.
     pub(crate) slots: KVec<Option<Queue>>,
+    /// Bit `i` set while `slots[i]` is `Some` (`MAX_READERS` is 64), so the
+    /// producer visits only open readers' queues.
+    active: u64,
     /// Events produced since the device was bound (the last `seq` issued).
     pub(crate) produced: u64,
     /// Timer periods skipped because a callback ran late.
@@ -72,11 +81,14 @@ pub(crate) struct State {
 }
 
 impl State {
-    /// Records event `produced + 1` from `source` in every open reader's
-    /// queue. Returns `false` (and records nothing) once the device is gone.
-    fn record(&mut self, source: u32, skipped: u64) -> bool {
-        // Sampled under the lock so that timestamps follow `seq` order.
-        self.record_sample(clock::sample_now(0, source), skipped)
+    /// Records event `produced + 1` from `source`, which happened at
+    /// monotonic time `mono_ns`, in every open reader's queue. Returns
+    /// `false` (and records nothing) once the device is gone.
+    ///
+    /// Callers read `mono_ns` under the lock (or, for the timer, take its
+    /// expiry), so that timestamps follow `seq` order.
+    fn record(&mut self, mono_ns: u64, source: u32, skipped: u64) -> bool {
+        self.record_sample(clock::sample_at(mono_ns, 0, source), skipped)
     }
 
     /// An edge at `now_ns` under leading-edge debouncing: records an event
@@ -84,7 +96,7 @@ impl State {
     /// the edge as merged. Returns whether an event was recorded.
     fn debounced_record(&mut self, now_ns: u64, source: u32) -> bool {
         if self.debouncer.edge(now_ns) {
-            self.record(source, 0)
+            self.record(now_ns, source, 0)
         } else {
             self.debounced += 1;
             false
@@ -101,8 +113,13 @@ impl State {
         self.overruns += skipped;
         self.produced += 1;
         sample.seq = self.produced;
-        for q in self.slots.iter_mut().flatten() {
-            q.push(sample);
+        let mut open = self.active;
+        while open != 0 {
+            let slot = open.trailing_zeros() as usize;
+            open &= open - 1;
+            if let Some(q) = self.slots[slot].as_mut() {
+                q.push(sample);
+            }
         }
         true
     }
@@ -112,6 +129,8 @@ impl State {
 struct Control {
     readers: usize,
     timer: Option<ArcHrTimerHandle<EventDevice>>,
+    /// Monotonic time of the last move of the timer to a reader's CPU.
+    moved_ns: u64,
     gone: bool,
 }
 
@@ -136,6 +155,8 @@ pub(crate) struct EventDevice {
     pub(crate) trigger: Atomic<u32>,
     /// GPIO sources: line offset, with `RPOLL_GPIO_ACTIVE_LOW`.
     pub(crate) gpio_line: Atomic<u32>,
+    /// Timer sources: the CPU the timer callback last ran on.
+    pub(crate) timer_cpu: Atomic<u32>,
     pub(crate) config: DeviceConfig,
 }
 
@@ -151,6 +172,7 @@ impl EventDevice {
                 timer <- HrTimer::new(),
                 state <- new_spinlock_irq!(State {
                     slots,
+                    active: 0,
                     produced: 0,
                     overruns: 0,
                     debounced: 0,
@@ -161,21 +183,26 @@ impl EventDevice {
                     gone: false,
                 }, "rpoll::state"),
                 readable <- new_poll_condvar!("rpoll::readable"),
-                control <- new_mutex!(Control { readers: 0, timer: None, gone: false }, "rpoll::control"),
+                control <- new_mutex!(
+                    Control { readers: 0, timer: None, moved_ns: 0, gone: false },
+                    "rpoll::control"
+                ),
                 period_us: Atomic::new(config.period_us),
                 irq: Atomic::new(0),
                 trigger: Atomic::new(0),
                 gpio_line: Atomic::new(0),
+                timer_cpu: Atomic::new(0),
                 config,
             }),
             GFP_KERNEL,
         )
     }
 
-    /// Records one event from `source` in every open reader's queue and
-    /// wakes waiters. Callable from hard-IRQ context.
-    pub(crate) fn produce(&self, source: u32, skipped: u64) {
-        self.update(|st| st.record(source, skipped));
+    /// Records one timer event, stamped with the expiry it was due at, in
+    /// every open reader's queue and wakes waiters; `skipped` periods were
+    /// missed before it. Called from the timer callback.
+    pub(crate) fn produce_timer(&self, expiry_ns: u64, skipped: u64) {
+        self.update(|st| st.record(expiry_ns, RPOLL_SOURCE_TIMER, skipped));
     }
 
     /// Runs `f` on the state under its lock, then wakes the waiters if `f`
@@ -190,8 +217,7 @@ impl EventDevice {
     /// Handles one edge of the interrupt line: an event unless debouncing
     /// merges it into the previous one. Callable from hard-IRQ context.
     pub(crate) fn edge(&self) {
-        let now = Monotonic::ktime_get() as u64;
-        self.update(|st| st.debounced_record(now, RPOLL_SOURCE_IRQ));
+        self.update(|st| st.debounced_record(clock::monotonic_ns(), RPOLL_SOURCE_IRQ));
     }
 
     /// The current timer period.
@@ -229,21 +255,21 @@ impl EventDevice {
     /// lines report the first edge after a quiet window (their interrupt
     /// fires on that edge only, so the level is the one it leads to).
     pub(crate) fn gpio_edge(self: &Arc<Self>, level: bool) {
-        let now = Monotonic::ktime_get() as u64;
         self.update(|st| {
             if st.gone {
                 return false;
             }
+            let now = clock::monotonic_ns();
             match self.config.edges {
                 Edges::Both => match st.settle.edge(level, now) {
-                    EdgeOutcome::Report(l) => st.record(gpio_source(l), 0),
+                    EdgeOutcome::Report(l) => st.record(now, gpio_source(l), 0),
                     EdgeOutcome::Merged => {
                         st.debounced += 1;
                         false
                     }
                     EdgeOutcome::Pending { first } => {
                         if first {
-                            st.burst = Some(clock::sample_now(0, 0));
+                            st.burst = Some(clock::sample_at(now, 0, 0));
                         }
                         self.arm_settle(st);
                         false
@@ -261,7 +287,7 @@ impl EventDevice {
 
     /// (Re)starts the settle timer one window from now.
     fn arm_settle(self: &Arc<Self>, st: &mut State) {
-        let window = Delta::from_nanos(st.settle.window_ns() as i64);
+        let window = Instant::now() + Delta::from_nanos(st.settle.window_ns() as i64);
         if st.settle_timer.is_some() {
             // SAFETY: `self` is a live `EventDevice`, and it stays alive
             // until the timer has fired or been cancelled: the handle in
@@ -277,9 +303,8 @@ impl EventDevice {
     /// The settle timer fired: reports the burst's settled level if it
     /// differs from the last reported one. Called from the timer callback.
     pub(crate) fn settled(&self) {
-        let now = Monotonic::ktime_get() as u64;
         self.update(|st| {
-            let Some(r) = st.settle.settle(now) else {
+            let Some(r) = st.settle.settle(clock::monotonic_ns()) else {
                 return false;
             };
             st.debounced += r.merged;
@@ -318,20 +343,60 @@ impl EventDevice {
             let slot = st.slots.iter().position(Option::is_none).ok_or(EMFILE)?;
             // The depth was validated at probe time, so this cannot fail.
             st.slots[slot] = Some(Queue::new(buf, base).map_err(|_| EINVAL)?);
+            st.active |= 1 << slot;
             slot
         };
         ctl.readers += 1;
         if ctl.readers == 1 && self.config.kind == SourceKind::Timer {
-            let period = self.period();
-            ctl.timer = Some(self.clone().start(period));
+            ctl.timer = Some(self.start_timer(Instant::now() + self.period()));
         }
         Ok(slot)
+    }
+
+    /// Starts the timer on this CPU to expire first at `expires`.
+    fn start_timer(self: &Arc<Self>, expires: Instant<Monotonic>) -> ArcHrTimerHandle<Self> {
+        self.timer_cpu
+            .store(CpuId::current().as_u32(), ordering::Relaxed);
+        self.clone().start(expires)
+    }
+
+    /// Moves a running timer to the calling reader's CPU if it fires on
+    /// another one, keeping its next expiry (so the grid and the event count
+    /// are unchanged). Like timerfd's timer, which `read()` re-arms, the
+    /// callback then wakes a reader on its own CPU, without an
+    /// inter-processor interrupt. At most one move per
+    /// [`FOLLOW_INTERVAL_NS`], so readers on two CPUs cannot make the timer
+    /// bounce. Process context only (it may wait for a running callback).
+    pub(crate) fn follow_reader(self: &Arc<Self>) {
+        if self.timer_cpu.load(ordering::Relaxed) == CpuId::current().as_u32() {
+            return;
+        }
+        // Another task changing the timer now has the same effect.
+        let Some(mut ctl) = self.control.try_lock() else {
+            return;
+        };
+        let now = clock::monotonic_ns();
+        if now.wrapping_sub(ctl.moved_ns) < FOLLOW_INTERVAL_NS {
+            return;
+        }
+        let Some(handle) = ctl.timer.take() else {
+            return;
+        };
+        // Cancel (waiting for a running callback, which may forward the
+        // expiry) before reading the expiry to restart at.
+        drop(handle);
+        ctl.timer = Some(self.start_timer(self.timer.expires()));
+        ctl.moved_ns = now;
     }
 
     /// Removes the reader in `slot`; stops the timer after the last one.
     pub(crate) fn detach(&self, slot: usize) {
         let mut ctl = self.control.lock();
-        let queue = self.state.lock().slots[slot].take();
+        let queue = {
+            let mut st = self.state.lock();
+            st.active &= !(1 << slot);
+            st.slots[slot].take()
+        };
         ctl.readers -= 1;
         if ctl.readers == 0 {
             // Cancelled with `control` held, so a concurrent open cannot
@@ -357,7 +422,7 @@ impl EventDevice {
         if let Some(handle) = ctl.timer.take() {
             // Cancel (waiting for a running callback) before restarting.
             drop(handle);
-            ctl.timer = Some(self.clone().start(self.period()));
+            ctl.timer = Some(self.start_timer(Instant::now() + self.period()));
         }
         Ok(())
     }
@@ -407,7 +472,7 @@ impl EventDevice {
             produced: st.produced,
             overruns: st.overruns,
             debounced: st.debounced,
-            readers: st.slots.iter().flatten().count() as u64,
+            readers: u64::from(st.active.count_ones()),
             base: c.base,
             delivered: c.delivered,
             lost: c.lost,
@@ -438,10 +503,13 @@ impl EventDevice {
         let irq = self.irq.load(ordering::Relaxed);
         let trigger = trigger_name(self.trigger.load(ordering::Relaxed));
         let st = self.state.lock();
-        let readers = st.slots.iter().flatten().count();
+        let readers = st.active.count_ones();
         writeln!(f, "source: {}", self.config.kind.name())?;
         match self.config.kind {
-            SourceKind::Timer => writeln!(f, "period_us: {period_us}")?,
+            SourceKind::Timer => {
+                writeln!(f, "period_us: {period_us}")?;
+                writeln!(f, "timer_cpu: {}", self.timer_cpu.load(ordering::Relaxed))?;
+            }
             SourceKind::Irq => {
                 writeln!(f, "irq: {irq}")?;
                 writeln!(f, "trigger: {trigger}")?;

@@ -15,7 +15,7 @@ use kernel::{
     sync::{
         atomic::{ordering, Atomic},
         poll::PollTable,
-        Arc,
+        Arc, SpinLockIrqGuard,
     },
     uaccess::{UserPtr, UserSlice},
 };
@@ -23,7 +23,7 @@ use kernel::{
 use crate::{
     capability,
     config::SourceKind,
-    event_device::EventDevice,
+    event_device::{EventDevice, State},
     kiocb_flags,
     logic::{
         params,
@@ -64,14 +64,15 @@ impl Reader {
         Clock::from_id(self.clock.load(ordering::Relaxed)).unwrap_or_default()
     }
 
-    /// Waits until this reader's queue is non-empty.
-    fn wait_readable(&self, nonblock: bool) -> Result {
+    /// Waits until this reader's queue is non-empty; returns with the state
+    /// locked, so the caller pops without taking the lock again.
+    fn wait_readable(&self, nonblock: bool) -> Result<SpinLockIrqGuard<'_, State>> {
         let dev = &self.dev;
         let mut st = dev.state.lock();
         loop {
             let queued = st.slots[self.slot].as_ref().is_some_and(|q| !q.is_empty());
             if queued {
-                return Ok(());
+                return Ok(st);
             }
             if st.gone {
                 return Err(ENODEV);
@@ -86,23 +87,26 @@ impl Reader {
     }
 
     /// Copies up to `iov.len() / RPOLL_EVENT_SIZE` whole records out.
+    ///
+    /// The state lock is held once per [`CHUNK`] records (the first hold is
+    /// the one that found the queue non-empty), never while copying to user
+    /// memory, which may fault.
     fn read(&self, iov: &mut IovIterDest<'_>, nonblock: bool) -> Result<usize> {
         let want = iov.len() / RPOLL_EVENT_SIZE;
         if want == 0 {
             return Err(EINVAL);
         }
-        self.wait_readable(nonblock)?;
+        if self.dev.config.kind == SourceKind::Timer {
+            self.dev.follow_reader();
+        }
+        let mut st = self.wait_readable(nonblock)?;
         let clock = self.clock();
         let mut done = 0;
-        while done < want {
+        loop {
             let mut bytes = [0u8; CHUNK * RPOLL_EVENT_SIZE];
             let mut lost = [0u64; CHUNK];
             let mut n = 0;
-            {
-                let mut st = self.dev.state.lock();
-                let Some(q) = st.slots[self.slot].as_mut() else {
-                    break;
-                };
+            if let Some(q) = st.slots[self.slot].as_mut() {
                 while n < CHUNK && done + n < want {
                     let Some(d) = q.pop() else { break };
                     let rec: RpollEvent =
@@ -113,6 +117,7 @@ impl Reader {
                     n += 1;
                 }
             }
+            drop(st);
             if n == 0 {
                 break;
             }
@@ -130,6 +135,10 @@ impl Reader {
                 break;
             }
             done += n;
+            if n < CHUNK || done == want {
+                break;
+            }
+            st = self.dev.state.lock();
         }
         Ok(done * RPOLL_EVENT_SIZE)
     }

@@ -30,9 +30,10 @@ impl Clock {
     }
 }
 
-/// One event as the producer samples it: all three clocks are read when the
-/// source fires, so that every reader can get its own clock without a later,
-/// racy conversion (the way evdev does it).
+/// One event as the producer samples it: the monotonic time of the event and
+/// the boot and real time derived from it when the source fires, so that
+/// every reader can get its own clock without a later, racy conversion (the
+/// way evdev does it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Sample {
     /// Per-device event number, starting at 1.

@@ -31,7 +31,8 @@
 
 struct rpoll_event {
 	__u64 seq;          /* per-device event number from 1; a gap means loss */
-	__u64 timestamp_ns; /* when the source fired, in this file's clock */
+	__u64 timestamp_ns; /* when the source fired (timer: the expiry it was
+	                     * due at), in this file's clock */
 	__u64 jiffies;      /* jiffies_64 when the source fired */
 	__u32 source;       /* RPOLL_SOURCE_* | RPOLL_EVENT_* flags */
 	__u32 lost;         /* events this file lost just before this one */

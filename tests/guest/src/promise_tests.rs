@@ -1,6 +1,6 @@
 //! Promises of the README that need their own test: queued records survive
-//! an unbind, the timer keeps its grid (no drift) and counts the periods a
-//! late callback skips, a partly faulting read loses only what it could not
+//! an unbind, the timer keeps its grid (no drift), stamps its expiries,
+//! follows its reader's CPU and counts the periods a late callback skips, a partly faulting read loses only what it could not
 //! copy, a new period applies at once to every reader, privilege is checked
 //! before anything else, the CLI's error messages, and the sysfs link from
 //! the misc device to its platform device.
@@ -135,12 +135,12 @@ fn timed_run(
     Ok((recs, before, after))
 }
 
-/// Over 1000 periods the records stay on the grid `t0 + k * period`: every
-/// record is within half a period of its grid point, the number of grid
-/// periods between the first and last record equals the records plus the
-/// skipped periods counted as overruns, and the offset from the grid does
-/// not grow (a timer re-armed from "now" would drift by the callback
-/// latency every period).
+/// Over 1000 periods the records stay on the grid `t0 + k * period`: each
+/// timestamp is an expiry, so every record is exactly on its grid point, the
+/// number of grid periods between the first and last record equals the
+/// records plus the skipped periods counted as overruns, and the offset from
+/// the grid does not grow (a timer re-armed from "now" would drift by the
+/// callback latency every period).
 pub fn timer_stays_on_grid() -> TestResult {
     const P_US: u32 = 4000;
     const N: usize = 1001;
@@ -162,6 +162,13 @@ pub fn timer_stays_on_grid() -> TestResult {
         prev_k = k;
         offsets.push(dt as i64 - (k * p) as i64);
     }
+    let off_grid = offsets.iter().filter(|&&o| o != 0).count();
+    check!(
+        off_grid == 0,
+        "{off_grid} of {} timestamps are not expiries on the grid (first offsets {:?})",
+        offsets.len(),
+        &offsets[..offsets.len().min(5)]
+    );
     let records = (recs.len() - 1) as u64;
     check!(
         (records..=records + skipped).contains(&prev_k),
@@ -175,6 +182,99 @@ pub fn timer_stays_on_grid() -> TestResult {
     );
     println!(
         "guest note: grid: {records} periods of {P_US} us, overruns {skipped}, mean offset first 100 {head} ns, last 100 {tail} ns"
+    );
+    Ok(())
+}
+
+/// Pins the calling thread to `cpu`.
+fn pin_to(cpu: usize) -> TestResult {
+    // SAFETY: `cpu_set_t` is plain data; all zeroes is the empty set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `set` is a valid `cpu_set_t` and `cpu` is below `CPU_SETSIZE`.
+    unsafe { libc::CPU_SET(cpu, &mut set) };
+    // SAFETY: `set` is a valid `cpu_set_t` of the size passed.
+    let r = unsafe { libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set) };
+    check!(
+        r == 0,
+        "sched_setaffinity(CPU {cpu}): {}",
+        std::io::Error::last_os_error()
+    );
+    Ok(())
+}
+
+/// The timer moves to the CPU its reader reads on (debugfs `timer_cpu`),
+/// from CPU 1 to CPU 0 and back, and a move loses nothing: records stay
+/// consecutive with no `lost`, and their expiries stay on the one grid
+/// (every step a whole number of periods, in all as many as records plus
+/// overruns).
+pub fn timer_follows_reader() -> TestResult {
+    const P_US: u32 = 1000;
+    let d = Device::open("follow").map_err(|e| e.to_string())?;
+    let fd = d.owned_fd();
+    let before = stats(&d)?;
+    let mut recs: Vec<RpollEvent> = Vec::new();
+    let mut seen = Vec::new();
+    let result: TestResult = (|| {
+        for cpu in [1, 0, 1] {
+            pin_to(cpu)?;
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_millis(300) {
+                recs.extend(read_batch(fd, 64).map_err(|e| format!("read: errno {e}"))?);
+            }
+            seen.push(debug_state("follow")?.num("timer_cpu"));
+        }
+        Ok(())
+    })();
+    pin_to_all()?;
+    result?;
+    check!(
+        seen == [1, 0, 1],
+        "timer CPU after reading 300 ms on CPUs 1, 0, 1: {seen:?}"
+    );
+    let after = stats(&d)?;
+    check_sequence(before.base + before.delivered, &recs)?;
+    let lost: u64 = recs.iter().map(|r| u64::from(r.lost)).sum();
+    check!(lost == 0, "{lost} records lost across the moves");
+    let p = u64::from(P_US) * 1000;
+    let mut periods = 0;
+    for w in recs.windows(2) {
+        let dt = w[1].timestamp_ns.wrapping_sub(w[0].timestamp_ns);
+        check!(
+            dt > 0 && dt % p == 0 && dt < 1 << 62,
+            "records {} and {} are {dt} ns apart, not a whole number of periods",
+            w[0].seq,
+            w[1].seq
+        );
+        periods += dt / p;
+    }
+    let overruns = after.overruns - before.overruns;
+    let steps = (recs.len() - 1) as u64;
+    check!(
+        (steps..=steps + overruns).contains(&periods),
+        "{periods} periods between first and last of {} records, {overruns} overruns",
+        recs.len()
+    );
+    println!(
+        "guest note: follow: {} records, timer CPU {seen:?}, overruns {overruns}",
+        recs.len()
+    );
+    Ok(())
+}
+
+/// Lets the calling thread run on every CPU again.
+fn pin_to_all() -> TestResult {
+    // SAFETY: `cpu_set_t` is plain data; all zeroes is the empty set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    for cpu in 0..libc::CPU_SETSIZE as usize {
+        // SAFETY: `set` is a valid `cpu_set_t` and `cpu` is below `CPU_SETSIZE`.
+        unsafe { libc::CPU_SET(cpu, &mut set) };
+    }
+    // SAFETY: `set` is a valid `cpu_set_t` of the size passed.
+    let r = unsafe { libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set) };
+    check!(
+        r == 0,
+        "sched_setaffinity(all): {}",
+        std::io::Error::last_os_error()
     );
     Ok(())
 }
