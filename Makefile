@@ -71,7 +71,7 @@ RUNNER = tests/run-in-guest --board $(BOARD_DIR) --kernel $(KDIR)/arch/$(KARCH)/
 	--initrd $(FB)/base.cpio
 
 .PHONY: all deps kernel module clippy tools user-space dtb initramfs guest run press qemu-exec test \
-	stress check-boards bench clean python-guest
+	stress check-boards bench bench-readme clean python-guest
 
 all: module
 
@@ -153,6 +153,11 @@ stress: guest
 # the normal kernel (bench/README.md); BENCH_QUICK=1 for a smoke run.
 bench: module
 	@KDIR=$(KDIR) RPOLL_KO=$(CURDIR)/$(MODULE) bench/run
+
+# Rewrites the benchmark figures quoted in the READMEs from
+# bench/results/latest.json (make bench does this after a run).
+bench-readme:
+	@cargo run -q --release --manifest-path bench/plot/Cargo.toml -- readme README.md bench/README.md
 
 # Board overlays and binding: base DTBs from the kernel tree, fdtoverlay,
 # dt-schema (also part of `make test`).

@@ -8,7 +8,7 @@ if ! insmod /lib/modules/cref.ko; then
     echo "bench-guest: insmod cref.ko failed" >&2
     exit 1
 fi
-for d in /dev/rpoll-bench /dev/cref; do
+for d in /dev/rpoll-bench /dev/rpoll-bench-gpio /dev/cref /dev/gpiochip0; do
     [ -e "$d" ] || { echo "bench-guest: $d missing" >&2; dmesg; exit 1; }
 done
 dmesg -n 1

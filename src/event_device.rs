@@ -85,8 +85,10 @@ impl State {
     /// monotonic time `mono_ns`, in every open reader's queue. Returns
     /// `false` (and records nothing) once the device is gone.
     ///
-    /// Callers read `mono_ns` under the lock (or, for the timer, take its
-    /// expiry), so that timestamps follow `seq` order.
+    /// Timestamps follow `seq` order because each caller's `mono_ns` never
+    /// goes back: the IRQ source reads it under the lock, the timer passes
+    /// its expiry, and the GPIO handler, which never runs on two CPUs at
+    /// once, stamps on entry.
     fn record(&mut self, mono_ns: u64, source: u32, skipped: u64) -> bool {
         self.record_sample(clock::sample_at(mono_ns, 0, source), skipped)
     }
@@ -248,18 +250,18 @@ impl EventDevice {
         self.gpio_line.load(ordering::Relaxed) & RPOLL_GPIO_ACTIVE_LOW != 0
     }
 
-    /// Handles one interrupt of a GPIO line that reads `level` (logical)
-    /// after it. Callable from hard-IRQ context.
+    /// Handles one interrupt of a GPIO line, taken at monotonic time
+    /// `now`, after which the line reads `level` (logical). Callable from
+    /// hard-IRQ context; not concurrently with itself (one interrupt line).
     ///
     /// Both-edge lines report settled levels ([`Settle`]); single-edge
     /// lines report the first edge after a quiet window (their interrupt
     /// fires on that edge only, so the level is the one it leads to).
-    pub(crate) fn gpio_edge(self: &Arc<Self>, level: bool) {
+    pub(crate) fn gpio_edge(self: &Arc<Self>, level: bool, now: u64) {
         self.update(|st| {
             if st.gone {
                 return false;
             }
-            let now = clock::monotonic_ns();
             match self.config.edges {
                 Edges::Both => match st.settle.edge(level, now) {
                     EdgeOutcome::Report(l) => st.record(now, gpio_source(l), 0),

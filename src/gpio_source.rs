@@ -18,6 +18,7 @@ use kernel::{
 };
 
 use crate::{
+    clock,
     event_device::EventDevice,
     gpio::{Flags, GpioDesc},
     irq_line::{trigger, IrqLine},
@@ -33,8 +34,12 @@ pub(crate) struct GpioSource {
 
 impl irq::Handler for GpioSource {
     fn handle(&self) -> IrqReturn {
+        // Stamped first, before the level is read (as gpio-cdev stamps at
+        // the top of its hard-IRQ handler). This handler never runs on two
+        // CPUs at once, so stamps still follow `seq` order.
+        let now = clock::monotonic_ns();
         match self.line.value() {
-            Ok(level) => self.dev.gpio_edge(level),
+            Ok(level) => self.dev.gpio_edge(level, now),
             // Cannot happen for a line that passed probe (it does not
             // sleep); an unreadable level is not invented: the interrupt
             // is counted as merged.

@@ -7,7 +7,9 @@
 //! 2. the highest rate each sustains with zero loss (one-record reads; rpoll
 //!    also with reads of 64 records);
 //! 3. guest CPU time per 1000 events at a fixed rate;
-//! 4. latency and CPU per event with 1, 8 and 64 readers.
+//! 4. latency and CPU per event with 1, 8 and 64 readers;
+//! 5. the GPIO path: rpoll's GPIO device against gpio-cdev, edges driven from
+//!    the host (latency, CPU per edge, loss at the highest edge rates).
 //!
 //! Progress goes to stderr; the results go to stdout as one JSON document cut
 //! into lines `@@BENCH <index> <text>` and closed by `@@BENCH-END <count>`,
@@ -17,9 +19,11 @@
 //! runs one window and prints its summary, `rpoll-bench throughput MECH
 //! [BATCH]` one throughput search, `rpoll-bench micro` the per-call costs.
 
+mod gpio;
 mod json;
 mod measure;
 mod micro;
+mod soak;
 mod source;
 mod stats;
 mod sys;
@@ -27,6 +31,7 @@ mod sys;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
+use gpio::GpioMech;
 use json::{obj, Value, With};
 use measure::{Outcome, Spec};
 use source::Mech;
@@ -37,6 +42,10 @@ use stats::{CpuStat, CpuUse, Summary};
 const LADDER_US: [u32; 21] = [
     1000, 800, 640, 500, 400, 320, 250, 200, 160, 125, 100, 80, 64, 50, 40, 32, 25, 20, 16, 12, 10,
 ];
+
+/// The benchmark kernel's tick (`CONFIG_HZ=250`, checked by bench/run):
+/// `/proc/stat` busy time is a sum of such samples, reported in 10 ms units.
+const KERNEL_TICK_MS: f64 = 4.0;
 
 /// Durations and rates of one run.
 #[derive(Clone, Copy, Debug)]
@@ -52,7 +61,8 @@ struct Cfg {
     /// to what the CPU is doing; with 4000 us = 20 x 199 us + 20 us the
     /// ticks step through the event cycle 20 us at a time (1 us after 199
     /// ticks), and the window holds a whole number of those 199-tick sweeps
-    /// (0.796 s), so every phase of the cycle is sampled equally.
+    /// (0.796 s), so every phase of the cycle is sampled equally; 26
+    /// sweeps give ~500 busy samples per mechanism (about +-4.5 %).
     cpu_period_us: u32,
     cpu_s: f64,
     /// Scaling test: period and length per reader count. 64 readers at
@@ -64,6 +74,12 @@ struct Cfg {
     /// Throughput: length of a search step and of the confirming run.
     tp_step_s: f64,
     tp_confirm_s: f64,
+    /// GPIO path: edges per train; host-side gaps between edges, one train
+    /// per gap and mechanism (the first, widest, gives the latency table).
+    gpio_edges: u64,
+    gpio_gaps_us: [u32; 4],
+    /// Soakers' idle rate: measured this long before and after the trains.
+    soak_calibrate_s: f64,
 }
 
 impl Cfg {
@@ -76,11 +92,14 @@ impl Cfg {
             lat_period_us: 997,
             lat_s: pick(10.5, 2.0),
             cpu_period_us: 199,
-            cpu_s: pick(13.0, 3.0) * 0.796,
+            cpu_s: pick(26.0, 3.0) * 0.796,
             scale_period_us: 3993,
             scale_s: pick(4.0, 1.0) * 2.2816,
             tp_step_s: pick(1.0, 0.3),
             tp_confirm_s: pick(10.0, 1.0),
+            gpio_edges: if quick { 400 } else { 4000 },
+            gpio_gaps_us: [1000, 100, 20, 0],
+            soak_calibrate_s: pick(2.0, 0.5),
         }
     }
 
@@ -98,6 +117,9 @@ impl Cfg {
             .with("throughput_step_s", self.tp_step_s)
             .with("throughput_confirm_s", self.tp_confirm_s)
             .with("throughput_ladder_us", LADDER_US.to_vec())
+            .with("gpio_edges", self.gpio_edges)
+            .with("gpio_gaps_us", self.gpio_gaps_us.to_vec())
+            .with("soak_calibrate_s", self.soak_calibrate_s)
     }
 }
 
@@ -140,10 +162,7 @@ fn cpu_json(o: &Outcome, base: Baseline) -> Value {
     o.cpu
         .to_json()
         .with("net_work_ms", work)
-        .with(
-            "work_ticks",
-            (o.cpu.work_ms * sys::clk_tck() as f64 / 1000.0).round(),
-        )
+        .with("tick_samples", (o.cpu.work_ms / KERNEL_TICK_MS).round())
         .with("work_ms_per_1000_events", per(work, o.produced))
         .with("work_ms_per_1000_deliveries", per(work, o.delivered))
 }
@@ -178,6 +197,7 @@ fn latency_window(
         warmup_ns: secs_ns(cfg.warmup_s),
         window_ns: secs_ns(secs),
         keep_latency: true,
+        pin: false,
     };
     let mut o = measure::run(&spec)?;
     // Reader 0's stamps against the ideal timer grid: for rpoll this
@@ -233,6 +253,7 @@ fn throughput_trial(
         warmup_ns: secs_ns(cfg.warmup_s),
         window_ns: secs_ns(secs),
         keep_latency: false,
+        pin: true,
     };
     let o = measure::run(&spec)?;
     let expected = spec.window_ns / (u64::from(period_us) * 1000);
@@ -303,6 +324,100 @@ fn throughput(cfg: &Cfg, mech: Mech, batch: usize) -> io::Result<Value> {
         .with("trials", Value::Array(trials)))
 }
 
+/// One GPIO train as JSON: counts, guest-time edge rate, latency, CPU.
+fn gpio_train_json(mech: GpioMech, gap_us: u32, t: &mut gpio::Train) -> Value {
+    let span = t.last_ns.saturating_sub(t.first_ns);
+    let rate = if span > 0 && t.delivered > 1 {
+        Value::from((t.produced - 1) as f64 * 1e9 / span as f64)
+    } else {
+        Value::Null
+    };
+    let per = |n: u64| match t.cpu_ms {
+        Some(ms) if n > 0 => Value::from(ms * 1000.0 / n as f64),
+        _ => Value::Null,
+    };
+    obj()
+        .with("mech", mech.name())
+        .with("gap_us", gap_us)
+        .with("soaked", t.cpu_ms.is_some())
+        .with("edges", t.edges)
+        .with("produced", t.produced)
+        .with("delivered", t.delivered)
+        .with("lost", t.lost)
+        .with("span_s", span as f64 / 1e9)
+        .with("rate_hz", rate)
+        .with("latency", summary_json(&mut t.latency_ns))
+        .with("cpu_ms", t.cpu_ms)
+        .with("interrupts", t.interrupts)
+        .with("cpu_us_per_event", per(t.produced))
+        .with("cpu_us_per_interrupt", per(t.interrupts))
+}
+
+/// The GPIO path: latency trains with idle CPUs (edges `gpio_gaps_us[0]`
+/// apart), then a train per gap with only CPU 0 online and a soaker on it
+/// (CPU time per event; the CPU never idles, so guest time follows the
+/// host's pacing and the edge rate in guest time means something), rpoll
+/// and gpio-cdev in turn.
+fn gpio_all(cfg: &Cfg) -> io::Result<Value> {
+    let mut trains = Vec::new();
+    let mut run = |mech: GpioMech, gap: u32, soaking: Option<&gpio::Soaking>| -> io::Result<()> {
+        let mut t = gpio::run_train(mech, cfg.gpio_edges, gap, soaking)?;
+        let j = gpio_train_json(mech, gap, &mut t);
+        eprintln!(
+            "bench: gpio {} gap {gap} us{}: edges {} interrupts {} produced {} delivered {} lost {} rate {} cpu/interrupt {} latency {}",
+            mech.name(),
+            if soaking.is_some() { " (soaked)" } else { "" },
+            t.edges,
+            t.interrupts,
+            t.produced,
+            t.delivered,
+            t.lost,
+            j["rate_hz"],
+            j["cpu_us_per_interrupt"],
+            brief(&j, "latency")
+        );
+        trains.push(j);
+        Ok(())
+    };
+    for mech in GpioMech::ALL {
+        run(mech, cfg.gpio_gaps_us[0], None)?;
+    }
+    // Only CPU 0 stays online, so the interrupt, gpio-cdev's IRQ thread
+    // (which no affinity call can move) and the reader all run beside the
+    // one soaker that measures them.
+    let others: Vec<usize> = (1..sys::online_cpus() as usize).collect();
+    for &cpu in &others {
+        sys::set_cpu_online(cpu, false)?;
+    }
+    let soaked = (|| {
+        let soak = soak::Soak::start(&[0])?;
+        let rate = soak::calibrate(&soak, cfg.soak_calibrate_s);
+        let soaking = gpio::Soaking {
+            soak,
+            rate,
+            pinned: vec![0],
+        };
+        for gap in cfg.gpio_gaps_us {
+            for mech in GpioMech::ALL {
+                run(mech, gap, Some(&soaking))?;
+            }
+        }
+        let rate_after = soak::calibrate(&soaking.soak, cfg.soak_calibrate_s);
+        io::Result::Ok((rate, rate_after))
+    })();
+    for &cpu in &others {
+        sys::set_cpu_online(cpu, true)?;
+    }
+    let (rate, rate_after) = soaked?;
+    Ok(obj()
+        .with("rpoll_line", gpio::RPOLL_LINE)
+        .with("cdev_line", gpio::CDEV_LINE)
+        .with("event_buffer", gpio::EVENT_BUFFER)
+        .with("soak_rate_per_s", rate)
+        .with("soak_rate_per_s_after", rate_after)
+        .with("trains", Value::Array(trains)))
+}
+
 fn run_all(quick: bool) -> io::Result<Value> {
     let cfg = Cfg::new(quick);
     let t_begin = sys::now_ns();
@@ -353,6 +468,7 @@ fn run_all(quick: bool) -> io::Result<Value> {
             warmup_ns: secs_ns(cfg.warmup_s),
             window_ns: secs_ns(cfg.cpu_s),
             keep_latency: false,
+            pin: false,
         };
         let o = measure::run(&spec)?;
         let j = obj()
@@ -368,6 +484,8 @@ fn run_all(quick: bool) -> io::Result<Value> {
         );
         cpu.push(j);
     }
+
+    let gpio_j = gpio_all(&cfg)?;
 
     let mut throughput_j = Vec::new();
     for (mech, batch) in [
@@ -408,6 +526,7 @@ fn run_all(quick: bool) -> io::Result<Value> {
         .with("cpu", Value::Array(cpu))
         .with("throughput", Value::Array(throughput_j))
         .with("scaling", Value::Array(scaling))
+        .with("gpio", gpio_j)
         .with("guest_seconds", (sys::now_ns() - t_begin) as f64 / 1e9))
 }
 
@@ -428,7 +547,19 @@ fn emit(doc: &Value) -> io::Result<()> {
 
 fn window_cmd(args: &[String]) -> io::Result<()> {
     let bad = || io::Error::new(io::ErrorKind::InvalidInput, "bad arguments");
-    let mech = args.first().and_then(|s| Mech::parse(s)).ok_or_else(bad)?;
+    let mechs: Option<Vec<Mech>> = args
+        .first()
+        .map(|s| s.split(',').map(Mech::parse).collect())
+        .unwrap_or(None);
+    for mech in mechs.ok_or_else(bad)? {
+        window_one(mech, args)?;
+    }
+    Ok(())
+}
+
+/// One development window of `mech` (arguments as for [`window_cmd`]).
+fn window_one(mech: Mech, args: &[String]) -> io::Result<()> {
+    let bad = || io::Error::new(io::ErrorKind::InvalidInput, "bad arguments");
     let num = |i: usize| {
         args.get(i)
             .and_then(|s| s.parse::<f64>().ok())
@@ -446,6 +577,7 @@ fn window_cmd(args: &[String]) -> io::Result<()> {
         warmup_ns: 300_000_000,
         window_ns: secs_ns(secs),
         keep_latency: true,
+        pin: false,
     };
     let mut o = measure::run(&spec)?;
     let cpu = o.cpu;
@@ -469,6 +601,9 @@ fn main() -> ExitCode {
         Some("all") => run_all(args.iter().any(|a| a == "--quick")).and_then(|doc| emit(&doc)),
         Some("window") => window_cmd(&args[1..]),
         Some("micro") => micro::run(20_000).map(|j| println!("{j}")),
+        Some("gpio") => {
+            gpio_all(&Cfg::new(args.iter().any(|a| a == "--quick"))).map(|j| println!("{j}"))
+        }
         Some("throughput") => {
             let mech = args.get(1).and_then(|s| Mech::parse(s));
             let batch = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
@@ -480,9 +615,10 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: rpoll-bench all [--quick]\n       \
-                 rpoll-bench window rpoll|cref|timerfd READERS PERIOD_US SECS [BATCH]\n       \
+                 rpoll-bench window MECH[,MECH...] READERS PERIOD_US SECS [BATCH]\n       \
                  rpoll-bench throughput rpoll|cref|timerfd [BATCH]\n       \
-                 rpoll-bench micro"
+                 rpoll-bench micro\n       \
+                 rpoll-bench gpio [--quick]"
             );
             return ExitCode::from(2);
         }

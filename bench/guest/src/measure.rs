@@ -24,6 +24,12 @@ pub struct Spec {
     pub window_ns: u64,
     /// Keep every latency sample (otherwise only counts).
     pub keep_latency: bool,
+    /// Run the window (harness and readers) on CPU 0 only: the throughput
+    /// search, where one late event decides a step. Under `-icount` the two
+    /// vCPUs are time-sliced on one host thread, and a timer on CPU 1 was
+    /// late by more than 40 us about twice per window whatever ran there
+    /// (bench/README.md, "The clock"); on CPU 0 none was.
+    pub pin: bool,
 }
 
 /// What one window gave.
@@ -117,6 +123,18 @@ fn reader_loop(
 
 /// Runs one window.
 pub fn run(spec: &Spec) -> io::Result<Outcome> {
+    if !spec.pin {
+        return run_window(spec);
+    }
+    let all: Vec<usize> = (0..sys::online_cpus() as usize).collect();
+    sys::set_affinity(&[0])?;
+    let result = run_window(spec);
+    sys::set_affinity(&all)?;
+    result
+}
+
+/// Runs one window (reader threads inherit the caller's CPUs).
+fn run_window(spec: &Spec) -> io::Result<Outcome> {
     let setup = Setup::open(spec.mech, spec.readers, spec.period_us)?;
     // Snapshots at `t_snap` and `end`; events count from `start`.
     let t_snap = sys::now_ns() + spec.warmup_ns;

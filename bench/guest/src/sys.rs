@@ -62,6 +62,37 @@ pub fn open_nonblock(path: &str) -> io::Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
+/// Moves the calling thread to the `SCHED_IDLE` policy (runs only when
+/// nothing else wants the CPU).
+pub fn set_sched_idle() -> io::Result<()> {
+    // SAFETY: `sched_param` is plain data; all zeroes is priority 0, the
+    // only priority SCHED_IDLE takes.
+    let param: libc::sched_param = unsafe { std::mem::zeroed() };
+    // musl's sched_setscheduler() is a stub returning ENOSYS (the system
+    // call is per thread, not per process as POSIX says): call it directly.
+    // SAFETY: `param` is a valid sched_param for the duration of the call;
+    // pid 0 is the calling thread.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_sched_setscheduler,
+            0,
+            libc::SCHED_IDLE,
+            &param as *const libc::sched_param,
+        )
+    };
+    cvt(r as libc::c_int)?;
+    Ok(())
+}
+
+/// Sets `O_NONBLOCK` on `fd`.
+pub fn set_nonblocking(fd: RawFd) -> io::Result<()> {
+    // SAFETY: F_GETFL takes no argument and only reads the file's flags.
+    let flags = cvt(unsafe { libc::fcntl(fd, libc::F_GETFL) })?;
+    // SAFETY: F_SETFL takes an int of flags.
+    cvt(unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) })?;
+    Ok(())
+}
+
 /// `read(2)` into `buf`; returns the byte count.
 pub fn read(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
     // SAFETY: `buf` is valid for writes of `buf.len()` bytes.
@@ -128,7 +159,7 @@ pub fn timerfd_arm(fd: &OwnedFd, first_ns: u64, period_ns: u64) -> io::Result<()
     Ok(())
 }
 
-/// An epoll instance watching `fd` for `EPOLLIN` (level-triggered).
+/// An epoll instance watching files for `EPOLLIN` (level-triggered).
 pub struct Epoll {
     ep: OwnedFd,
 }
@@ -136,16 +167,23 @@ pub struct Epoll {
 impl Epoll {
     /// Creates the instance and registers `fd`.
     pub fn watching(fd: RawFd) -> io::Result<Self> {
+        Self::watching_many(&[fd])
+    }
+
+    /// Creates the instance and registers every file of `fds`.
+    pub fn watching_many(fds: &[RawFd]) -> io::Result<Self> {
         // SAFETY: plain system call with a constant flag.
         let ep = cvt(unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) })?;
         // SAFETY: `ep` was just created and is owned by nobody else.
         let ep = unsafe { OwnedFd::from_raw_fd(ep) };
-        let mut ev = libc::epoll_event {
-            events: libc::EPOLLIN as u32,
-            u64: fd as u64,
-        };
-        // SAFETY: `ev` is a valid epoll_event for the duration of the call.
-        cvt(unsafe { libc::epoll_ctl(ep.as_raw_fd(), libc::EPOLL_CTL_ADD, fd, &mut ev) })?;
+        for &fd in fds {
+            let mut ev = libc::epoll_event {
+                events: libc::EPOLLIN as u32,
+                u64: fd as u64,
+            };
+            // SAFETY: `ev` is a valid epoll_event for the duration of the call.
+            cvt(unsafe { libc::epoll_ctl(ep.as_raw_fd(), libc::EPOLL_CTL_ADD, fd, &mut ev) })?;
+        }
         Ok(Self { ep })
     }
 
@@ -181,6 +219,13 @@ pub fn set_affinity(cpus: &[usize]) -> io::Result<()> {
     // SAFETY: `set` is a valid cpu_set_t of the size passed; 0 = this thread.
     cvt(unsafe { libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set) })?;
     Ok(())
+}
+
+/// Takes CPU `cpu` offline or brings it back (CPU hotplug, sysfs).
+pub fn set_cpu_online(cpu: usize, online: bool) -> io::Result<()> {
+    let path = format!("/sys/devices/system/cpu/cpu{cpu}/online");
+    std::fs::write(&path, if online { "1" } else { "0" })
+        .map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))
 }
 
 /// `uname -r`.

@@ -1,68 +1,78 @@
 //! rpoll-bench-report: the host half of the rpoll benchmark.
 //!
-//! Reads the document the guest program printed (bench/guest) and the run's
-//! metadata written by bench/run, and writes into the output folder:
-//! - `latest.json`: both, plus the ratios rpoll / timerfd and rpoll / cref;
+//! `rpoll-bench-report build` reads the document the guest program printed
+//! (bench/guest) and the run's metadata written by bench/run, and writes
+//! into the output folder:
+//! - `latest.json`: both, plus the ratios rpoll / timerfd and rpoll / cref
+//!   and the figures of an earlier run to compare with (`--before`);
 //! - `latest.md`: the tables, with the ratios printed explicitly;
 //! - `latency.png`: the latency distributions (plotters).
-//!
-//! Usage: rpoll-bench-report (--serial LOG | --guest FILE) --meta FILE --out DIR [--font TTF]
 //!
 //! `--serial` takes the guest's serial log and reassembles the document from
 //! its `@@BENCH <index> <text>` lines (checking that none is missing);
 //! `--guest` takes the document itself.
+//!
+//! `rpoll-bench-report readme [--check] FILE...` re-renders the generated
+//! blocks of the READMEs from `latest.json` (module `readme`).
 
+mod compare;
+mod gpio_table;
 mod plot;
+mod readme;
 mod table;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
 
 /// Default font for the plot's text (Debian's fonts-dejavu-core).
 const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
-struct Args {
-    guest: Option<PathBuf>,
-    serial: Option<PathBuf>,
-    meta: PathBuf,
-    out: PathBuf,
-    font: PathBuf,
+/// The benchmark's report tool.
+#[derive(Parser)]
+#[command(version, about = "Builds and checks the rpoll benchmark's results")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut guest = None;
-    let mut serial = None;
-    let mut meta = None;
-    let mut out = None;
-    let mut font = PathBuf::from(DEFAULT_FONT);
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        let mut val = || {
-            it.next()
-                .map(PathBuf::from)
-                .ok_or(format!("{a} needs a value"))
-        };
-        match a.as_str() {
-            "--guest" => guest = Some(val()?),
-            "--serial" => serial = Some(val()?),
-            "--meta" => meta = Some(val()?),
-            "--out" => out = Some(val()?),
-            "--font" => font = val()?,
-            _ => return Err(format!("unknown argument {a}")),
-        }
-    }
-    if guest.is_none() == serial.is_none() {
-        return Err("give one of --guest and --serial".into());
-    }
-    Ok(Args {
-        guest,
-        serial,
-        meta: meta.ok_or("--meta is required")?,
-        out: out.ok_or("--out is required")?,
-        font,
-    })
+#[derive(Subcommand)]
+enum Command {
+    /// Write latest.json, latest.md and latency.png from one run.
+    Build {
+        /// The guest's serial log (its @@BENCH lines).
+        #[arg(long, conflicts_with = "guest", required_unless_present = "guest")]
+        serial: Option<PathBuf>,
+        /// The guest's document itself.
+        #[arg(long)]
+        guest: Option<PathBuf>,
+        /// The run's metadata (bench/run).
+        #[arg(long)]
+        meta: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// An earlier latest.json to compare the timer path with.
+        #[arg(long)]
+        before: Option<PathBuf>,
+        /// Font of the plot's text.
+        #[arg(long, default_value = DEFAULT_FONT)]
+        font: PathBuf,
+    },
+    /// Re-render the generated blocks of README files from the results.
+    Readme {
+        /// Only report blocks that differ (exit 1 if any), change nothing.
+        #[arg(long)]
+        check: bool,
+        /// The results document.
+        #[arg(long, default_value = "bench/results/latest.json")]
+        results: PathBuf,
+        /// The README files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 fn read_json(path: &PathBuf) -> Result<Value, String> {
@@ -186,26 +196,38 @@ fn ratios(g: &Value) -> Value {
     Value::Object(out)
 }
 
-fn run() -> Result<(), String> {
-    let args = parse_args()?;
-    let guest = match (&args.guest, &args.serial) {
-        (Some(g), _) => read_json(g)?,
+/// `build`: reads the run, writes the three result files.
+fn build(
+    guest: Option<PathBuf>,
+    serial: Option<PathBuf>,
+    meta: PathBuf,
+    out: PathBuf,
+    before: Option<PathBuf>,
+    font: PathBuf,
+) -> Result<(), String> {
+    let guest = match (guest, serial) {
+        (Some(g), _) => read_json(&g)?,
         (None, Some(s)) => {
-            let log = std::fs::read(s).map_err(|e| format!("{}: {e}", s.display()))?;
+            let log = std::fs::read(&s).map_err(|e| format!("{}: {e}", s.display()))?;
             from_serial(&String::from_utf8_lossy(&log))?
         }
-        (None, None) => unreachable!("checked by parse_args"),
+        (None, None) => return Err("give one of --guest and --serial".into()),
     };
-    let meta = read_json(&args.meta)?;
-    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    let meta = read_json(&meta)?;
+    let before = match before {
+        Some(p) => compare::summary(&read_json(&p)?),
+        None => Value::Null,
+    };
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
 
     let doc = json!({
         "meta": meta,
         "ratios": ratios(&guest),
+        "before": before,
         "guest": guest,
     });
     let write = |name: &str, text: String| {
-        let p = args.out.join(name);
+        let p = out.join(name);
         std::fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))
     };
     write(
@@ -213,13 +235,57 @@ fn run() -> Result<(), String> {
         serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n",
     )?;
     write("latest.md", table::markdown(&doc))?;
-    plot::latency_png(&doc, &args.out.join("latency.png"), &args.font)?;
+    plot::latency_png(&doc, &out.join("latency.png"), &font)?;
     Ok(())
 }
 
+/// `readme`: re-renders (or checks) the generated blocks of `files`.
+fn readme_cmd(check: bool, results: PathBuf, files: Vec<PathBuf>) -> Result<bool, String> {
+    let doc = read_json(&results)?;
+    let mut clean = true;
+    for file in files {
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let (fresh, changed) =
+            readme::splice(&text, &doc).map_err(|e| format!("{}: {e}", file.display()))?;
+        if changed.is_empty() {
+            continue;
+        }
+        if check {
+            clean = false;
+            eprintln!(
+                "{}: blocks differ from {}: {} (run `make bench-readme` to regenerate)",
+                file.display(),
+                results.display(),
+                changed.join(", ")
+            );
+        } else {
+            std::fs::write(&file, fresh).map_err(|e| format!("{}: {e}", file.display()))?;
+            eprintln!("{}: regenerated {}", file.display(), changed.join(", "));
+        }
+    }
+    Ok(clean)
+}
+
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
+    let result = match Cli::parse().command {
+        Command::Build {
+            serial,
+            guest,
+            meta,
+            out,
+            before,
+            font,
+        } => build(guest, serial, meta, out, before, font).map(|()| true),
+        Command::Readme {
+            check,
+            results,
+            files,
+        } => readme_cmd(check, results, files),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("rpoll-bench-report: {e}");
             ExitCode::FAILURE

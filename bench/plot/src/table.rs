@@ -1,21 +1,24 @@
-//! The markdown report (`latest.md`): one table per measurement, each with
-//! the ratios rpoll / timerfd and rpoll / cref printed as their own rows,
-//! and a list of the checks the issue asks for (rpoll p99 within 1.2x of
-//! timerfd's, rpoll no slower than the C reference).
+//! The markdown report (`latest.md`): one table per measurement of the
+//! timer path, each with the ratios rpoll / timerfd and rpoll / cref as
+//! their own rows; the GPIO part, the before/after table and the goals'
+//! checks come from `gpio_table` and `compare`. Each table is also a
+//! function of its own, for the generated blocks of the READMEs.
 
 use std::fmt::Write;
 
 use serde_json::{json, Value};
 
-use crate::{find, num, ratio};
+use crate::{compare, find, gpio_table, num, ratio};
 
 const MECHS: [&str; 3] = ["rpoll", "cref", "timerfd"];
 
-fn f(v: Option<f64>, decimals: usize) -> String {
+/// `v` with `decimals` decimals, `-` if missing.
+pub fn f(v: Option<f64>, decimals: usize) -> String {
     v.map_or("-".into(), |x| format!("{x:.decimals$}"))
 }
 
-fn r(v: Option<f64>) -> String {
+/// A ratio as `1.23x`, `-` if missing.
+pub fn r(v: Option<f64>) -> String {
     v.map_or("-".into(), |x| format!("{x:.2}x"))
 }
 
@@ -23,13 +26,19 @@ fn s<'a>(v: &'a Value, path: &str) -> &'a str {
     v.pointer(path).and_then(Value::as_str).unwrap_or("?")
 }
 
-/// Rows of a table whose entries are `list[mech]` and columns `cols`
-/// (label, JSON pointer, decimals), followed by the two ratio rows.
-fn table_with_ratios(
+/// One column of a measurement table: label, JSON pointer into the row's
+/// entry, decimals, and whether the ratio rows compare it (a count of
+/// samples or events has no meaningful ratio).
+pub type Col<'a> = (&'a str, &'a str, usize, bool);
+
+/// Rows of a table whose entries are `list[mech]` and columns `cols`,
+/// followed by a ratio row `first / other` for each of `others`.
+pub fn table_with_ratios(
     out: &mut String,
     head: &str,
     rows: &[(&str, Option<&Value>)],
-    cols: &[(&str, &str, usize)],
+    cols: &[Col<'_>],
+    others: &[&str],
 ) {
     let _ = writeln!(
         out,
@@ -40,23 +49,58 @@ fn table_with_ratios(
     for (label, e) in rows {
         let cells: Vec<String> = cols
             .iter()
-            .map(|(_, p, d)| f(e.and_then(|e| num(e, p)), *d))
+            .map(|(_, p, d, _)| f(e.and_then(|e| num(e, p)), *d))
             .collect();
         let _ = writeln!(out, "| {label} | {} |", cells.join(" | "));
     }
+    let Some(&(first, _)) = rows.first() else {
+        return;
+    };
     let get = |name: &str| rows.iter().find(|(l, _)| *l == name).and_then(|(_, e)| *e);
-    for other in ["timerfd", "cref"] {
+    for other in others {
         let cells: Vec<String> = cols
             .iter()
-            .map(|(_, p, _)| {
+            .map(|(_, p, _, compare)| {
+                if !compare {
+                    return String::new();
+                }
                 r(ratio(
-                    get("rpoll").and_then(|e| num(e, p)),
+                    get(first).and_then(|e| num(e, p)),
                     get(other).and_then(|e| num(e, p)),
                 ))
             })
             .collect();
-        let _ = writeln!(out, "| **rpoll / {other}** | {} |", cells.join(" | "));
+        let _ = writeln!(out, "| **{first} / {other}** | {} |", cells.join(" | "));
     }
+}
+
+/// The rows of `list`, one per timer mechanism, in report order.
+fn mech_rows(list: &Value) -> Vec<(&'static str, Option<&Value>)> {
+    MECHS
+        .iter()
+        .map(|m| (*m, find(list, &[("mech", json!(m))])))
+        .collect()
+}
+
+/// Latency columns (`samples` is not compared).
+const LATENCY_COLS: [Col<'static>; 6] = [
+    ("samples", "/latency/n", 0, false),
+    ("min", "/latency/min_us", 1, true),
+    ("p50", "/latency/p50_us", 1, true),
+    ("p99", "/latency/p99_us", 1, true),
+    ("p99.9", "/latency/p999_us", 1, true),
+    ("max", "/latency/max_us", 1, true),
+];
+
+/// Test 1's table alone (also a generated README block).
+pub fn latency_table(out: &mut String, g: &Value) {
+    table_with_ratios(
+        out,
+        "source",
+        &mech_rows(&g["latency"]),
+        &LATENCY_COLS,
+        &["timerfd", "cref"],
+    );
 }
 
 fn latency_section(out: &mut String, g: &Value) {
@@ -68,62 +112,46 @@ fn latency_section(out: &mut String, g: &Value) {
     );
     let _ = writeln!(
         out,
-        "From the event's kernel timestamp to `clock_gettime(CLOCK_MONOTONIC)` right after \
-         `epoll_wait` returns. Lower is better; a ratio above 1 means rpoll is slower.\n"
+        "From the timer's expiry to `clock_gettime(CLOCK_MONOTONIC)` right after `epoll_wait` \
+         returns, for all three alike: timerfd's expiries are `it_value + n * interval`, cref \
+         stamps the deadline its thread slept to, rpoll stamps each record with its hrtimer's \
+         expiry. Lower is better; a ratio above 1 means rpoll is slower.\n"
     );
-    let rows: Vec<(&str, Option<&Value>)> = MECHS
-        .iter()
-        .map(|m| (*m, find(&g["latency"], &[("mech", json!(m))])))
-        .collect();
-    let cols = [
-        ("samples", "/latency/n", 0),
-        ("min", "/latency/min_us", 1),
-        ("p50", "/latency/p50_us", 1),
-        ("p99", "/latency/p99_us", 1),
-        ("p99.9", "/latency/p999_us", 1),
-        ("max", "/latency/max_us", 1),
-    ];
-    table_with_ratios(out, "source", &rows, &cols);
-    if let Some(rp) = rows[0].1 {
-        let _ = writeln!(
-            out,
-            "\nrpoll stamps its record when its hrtimer callback runs, timerfd and cref use the \
-             expiry (deadline), so rpoll's row leaves out the timer interrupt's own delay. \
-             Referred to the ideal timer grid instead (each stamp moved back by its lateness \
-             beyond the smallest one seen), rpoll's latency is p50 {} / p99 {} / p99.9 {} us; \
-             the callback's lateness itself is p50 {} / p99 {} us.\n",
-            f(num(rp, "/latency_from_grid/p50_us"), 1),
-            f(num(rp, "/latency_from_grid/p99_us"), 1),
-            f(num(rp, "/latency_from_grid/p999_us"), 1),
-            f(num(rp, "/stamp_offset_from_grid/p50_us"), 1),
-            f(num(rp, "/stamp_offset_from_grid/p99_us"), 1),
-        );
-    }
+    latency_table(out, g);
+    let rp = find(&g["latency"], &[("mech", json!("rpoll"))]);
+    let off = rp.and_then(|e| num(e, "/stamp_offset_from_grid/max_us"));
+    let _ = writeln!(
+        out,
+        "\nCheck: rpoll's stamps lie on its timer's grid (largest offset from the ideal grid: \
+         {} us; 0 means every stamp is an expiry).\n",
+        f(off, 3)
+    );
+}
+
+/// Test 1b's table alone (also a generated README block).
+pub fn same_cpu_table(out: &mut String, g: &Value) {
+    table_with_ratios(
+        out,
+        "source",
+        &mech_rows(&g["latency_same_cpu"]),
+        &LATENCY_COLS[1..],
+        &["timerfd", "cref"],
+    );
 }
 
 fn same_cpu_section(out: &mut String, g: &Value) {
-    let Some(list) = g.get("latency_same_cpu") else {
+    if g.get("latency_same_cpu").is_none() {
         return;
-    };
+    }
     let _ = writeln!(out, "### 1b. Diagnostic: the same test confined to CPU 0\n");
     let _ = writeln!(
         out,
-        "With the benchmark process pinned to CPU 0, rpoll's hrtimer (restarted by \
-         `RPOLL_IOC_SET_PERIOD` from CPU 0) fires on its reader's CPU, as timerfd's always does \
-         (timerfd re-arms its timer from `read()`). cref's producer thread is not pinned.\n"
+        "With the benchmark process pinned to CPU 0 every timer fires on its reader's CPU. \
+         rpoll's timer follows its reader anyway (it is restarted on the reader's CPU at the \
+         same expiry), so this table should match test 1's; before that it did not. cref's \
+         producer thread is not pinned.\n"
     );
-    let rows: Vec<(&str, Option<&Value>)> = MECHS
-        .iter()
-        .map(|m| (*m, find(list, &[("mech", json!(m))])))
-        .collect();
-    let cols = [
-        ("min", "/latency/min_us", 1),
-        ("p50", "/latency/p50_us", 1),
-        ("p99", "/latency/p99_us", 1),
-        ("p99.9", "/latency/p999_us", 1),
-        ("max", "/latency/max_us", 1),
-    ];
-    table_with_ratios(out, "source", &rows, &cols);
+    same_cpu_table(out, g);
     out.push('\n');
 }
 
@@ -131,7 +159,7 @@ fn throughput_section(out: &mut String, g: &Value) {
     let secs = num(g, "/config/throughput_confirm_s").unwrap_or(0.0);
     let _ = writeln!(
         out,
-        "## 2. Throughput: highest rate sustained {secs:.0} s with zero loss (1 reader)\n"
+        "## 2. Throughput: highest rate sustained {secs:.0} s with zero loss (1 reader, CPU 0 only)\n"
     );
     let _ = writeln!(
         out,
@@ -140,6 +168,12 @@ fn throughput_section(out: &mut String, g: &Value) {
          its own record (queue drop, skipped timer period, timerfd expirations merged into one \
          read).\n"
     );
+    throughput_table(out, g);
+    out.push('\n');
+}
+
+/// Test 2's table alone (also a generated README block).
+pub fn throughput_table(out: &mut String, g: &Value) {
     let _ = writeln!(
         out,
         "| variant | max rate (Hz) | period (us) | first failing step (Hz) |"
@@ -177,7 +211,22 @@ fn throughput_section(out: &mut String, g: &Value) {
             r(ratio(rate("rpoll-batch64"), rate(other)))
         );
     }
-    out.push('\n');
+}
+
+/// Test 3's table alone (also a generated README block).
+pub fn cpu_table(out: &mut String, g: &Value) {
+    table_with_ratios(
+        out,
+        "source",
+        &mech_rows(&g["cpu"]),
+        &[
+            ("events", "/counts/produced", 0, false),
+            ("busy time (ms)", "/cpu/work_ms", 0, false),
+            ("busy 4 ms ticks sampled", "/cpu/tick_samples", 0, false),
+            ("CPU us / event", "/cpu/work_ms_per_1000_events", 2, true),
+        ],
+        &["timerfd", "cref"],
+    );
 }
 
 fn cpu_section(out: &mut String, g: &Value) {
@@ -185,27 +234,19 @@ fn cpu_section(out: &mut String, g: &Value) {
     let secs = num(g, "/config/cpu_s").unwrap_or(0.0);
     let _ = writeln!(
         out,
-        "## 3. CPU cost (1 reader, {:.0} Hz for {secs:.0} s)\n",
+        "## 3. CPU cost (1 reader, {:.0} Hz for {secs:.1} s)\n",
         1e6 / period
     );
     let _ = writeln!(
         out,
         "Guest CPU time from `/proc/stat` (user + nice + system + irq + softirq, both CPUs, net \
-         of the idle baseline) per 1000 events, i.e. microseconds per event. The kernel charges \
-         each 4 ms tick to what the CPU is doing; the period is chosen prime to the tick so the \
-         ticks sample every phase of the event cycle, and `busy ticks` says how many samples \
-         the figure rests on (one tick = 10 ms). Lower is better.\n"
+         of the idle baseline) per event. The kernel (250 Hz) charges each 4 ms tick to what \
+         the CPU is doing at that instant and `/proc/stat` reports the sum in 10 ms units; the \
+         period is prime to the tick, so the ticks sample every phase of the event cycle. \
+         `busy 4 ms ticks sampled` is how many samples the figure rests on (its statistical \
+         error is about 1/sqrt of that). Lower is better.\n"
     );
-    let rows: Vec<(&str, Option<&Value>)> = MECHS
-        .iter()
-        .map(|m| (*m, find(&g["cpu"], &[("mech", json!(m))])))
-        .collect();
-    let cols = [
-        ("events", "/counts/produced", 0),
-        ("busy ticks", "/cpu/work_ticks", 0),
-        ("ms / 1000 events", "/cpu/work_ms_per_1000_events", 2),
-    ];
-    table_with_ratios(out, "source", &rows, &cols);
+    cpu_table(out, g);
     out.push('\n');
 }
 
@@ -225,9 +266,15 @@ fn scaling_section(out: &mut String, g: &Value) {
          busy time to resolve it, so that row repeats test 3's figure (marked \\*). `missed` \
          counts deliveries lost.\n"
     );
+    scaling_table(out, g);
+    out.push('\n');
+}
+
+/// Test 4's table alone (also a generated README block).
+pub fn scaling_table(out: &mut String, g: &Value) {
     let _ = writeln!(
         out,
-        "| readers | source | p50 (us) | p99 (us) | p99.9 (us) | CPU us / event | CPU us / delivery | busy ticks | delivered | missed |"
+        "| readers | source | p50 (us) | p99 (us) | p99.9 (us) | CPU us / event | CPU us / delivery | busy 4 ms ticks sampled | delivered | missed |"
     );
     let _ = writeln!(out, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     let cpu_test = |m: &str| find(&g["cpu"], &[("mech", json!(m))]);
@@ -253,7 +300,7 @@ fn scaling_section(out: &mut String, g: &Value) {
                 c("/latency/p999_us", 1),
                 f(cpu(m, "/cpu/work_ms_per_1000_events"), 2),
                 f(cpu(m, "/cpu/work_ms_per_1000_deliveries"), 2),
-                c("/cpu/work_ticks", 0),
+                c("/cpu/tick_samples", 0),
                 c("/counts/delivered", 0),
                 c("/counts/missed", 0),
             );
@@ -277,67 +324,6 @@ fn scaling_section(out: &mut String, g: &Value) {
             );
         }
     }
-    out.push('\n');
-}
-
-/// The issue's two claims, checked on this run.
-fn checks_section(out: &mut String, g: &Value) {
-    let _ = writeln!(out, "## Checks\n");
-    let lat = |m: &str, k: &str| {
-        find(&g["latency"], &[("mech", json!(m))]).and_then(|e| num(e, &format!("/latency/{k}")))
-    };
-    let mut line = |ok: Option<bool>, text: String| {
-        let mark = match ok {
-            Some(true) => "PASS",
-            Some(false) => "FAIL",
-            None => "n/a",
-        };
-        let _ = writeln!(out, "- {mark}: {text}");
-    };
-    let p99 = ratio(lat("rpoll", "p99_us"), lat("timerfd", "p99_us"));
-    line(
-        p99.map(|x| x <= 1.2),
-        format!("rpoll p99 latency within 1.2x of timerfd's: {}", r(p99)),
-    );
-    for k in ["p50_us", "p99_us"] {
-        let x = ratio(lat("rpoll", k), lat("cref", k));
-        line(
-            x.map(|x| x <= 1.0),
-            format!(
-                "rpoll {} latency no worse than cref's: {}",
-                &k[..k.len() - 3],
-                r(x)
-            ),
-        );
-    }
-    let tp = |v: &str| {
-        find(&g["throughput"], &[("variant", json!(v))]).and_then(|e| num(e, "/max_rate_hz"))
-    };
-    let x = ratio(tp("rpoll"), tp("cref"));
-    line(
-        x.map(|x| x >= 1.0),
-        format!("rpoll throughput no lower than cref's: {}", r(x)),
-    );
-    let cpu = |m: &str| {
-        find(&g["cpu"], &[("mech", json!(m))]).and_then(|e| num(e, "/cpu/work_ms_per_1000_events"))
-    };
-    let x = ratio(cpu("rpoll"), cpu("cref"));
-    line(
-        x.map(|x| x <= 1.0),
-        format!("rpoll CPU per event no higher than cref's: {}", r(x)),
-    );
-    for n in [8u64, 64] {
-        let e = |m: &str| find(&g["scaling"], &[("mech", json!(m)), ("readers", json!(n))]);
-        let x = ratio(
-            e("rpoll").and_then(|e| num(e, "/latency/p99_us")),
-            e("timerfd").and_then(|e| num(e, "/latency/p99_us")),
-        );
-        line(
-            x.map(|x| x <= 1.2),
-            format!("{n} readers: rpoll p99 within 1.2x of timerfd's: {}", r(x)),
-        );
-    }
-    out.push('\n');
 }
 
 /// Per-call costs measured from user space (diagnostic).
@@ -403,7 +389,12 @@ pub fn markdown(doc: &Value) -> String {
     throughput_section(&mut out, g);
     cpu_section(&mut out, g);
     scaling_section(&mut out, g);
-    checks_section(&mut out, g);
+    gpio_table::section(&mut out, g);
+    let _ = writeln!(out, "## Before and after (timer path)\n");
+    compare::before_after_table(&mut out, doc);
+    let _ = writeln!(out, "\n## Goals of issue 15 on this run\n");
+    compare::checks(&mut out, doc);
+    out.push('\n');
     syscall_section(&mut out, g);
     let _ = writeln!(
         out,

@@ -71,6 +71,7 @@ const TESTS: &[Test] = tests![
     gpio_tests::gpio_thousand_fast_edges,
     promise_tests::timer_stays_on_grid,
     promise_tests::timer_follows_reader,
+    promise_tests::timer_survives_its_cpu_going_offline,
     promise_tests::late_callbacks_count_overruns,
     promise_tests::partial_read_fault_accounted,
     promise_tests::set_period_applies_at_once_device_wide,

@@ -261,6 +261,73 @@ pub fn timer_follows_reader() -> TestResult {
     Ok(())
 }
 
+/// Takes CPU `cpu` offline or back online (CPU hotplug).
+fn set_online(cpu: usize, online: bool) -> TestResult {
+    let path = format!("/sys/devices/system/cpu/cpu{cpu}/online");
+    std::fs::write(&path, if online { "1" } else { "0" }).map_err(|e| format!("{path}: {e}"))
+}
+
+/// The timer's CPU goes offline under a reader: the kernel migrates the
+/// hrtimer, the timer keeps its grid and the reader loses nothing; the
+/// callback then reports the CPU it runs on (debugfs `timer_cpu`).
+pub fn timer_survives_its_cpu_going_offline() -> TestResult {
+    const P_US: u64 = 1000;
+    let d = Device::open("follow").map_err(|e| e.to_string())?;
+    let fd = d.owned_fd();
+    let before = stats(&d)?;
+    let mut recs: Vec<RpollEvent> = Vec::new();
+    let read_for = |recs: &mut Vec<RpollEvent>, ms: u64| -> TestResult {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_millis(ms) {
+            recs.extend(read_batch(fd, 64).map_err(|e| format!("read: errno {e}"))?);
+        }
+        Ok(())
+    };
+    let result: TestResult = (|| {
+        pin_to(1)?;
+        read_for(&mut recs, 300)?;
+        let on = debug_state("follow")?.num("timer_cpu");
+        check!(on == 1, "timer on CPU {on} after reading on CPU 1");
+        pin_to_all()?;
+        set_online(1, false)?;
+        read_for(&mut recs, 300)?;
+        let now_on = debug_state("follow")?.num("timer_cpu");
+        check!(now_on == 0, "timer on CPU {now_on} with CPU 1 offline");
+        Ok(())
+    })();
+    let back = set_online(1, true);
+    pin_to_all()?;
+    result?;
+    back?;
+    let after = stats(&d)?;
+    check_sequence(before.base + before.delivered, &recs)?;
+    let lost: u64 = recs.iter().map(|r| u64::from(r.lost)).sum();
+    check!(
+        lost == 0,
+        "{lost} records lost across the CPU going offline"
+    );
+    let p = P_US * 1000;
+    let periods: u64 = recs
+        .windows(2)
+        .map(|w| w[1].timestamp_ns.saturating_sub(w[0].timestamp_ns))
+        .map(|dt| {
+            if dt > 0 && dt % p == 0 {
+                dt / p
+            } else {
+                u64::MAX / 2
+            }
+        })
+        .sum();
+    let overruns = after.overruns - before.overruns;
+    let steps = (recs.len() - 1) as u64;
+    check!(
+        (steps..=steps + overruns).contains(&periods),
+        "{} records are not consecutive expiries of one grid ({periods} periods, {overruns} overruns)",
+        recs.len()
+    );
+    Ok(())
+}
+
 /// Lets the calling thread run on every CPU again.
 fn pin_to_all() -> TestResult {
     // SAFETY: `cpu_set_t` is plain data; all zeroes is the empty set.

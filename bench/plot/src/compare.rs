@@ -1,0 +1,211 @@
+//! The timer path before and after the changes of issue 15, and the
+//! checks of that issue's goals on this run.
+//!
+//! Latency is compared from the timer's expiry: for rpoll that is
+//! `latency_from_grid` (its stamps moved back onto the ideal grid), which
+//! equals `latency` since rpoll stamps expiries, and which an older run,
+//! whose rpoll stamped when its callback ran, also carries.
+
+use std::fmt::Write;
+
+use serde_json::{json, Value};
+
+use crate::gpio_table;
+use crate::table::{f, r};
+use crate::{find, num, ratio};
+
+/// The figures of one run that the before/after table shows.
+pub fn summary(doc: &Value) -> Value {
+    let g = &doc["guest"];
+    let lat = |list: &str, m: &str, k: &str| {
+        let e = find(&g[list], &[("mech", json!(m))])?;
+        let path = if m == "rpoll" && e.get("latency_from_grid").is_some_and(Value::is_object) {
+            format!("/latency_from_grid/{k}")
+        } else {
+            format!("/latency/{k}")
+        };
+        num(e, &path)
+    };
+    let cpu = |m: &str| {
+        find(&g["cpu"], &[("mech", json!(m))]).and_then(|e| num(e, "/cpu/work_ms_per_1000_events"))
+    };
+    let rate = |v: &str| {
+        find(&g["throughput"], &[("variant", json!(v))]).and_then(|e| num(e, "/max_rate_hz"))
+    };
+    json!({
+        "commit": doc.pointer("/meta/commit"),
+        "date_utc": doc.pointer("/meta/date_utc"),
+        "rpoll_p50_us": lat("latency", "rpoll", "p50_us"),
+        "timerfd_p50_us": lat("latency", "timerfd", "p50_us"),
+        "rpoll_p99_us": lat("latency", "rpoll", "p99_us"),
+        "timerfd_p99_us": lat("latency", "timerfd", "p99_us"),
+        "rpoll_same_cpu_p99_us": lat("latency_same_cpu", "rpoll", "p99_us"),
+        "timerfd_same_cpu_p99_us": lat("latency_same_cpu", "timerfd", "p99_us"),
+        "rpoll_cpu_us": cpu("rpoll"),
+        "timerfd_cpu_us": cpu("timerfd"),
+        "rpoll_rate_hz": rate("rpoll"),
+        "timerfd_rate_hz": rate("timerfd"),
+        "cref_rate_hz": rate("cref"),
+    })
+}
+
+/// Before/after table of the timer path (also a generated README block).
+pub fn before_after_table(out: &mut String, doc: &Value) {
+    let Some(before) = doc.get("before").filter(|b| b.is_object()) else {
+        let _ = writeln!(out, "(no earlier run given)");
+        return;
+    };
+    let now = summary(doc);
+    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("?").to_string();
+    let _ = writeln!(
+        out,
+        "| timer path, 1 reader | before: rpoll | timerfd | rpoll / timerfd | now: rpoll | timerfd | rpoll / timerfd |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
+    for (label, a, b, d) in [
+        (
+            "latency p50 from expiry (us)",
+            "rpoll_p50_us",
+            "timerfd_p50_us",
+            1,
+        ),
+        (
+            "latency p99 from expiry (us)",
+            "rpoll_p99_us",
+            "timerfd_p99_us",
+            1,
+        ),
+        (
+            "same, pinned to CPU 0: p99 (us)",
+            "rpoll_same_cpu_p99_us",
+            "timerfd_same_cpu_p99_us",
+            1,
+        ),
+        ("CPU per event (us)", "rpoll_cpu_us", "timerfd_cpu_us", 2),
+        (
+            "zero-loss rate (Hz; now on CPU 0 only)",
+            "rpoll_rate_hz",
+            "timerfd_rate_hz",
+            0,
+        ),
+    ] {
+        let cells = |v: &Value| {
+            let (x, y) = (num(v, &format!("/{a}")), num(v, &format!("/{b}")));
+            format!("{} | {} | {}", f(x, d), f(y, d), r(ratio(x, y)))
+        };
+        let _ = writeln!(out, "| {label} | {} | {} |", cells(before), cells(&now));
+    }
+    let _ = writeln!(
+        out,
+        "\nBefore: run {} (commit {}); now: run {} (commit {}).",
+        s(before, "date_utc"),
+        s(before, "commit"),
+        s(&now, "date_utc"),
+        s(&now, "commit"),
+    );
+}
+
+/// The goals of issue 15, checked on this run (also a README block).
+pub fn checks(out: &mut String, doc: &Value) {
+    let now = summary(doc);
+    let g = &doc["guest"];
+    let v = |k: &str| num(&now, &format!("/{k}"));
+    let mut line = |ok: Option<bool>, text: String| {
+        let mark = match ok {
+            Some(true) => "met",
+            Some(false) => "NOT met",
+            None => "n/a",
+        };
+        let _ = writeln!(out, "- {mark}: {text}");
+    };
+    let p99 = ratio(v("rpoll_p99_us"), v("timerfd_p99_us"));
+    line(
+        p99.map(|x| x <= 1.05),
+        format!(
+            "timer: rpoll p99 <= 1.05x timerfd, reader on any CPU: {}",
+            r(p99)
+        ),
+    );
+    let p50 = ratio(v("rpoll_p50_us"), v("timerfd_p50_us"));
+    line(
+        p50.map(|x| x <= 1.0),
+        format!("timer: rpoll p50 <= 1.0x timerfd: {}", r(p50)),
+    );
+    let cpu = ratio(v("rpoll_cpu_us"), v("timerfd_cpu_us"));
+    line(
+        cpu.map(|x| x <= 1.0),
+        format!(
+            "timer: CPU per event <= 1.0x timerfd, one reader: {}",
+            r(cpu)
+        ),
+    );
+    let tc = ratio(v("rpoll_rate_hz"), v("cref_rate_hz"));
+    line(
+        tc.map(|x| x >= 5.0),
+        format!("timer: zero-loss rate >= 5x the C reference's: {}", r(tc)),
+    );
+    let tt = ratio(v("rpoll_rate_hz"), v("timerfd_rate_hz"));
+    line(
+        tt.map(|x| x >= 2.0),
+        format!("timer: zero-loss rate >= 2x timerfd's: {}", r(tt)),
+    );
+    if g.get("gpio").is_none() {
+        return;
+    }
+    let gap = g
+        .pointer("/config/gpio_gaps_us/0")
+        .cloned()
+        .unwrap_or(json!(1000));
+    let gp = |m: &str, soaked: bool, p: &str| {
+        find(
+            &g["gpio"]["trains"],
+            &[
+                ("mech", json!(m)),
+                ("gap_us", gap.clone()),
+                ("soaked", json!(soaked)),
+            ],
+        )
+        .and_then(|e| num(e, p))
+    };
+    let x = ratio(
+        gp("rpoll", false, "/latency/p99_us"),
+        gp("gpio-cdev", false, "/latency/p99_us"),
+    );
+    line(
+        x.map(|x| x <= 1.0),
+        format!("GPIO: rpoll p99 <= 1.0x gpio-cdev: {}", r(x)),
+    );
+    let x = ratio(
+        gp("rpoll", true, "/cpu_us_per_interrupt"),
+        gp("gpio-cdev", true, "/cpu_us_per_interrupt"),
+    );
+    line(
+        x.map(|x| x <= 1.0),
+        format!(
+            "GPIO: rpoll CPU per edge (interrupt) <= 1.0x gpio-cdev: {}",
+            r(x)
+        ),
+    );
+    let (rb, rl) = gpio_table::zero_loss(g, "rpoll");
+    let (cb, cl) = gpio_table::zero_loss(g, "gpio-cdev");
+    let (ok, why) = match (rl, cl) {
+        (false, false) => (
+            None,
+            format!(
+                "neither lost an event at any rate the qtest host driver reached, so neither \
+                 limit was found (edges one by one up to {} Hz for rpoll, {} Hz for gpio-cdev; \
+                 faster host pacing only merges edges in the controller)",
+                f(rb, 0),
+                f(cb, 0)
+            ),
+        ),
+        _ => (
+            Some(!rl && cl || ratio(rb, cb).is_some_and(|x| x > 1.0)),
+            format!("rpoll {} Hz, gpio-cdev {} Hz", f(rb, 0), f(cb, 0)),
+        ),
+    };
+    line(
+        ok,
+        format!("GPIO: higher zero-loss edge rate than gpio-cdev: {why}"),
+    );
+}

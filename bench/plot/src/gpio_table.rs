@@ -1,0 +1,200 @@
+//! The GPIO part of the report: rpoll's GPIO device against gpio-cdev
+//! (latency with idle CPUs, CPU per event and loss with soakers).
+
+use std::fmt::Write;
+
+use serde_json::{json, Value};
+
+use crate::table::{f, table_with_ratios, Col};
+use crate::{find, num};
+
+/// The two GPIO mechanisms, in report order.
+const GPIO_MECHS: [&str; 2] = ["rpoll", "gpio-cdev"];
+
+/// The train of `mech` with host gap `gap` (soaked or not).
+fn train<'a>(gpio: &'a Value, mech: &str, gap: &Value, soaked: bool) -> Option<&'a Value> {
+    find(
+        &gpio["trains"],
+        &[
+            ("mech", json!(mech)),
+            ("gap_us", gap.clone()),
+            ("soaked", json!(soaked)),
+        ],
+    )
+}
+
+/// The widest host gap (the latency and CPU tables' trains).
+fn first_gap(g: &Value) -> Value {
+    g.pointer("/config/gpio_gaps_us/0")
+        .cloned()
+        .unwrap_or(json!(1000))
+}
+
+/// Latency table (idle CPUs), also a generated README block.
+pub fn latency_table(out: &mut String, g: &Value) {
+    let gap = first_gap(g);
+    let rows: Vec<(&str, Option<&Value>)> = GPIO_MECHS
+        .iter()
+        .map(|m| (*m, train(&g["gpio"], m, &gap, false)))
+        .collect();
+    let cols: [Col<'_>; 6] = [
+        ("samples", "/latency/n", 0, false),
+        ("min", "/latency/min_us", 1, true),
+        ("p50", "/latency/p50_us", 1, true),
+        ("p99", "/latency/p99_us", 1, true),
+        ("p99.9", "/latency/p999_us", 1, true),
+        ("max", "/latency/max_us", 1, true),
+    ];
+    table_with_ratios(out, "source", &rows, &cols, &["gpio-cdev"]);
+}
+
+/// CPU per event table (soakers, widest gap), also a README block.
+pub fn cpu_table(out: &mut String, g: &Value) {
+    let gap = first_gap(g);
+    let rows: Vec<(&str, Option<&Value>)> = GPIO_MECHS
+        .iter()
+        .map(|m| (*m, train(&g["gpio"], m, &gap, true)))
+        .collect();
+    let cols: [Col<'_>; 5] = [
+        ("interrupts", "/interrupts", 0, false),
+        ("events", "/produced", 0, false),
+        ("CPU taken from the soaker (ms)", "/cpu_ms", 1, false),
+        ("CPU us / interrupt", "/cpu_us_per_interrupt", 2, true),
+        ("CPU us / event", "/cpu_us_per_event", 2, true),
+    ];
+    table_with_ratios(out, "source", &rows, &cols, &["gpio-cdev"]);
+}
+
+/// Whether train `t` got its edges one by one: at least 90 % of them
+/// reached the kernel as interrupts of their own. Faster host pacing only
+/// makes edges merge in the controller, and an event rate over a few
+/// merged bursts says nothing about what a mechanism sustains.
+fn edges_separate(t: &Value) -> bool {
+    let edges = num(t, "/edges").unwrap_or(0.0);
+    num(t, "/interrupts").is_some_and(|i| edges > 0.0 && i >= 0.9 * edges)
+}
+
+/// Highest guest-time event rate among `mech`'s soaked trains that lost
+/// nothing and got their edges one by one, and whether any soaked train
+/// of it lost events.
+pub fn zero_loss(g: &Value, mech: &str) -> (Option<f64>, bool) {
+    let mut best: Option<f64> = None;
+    let mut any_loss = false;
+    for t in g["gpio"]["trains"].as_array().into_iter().flatten() {
+        if t["mech"] != json!(mech) || t["soaked"] != json!(true) {
+            continue;
+        }
+        if num(t, "/lost").unwrap_or(1.0) > 0.0 {
+            any_loss = true;
+        } else if let Some(r) = num(t, "/rate_hz").filter(|_| edges_separate(t)) {
+            best = Some(best.map_or(r, |b: f64| b.max(r)));
+        }
+    }
+    (best, any_loss)
+}
+
+/// The edge-train table: every soaked train.
+pub fn trains_table(out: &mut String, g: &Value) {
+    let _ = writeln!(
+        out,
+        "| host gap (us) | source | edges | interrupts | events | read | lost | event rate, guest time (Hz) | CPU us / interrupt | p99 (us) |"
+    );
+    let _ = writeln!(out, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let gaps = g
+        .pointer("/config/gpio_gaps_us")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for gap in &gaps {
+        for m in GPIO_MECHS {
+            let t = train(&g["gpio"], m, gap, true);
+            let c = |p: &str, d: usize| f(t.and_then(|t| num(t, p)), d);
+            let _ = writeln!(
+                out,
+                "| {gap} | {m} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                c("/edges", 0),
+                c("/interrupts", 0),
+                c("/produced", 0),
+                c("/delivered", 0),
+                c("/lost", 0),
+                c("/rate_hz", 0),
+                c("/cpu_us_per_interrupt", 2),
+                c("/latency/p99_us", 1),
+            );
+        }
+    }
+}
+
+/// The whole GPIO section of `latest.md`.
+pub fn section(out: &mut String, g: &Value) {
+    if g.get("gpio").is_none() {
+        return;
+    }
+    let gpio = &g["gpio"];
+    let _ = writeln!(out, "## 5. GPIO path: rpoll against gpio-cdev\n");
+    let _ = writeln!(
+        out,
+        "Same board, same boot, same PL061 controller: rpoll's GPIO device on line {} (both \
+         edges, no debounce, queue depth {}) and a gpio-cdev uAPI v2 line request on line {} \
+         (`GPIO_V2_LINE_FLAG_EDGE_RISING | _FALLING`, event buffer {}), read the way `gpiomon` \
+         reads it. The host toggles each line through QEMU's qtest socket, {} edges per train. \
+         Both stamp `CLOCK_MONOTONIC` at the top of their hard-IRQ handler; rpoll then reads \
+         the level, queues and wakes the reader in that handler, gpio-cdev wakes its IRQ \
+         thread, which reads the level, queues the event and wakes the reader.\n",
+        f(num(gpio, "/rpoll_line"), 0),
+        f(num(gpio, "/event_buffer"), 0),
+        f(num(gpio, "/cdev_line"), 0),
+        f(num(gpio, "/event_buffer"), 0),
+        f(num(g, "/config/gpio_edges"), 0),
+    );
+    let _ = writeln!(
+        out,
+        "### 5a. Latency, idle CPUs, edges {} us apart on the host (microseconds)\n",
+        first_gap(g)
+    );
+    let _ = writeln!(
+        out,
+        "From the edge's kernel stamp to `clock_gettime` after `epoll_wait` returns.\n"
+    );
+    latency_table(out, g);
+    let _ = writeln!(out, "\n### 5b. CPU per event\n");
+    let _ = writeln!(
+        out,
+        "The CPUs idle between host edges and the tick stops in idle, so `/proc/stat` sees \
+         almost none of this work. Instead CPU 1 goes offline and a `SCHED_IDLE` thread on CPU \
+         0 counts loop iterations (idle rate {} per second, {} after the trains); the \
+         iterations a train takes from it, at that rate, are its CPU time (everything the edges \
+         cause: interrupt, IRQ thread, reader). The soaker keeps the CPU from idling, so no \
+         idle exit is counted. Per interrupt is per edge the kernel saw (two edges that both \
+         happen before the interrupt is taken are one); rpoll makes an event only of a level \
+         change, gpio-cdev one of every interrupt.\n",
+        f(num(gpio, "/soak_rate_per_s"), 0),
+        f(num(gpio, "/soak_rate_per_s_after"), 0),
+    );
+    cpu_table(out, g);
+    let _ = writeln!(out, "\n### 5c. Edge trains, soakers running\n");
+    let _ = writeln!(
+        out,
+        "Each host gap, rpoll then gpio-cdev. `interrupts` and `events` are fewer than `edges` \
+         when the line toggles more than once before its interrupt is taken (rpoll then sees \
+         one level change or none; gpio-cdev reports each interrupt as one event). \
+         `lost` = produced but never read (rpoll: `lost`; gpio-cdev: `line_seqno` gaps). The \
+         edge rate is events over the guest time between the first and last stamp.\n"
+    );
+    trains_table(out, g);
+    for m in GPIO_MECHS {
+        let (best, loss) = zero_loss(g, m);
+        let _ = writeln!(
+            out,
+            "\n{m}: highest event rate with zero loss among trains whose edges reached the \
+             kernel one by one (at least 90 % as interrupts of their own): {} Hz{}.",
+            f(best, 0),
+            if loss {
+                ""
+            } else {
+                " (no train lost anything: the limit was not reached)"
+            }
+        );
+    }
+    out.push('\n');
+}

@@ -1,0 +1,226 @@
+//! Generated blocks of the READMEs: every benchmark figure quoted in
+//! `README.md` and `bench/README.md` sits between
+//! `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` and is rendered from
+//! `latest.json` by the same code as `latest.md`. `update` rewrites the
+//! blocks; `check` reports each block that differs (a hand edit, or results
+//! newer than the README).
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use crate::table::{f, r};
+use crate::{compare, find, gpio_table, num, ratio, table};
+
+/// Renders block `name` from the results document `doc`.
+pub fn render(name: &str, doc: &Value) -> Option<String> {
+    let g = &doc["guest"];
+    let mut out = String::new();
+    match name {
+        "run" => run_line(&mut out, doc),
+        "summary" => summary_table(&mut out, doc),
+        "timer-latency" => table::latency_table(&mut out, g),
+        "timer-same-cpu" => table::same_cpu_table(&mut out, g),
+        "timer-throughput" => table::throughput_table(&mut out, g),
+        "timer-cpu" => table::cpu_table(&mut out, g),
+        "timer-scaling" => table::scaling_table(&mut out, g),
+        "gpio-latency" => gpio_table::latency_table(&mut out, g),
+        "gpio-cpu" => gpio_table::cpu_table(&mut out, g),
+        "gpio-trains" => gpio_table::trains_table(&mut out, g),
+        "before-after" => compare::before_after_table(&mut out, doc),
+        "checks" => compare::checks(&mut out, doc),
+        _ => return None,
+    }
+    Some(out)
+}
+
+/// One line naming the run the figures come from.
+fn run_line(out: &mut String, doc: &Value) {
+    let m = &doc["meta"];
+    let s = |p: &str| m.pointer(p).and_then(Value::as_str).unwrap_or("?");
+    let _ = writeln!(
+        out,
+        "Figures of the run of {} (commit {}, `make bench`, {} s, QEMU clock: {}), from \
+         `bench/results/latest.json`.",
+        s("/date_utc"),
+        s("/commit"),
+        f(num(m, "/total_s"), 0),
+        s("/clock_mode"),
+    );
+}
+
+/// The headline table of the top-level README.
+fn summary_table(out: &mut String, doc: &Value) {
+    let g = &doc["guest"];
+    let now = compare::summary(doc);
+    let v = |k: &str| num(&now, &format!("/{k}"));
+    let lat = |m: &str, k: &str| {
+        find(&g["latency"], &[("mech", serde_json::json!(m))])
+            .and_then(|e| num(e, &format!("/latency/{k}")))
+    };
+    let cpu = |m: &str| {
+        find(&g["cpu"], &[("mech", serde_json::json!(m))])
+            .and_then(|e| num(e, "/cpu/work_ms_per_1000_events"))
+    };
+    let _ = writeln!(
+        out,
+        "| timer path, 1 reader | rpoll | C ref | timerfd | rpoll / timerfd | rpoll / C ref |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
+    let row = |out: &mut String, label: &str, a: Option<f64>, b: Option<f64>, c: Option<f64>, d| {
+        let _ = writeln!(
+            out,
+            "| {label} | {} | {} | {} | {} | {} |",
+            f(a, d),
+            f(b, d),
+            f(c, d),
+            r(ratio(a, c)),
+            r(ratio(a, b))
+        );
+    };
+    row(
+        out,
+        "latency p50 from expiry (us)",
+        v("rpoll_p50_us"),
+        lat("cref", "p50_us"),
+        v("timerfd_p50_us"),
+        1,
+    );
+    row(
+        out,
+        "latency p99 from expiry (us)",
+        v("rpoll_p99_us"),
+        lat("cref", "p99_us"),
+        v("timerfd_p99_us"),
+        1,
+    );
+    row(
+        out,
+        "zero-loss rate for 10 s, CPU 0 only (Hz)",
+        v("rpoll_rate_hz"),
+        v("cref_rate_hz"),
+        v("timerfd_rate_hz"),
+        0,
+    );
+    row(
+        out,
+        "CPU per event (us)",
+        cpu("rpoll"),
+        cpu("cref"),
+        cpu("timerfd"),
+        2,
+    );
+    let gap = g
+        .pointer("/config/gpio_gaps_us/0")
+        .cloned()
+        .unwrap_or(serde_json::json!(1000));
+    let gp = |m: &str, soaked: bool, p: &str| {
+        find(
+            &g["gpio"]["trains"],
+            &[
+                ("mech", serde_json::json!(m)),
+                ("gap_us", gap.clone()),
+                ("soaked", serde_json::json!(soaked)),
+            ],
+        )
+        .and_then(|e| num(e, p))
+    };
+    let _ = writeln!(
+        out,
+        "\n| GPIO path (PL061, edges from the host) | rpoll | gpio-cdev | rpoll / gpio-cdev |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|");
+    for (label, soaked, p, d) in [
+        (
+            "latency p50 from the IRQ stamp (us)",
+            false,
+            "/latency/p50_us",
+            1,
+        ),
+        (
+            "latency p99 from the IRQ stamp (us)",
+            false,
+            "/latency/p99_us",
+            1,
+        ),
+        (
+            "CPU per edge (interrupt) (us)",
+            true,
+            "/cpu_us_per_interrupt",
+            2,
+        ),
+    ] {
+        let (a, b) = (gp("rpoll", soaked, p), gp("gpio-cdev", soaked, p));
+        let _ = writeln!(
+            out,
+            "| {label} | {} | {} | {} |",
+            f(a, d),
+            f(b, d),
+            r(ratio(a, b))
+        );
+    }
+}
+
+/// The blocks of `text` as (name, start of content, end of content).
+fn blocks(text: &str) -> Result<Vec<(String, usize, usize)>, String> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("<!-- bench:") {
+        let open = from + i;
+        let name_end = text[open..]
+            .find(" -->")
+            .ok_or("unterminated <!-- bench: marker")?
+            + open;
+        let name = text[open + "<!-- bench:".len()..name_end].to_string();
+        let body = name_end + " -->".len();
+        let close = format!("<!-- /bench:{name} -->");
+        let end = text[body..]
+            .find(&close)
+            .ok_or(format!("block {name} has no {close}"))?
+            + body;
+        found.push((name, body, end));
+        from = end + close.len();
+    }
+    Ok(found)
+}
+
+/// `text` with every block re-rendered from `doc`; also the names of the
+/// blocks whose content changed.
+pub fn splice(text: &str, doc: &Value) -> Result<(String, Vec<String>), String> {
+    let mut out = String::with_capacity(text.len());
+    let mut changed = Vec::new();
+    let mut last = 0;
+    for (name, body, end) in blocks(text)? {
+        let fresh = render(&name, doc).ok_or(format!("unknown block {name}"))?;
+        let fresh = format!("\n{fresh}");
+        if text[body..end] != fresh {
+            changed.push(name);
+        }
+        out.push_str(&text[last..body]);
+        out.push_str(&fresh);
+        last = end;
+    }
+    out.push_str(&text[last..]);
+    Ok((out, changed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splice_finds_stale_blocks_and_keeps_the_rest() {
+        let doc = serde_json::json!({"meta": {"date_utc": "D", "commit": "C", "total_s": 5,
+            "clock_mode": "icount"}, "guest": {}});
+        let fresh = render("run", &doc).unwrap();
+        let good = format!("a\n<!-- bench:run -->\n{fresh}<!-- /bench:run -->\nb\n");
+        let (same, changed) = splice(&good, &doc).unwrap();
+        assert_eq!((same.as_str(), changed.len()), (good.as_str(), 0));
+        let stale = "a\n<!-- bench:run -->\nold\n<!-- /bench:run -->\nb\n";
+        let (out, changed) = splice(stale, &doc).unwrap();
+        assert_eq!(changed, ["run"]);
+        assert_eq!(out, good);
+        assert!(splice("<!-- bench:nope -->x<!-- /bench:nope -->", &doc).is_err());
+        assert!(splice("<!-- bench:run -->x", &doc).is_err());
+    }
+}
