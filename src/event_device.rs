@@ -32,6 +32,7 @@ use crate::{
     config::{DeviceConfig, SourceKind},
     logic::{
         debounce::Debouncer,
+        decimal::Decimal,
         gpio_edges::{EdgeOutcome, Edges, Settle},
         queue::ReaderQueue,
         sample::Sample,
@@ -516,7 +517,7 @@ impl EventDevice {
                 writeln!(f, "irq: {irq}")?;
                 writeln!(f, "trigger: {trigger}")?;
                 writeln!(f, "debounce_us: {}", self.config.debounce_us)?;
-                writeln!(f, "debounced: {}", st.debounced)?;
+                writeln!(f, "debounced: {}", Decimal(st.debounced))?;
             }
             SourceKind::Gpio => {
                 writeln!(f, "line: {}", self.gpio_offset())?;
@@ -524,13 +525,13 @@ impl EventDevice {
                 writeln!(f, "edges: {}", self.config.edges.name())?;
                 writeln!(f, "irq: {irq}")?;
                 writeln!(f, "debounce_us: {}", self.config.debounce_us)?;
-                writeln!(f, "debounced: {}", st.debounced)?;
+                writeln!(f, "debounced: {}", Decimal(st.debounced))?;
                 writeln!(f, "level: {}", u8::from(st.settle.reported()))?;
             }
         }
         writeln!(f, "queue_depth: {}", self.config.depth)?;
-        writeln!(f, "produced: {}", st.produced)?;
-        writeln!(f, "overruns: {}", st.overruns)?;
+        writeln!(f, "produced: {}", Decimal(st.produced))?;
+        writeln!(f, "overruns: {}", Decimal(st.overruns))?;
         writeln!(f, "readers: {readers}")?;
         writeln!(f, "gone: {}", st.gone)?;
         for (i, q) in st.slots.iter().enumerate() {
@@ -539,7 +540,10 @@ impl EventDevice {
                 writeln!(
                     f,
                     "reader {i}: base={} delivered={} lost={} queued={}",
-                    c.base, c.delivered, c.lost, c.queued
+                    Decimal(c.base),
+                    Decimal(c.delivered),
+                    Decimal(c.lost),
+                    Decimal(c.queued)
                 )?;
             }
         }

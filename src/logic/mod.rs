@@ -7,6 +7,7 @@
 //! host, where `cargo test` (see `tests/host/`) exercises them.
 
 pub mod debounce;
+pub mod decimal;
 pub mod gpio_edges;
 pub mod params;
 pub mod queue;

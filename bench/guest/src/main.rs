@@ -403,6 +403,7 @@ fn gpio_all(cfg: &Cfg) -> io::Result<Value> {
             }
         }
         let rate_after = soak::calibrate(&soaking.soak, cfg.soak_calibrate_s);
+        soaking.soak.stop()?;
         io::Result::Ok((rate, rate_after))
     })();
     for &cpu in &others {

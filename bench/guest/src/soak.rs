@@ -79,11 +79,31 @@ impl Soak {
     }
 }
 
+impl Soak {
+    /// Stops the soakers; an error if one of them panicked.
+    pub fn stop(mut self) -> io::Result<()> {
+        self.stop.store(true, Ordering::Relaxed);
+        let mut panicked = false;
+        for t in self.threads.drain(..) {
+            panicked |= t.join().is_err();
+        }
+        if panicked {
+            Err(io::Error::other("a soaker thread panicked"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
 impl Drop for Soak {
+    /// Stops soakers left running on an error path (the error that got
+    /// here is what the run reports; a soaker's panic is reported too).
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         for t in self.threads.drain(..) {
-            let _ = t.join();
+            if t.join().is_err() {
+                eprintln!("rpoll-bench: a soaker thread panicked");
+            }
         }
     }
 }
