@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde_json::{json, Value};
 
-use crate::table::{f, table_with_ratios, Col};
+use crate::table::{f, table_with_ratios, Col, LATENCY_COLS};
 use crate::{find, num};
 
 /// The two GPIO mechanisms, in report order.
@@ -37,15 +37,7 @@ pub fn latency_table(out: &mut String, g: &Value) {
         .iter()
         .map(|m| (*m, train(&g["gpio"], m, &gap, false)))
         .collect();
-    let cols: [Col<'_>; 6] = [
-        ("samples", "/latency/n", 0, false),
-        ("min", "/latency/min_us", 1, true),
-        ("p50", "/latency/p50_us", 1, true),
-        ("p99", "/latency/p99_us", 1, true),
-        ("p99.9", "/latency/p999_us", 1, true),
-        ("max", "/latency/max_us", 1, true),
-    ];
-    table_with_ratios(out, "source", &rows, &cols, &["gpio-cdev"]);
+    table_with_ratios(out, "source", &rows, &LATENCY_COLS, &["gpio-cdev"]);
 }
 
 /// CPU per event table (soakers, widest gap), also a README block.

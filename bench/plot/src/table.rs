@@ -83,7 +83,7 @@ fn mech_rows(list: &Value) -> Vec<(&'static str, Option<&Value>)> {
 }
 
 /// Latency columns (`samples` is not compared).
-const LATENCY_COLS: [Col<'static>; 6] = [
+pub const LATENCY_COLS: [Col<'static>; 6] = [
     ("samples", "/latency/n", 0, false),
     ("min", "/latency/min_us", 1, true),
     ("p50", "/latency/p50_us", 1, true),

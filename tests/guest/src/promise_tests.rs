@@ -186,20 +186,32 @@ pub fn timer_stays_on_grid() -> TestResult {
     Ok(())
 }
 
-/// Pins the calling thread to `cpu`.
-fn pin_to(cpu: usize) -> TestResult {
+/// Confines the calling thread to `cpus`.
+fn run_on(cpus: impl IntoIterator<Item = usize>) -> TestResult {
     // SAFETY: `cpu_set_t` is plain data; all zeroes is the empty set.
     let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    // SAFETY: `set` is a valid `cpu_set_t` and `cpu` is below `CPU_SETSIZE`.
-    unsafe { libc::CPU_SET(cpu, &mut set) };
+    for cpu in cpus.into_iter().filter(|&c| c < libc::CPU_SETSIZE as usize) {
+        // SAFETY: `set` is a valid `cpu_set_t` and `cpu` is below `CPU_SETSIZE`.
+        unsafe { libc::CPU_SET(cpu, &mut set) };
+    }
     // SAFETY: `set` is a valid `cpu_set_t` of the size passed.
     let r = unsafe { libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set) };
     check!(
         r == 0,
-        "sched_setaffinity(CPU {cpu}): {}",
+        "sched_setaffinity: {}",
         std::io::Error::last_os_error()
     );
     Ok(())
+}
+
+/// Pins the calling thread to `cpu`.
+fn pin_to(cpu: usize) -> TestResult {
+    run_on([cpu])
+}
+
+/// Lets the calling thread run on every CPU again.
+fn pin_to_all() -> TestResult {
+    run_on(0..libc::CPU_SETSIZE as usize)
 }
 
 /// The timer moves to the CPU its reader reads on (debugfs `timer_cpu`),
@@ -324,24 +336,6 @@ pub fn timer_survives_its_cpu_going_offline() -> TestResult {
         (steps..=steps + overruns).contains(&periods),
         "{} records are not consecutive expiries of one grid ({periods} periods, {overruns} overruns)",
         recs.len()
-    );
-    Ok(())
-}
-
-/// Lets the calling thread run on every CPU again.
-fn pin_to_all() -> TestResult {
-    // SAFETY: `cpu_set_t` is plain data; all zeroes is the empty set.
-    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    for cpu in 0..libc::CPU_SETSIZE as usize {
-        // SAFETY: `set` is a valid `cpu_set_t` and `cpu` is below `CPU_SETSIZE`.
-        unsafe { libc::CPU_SET(cpu, &mut set) };
-    }
-    // SAFETY: `set` is a valid `cpu_set_t` of the size passed.
-    let r = unsafe { libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set) };
-    check!(
-        r == 0,
-        "sched_setaffinity(all): {}",
-        std::io::Error::last_os_error()
     );
     Ok(())
 }
