@@ -11,13 +11,15 @@ use kernel::{
     str::{CStr, CString},
 };
 
-use crate::fw_string;
-use crate::logic::{
-    gpio_edges::Edges,
-    params::{self, ParamError},
+use crate::{
+    logic::{
+        gpio_edges::Edges,
+        params::{self, ParamError},
+    },
+    shim::fwnode_str,
 };
 
-/// The kind of event source a node describes.
+/// The kind of event source a node describes (its `compatible`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SourceKind {
     /// `rpoll,event-timer`: a periodic hrtimer.
@@ -28,31 +30,56 @@ pub(crate) enum SourceKind {
     Gpio,
 }
 
-impl SourceKind {
-    /// Name used in logs and debugfs.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::Timer => "timer",
-            Self::Irq => "irq",
-            Self::Gpio => "gpio",
-        }
-    }
+/// The validated properties of one source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SourceConfig {
+    /// `rpoll,event-timer`.
+    Timer {
+        /// `rpoll,period-us`.
+        period_us: u32,
+    },
+    /// `rpoll,event-irq`.
+    Irq {
+        /// `rpoll,debounce-us` (0: none).
+        debounce_us: u32,
+    },
+    /// `rpoll,event-gpio`.
+    Gpio {
+        /// `rpoll,debounce-us` (0: none).
+        debounce_us: u32,
+        /// `rpoll,edges`, in logical terms.
+        edges: Edges,
+    },
 }
 
 /// A validated node configuration.
 pub(crate) struct DeviceConfig {
     /// Device name, `rpoll-<label or node name>`; also the debugfs dir name.
     pub(crate) name: CString,
-    /// The source kind.
-    pub(crate) kind: SourceKind,
-    /// Timer period in microseconds (timer sources only, else 0).
-    pub(crate) period_us: u32,
-    /// Capacity of each reader's queue.
+    /// Capacity of each reader's queue (`rpoll,queue-depth`).
     pub(crate) depth: u32,
-    /// Debounce window in microseconds (IRQ and GPIO sources; 0: none).
-    pub(crate) debounce_us: u32,
-    /// The edges a GPIO source reports (`Both` for other sources).
-    pub(crate) edges: Edges,
+    /// The source and its properties.
+    pub(crate) source: SourceConfig,
+}
+
+/// Why a node's configuration could not be read.
+enum ConfigError {
+    /// A property is malformed or out of range: reported, then `EINVAL`.
+    Param(ParamError),
+    /// The kernel failed (an allocation): passed on as is.
+    Kernel(Error),
+}
+
+impl From<ParamError> for ConfigError {
+    fn from(e: ParamError) -> Self {
+        Self::Param(e)
+    }
+}
+
+impl From<Error> for ConfigError {
+    fn from(e: Error) -> Self {
+        Self::Kernel(e)
+    }
 }
 
 /// Reads an optional single-cell u32 property.
@@ -76,7 +103,7 @@ fn read_edges(node: &FwNode) -> Result<Edges, ParamError> {
     if !node.property_present(c"rpoll,edges") {
         return params::edges(None);
     }
-    let v = fw_string::read_str(node, c"rpoll,edges").map_err(|_| ParamError::Edges)?;
+    let v = fwnode_str::read_str(node, c"rpoll,edges").map_err(|_| ParamError::Edges)?;
     params::edges(Some(v.to_bytes()))
 }
 
@@ -86,59 +113,41 @@ fn read_label(node: &FwNode) -> Result<Option<&CStr>, ParamError> {
     if !node.property_present(c"label") {
         return Ok(None);
     }
-    let label = fw_string::read_str(node, c"label").map_err(|_| ParamError::Label)?;
+    let label = fwnode_str::read_str(node, c"label").map_err(|_| ParamError::Label)?;
     params::label(label.to_bytes())?;
     Ok(Some(label))
 }
 
-fn parse(node: &FwNode, kind: SourceKind) -> Result<Result<DeviceConfig, ParamError>> {
-    let period_us = match kind {
-        SourceKind::Timer => match read_u32(node, c"rpoll,period-us", params::PROP_PERIOD)
-            .and_then(params::period_us)
-        {
-            Ok(v) => v,
-            Err(e) => return Ok(Err(e)),
+fn read_debounce(node: &FwNode) -> Result<u32, ParamError> {
+    read_u32(node, c"rpoll,debounce-us", params::PROP_DEBOUNCE).and_then(params::debounce_us)
+}
+
+fn parse(node: &FwNode, kind: SourceKind) -> Result<DeviceConfig, ConfigError> {
+    let source = match kind {
+        SourceKind::Timer => SourceConfig::Timer {
+            period_us: read_u32(node, c"rpoll,period-us", params::PROP_PERIOD)
+                .and_then(params::period_us)?,
         },
-        SourceKind::Irq | SourceKind::Gpio => 0,
-    };
-    let debounce_us = match kind {
-        SourceKind::Timer => 0,
-        SourceKind::Irq | SourceKind::Gpio => {
-            match read_u32(node, c"rpoll,debounce-us", params::PROP_DEBOUNCE)
-                .and_then(params::debounce_us)
-            {
-                Ok(v) => v,
-                Err(e) => return Ok(Err(e)),
-            }
-        }
-    };
-    let edges = match kind {
-        SourceKind::Gpio => match read_edges(node) {
-            Ok(v) => v,
-            Err(e) => return Ok(Err(e)),
+        SourceKind::Irq => SourceConfig::Irq {
+            debounce_us: read_debounce(node)?,
         },
-        SourceKind::Timer | SourceKind::Irq => Edges::Both,
+        SourceKind::Gpio => SourceConfig::Gpio {
+            debounce_us: read_debounce(node)?,
+            edges: read_edges(node)?,
+        },
     };
-    let depth = match read_u32(node, c"rpoll,queue-depth", params::PROP_DEPTH)
-        .and_then(params::queue_depth)
-    {
-        Ok(v) => v,
-        Err(e) => return Ok(Err(e)),
+    let depth =
+        read_u32(node, c"rpoll,queue-depth", params::PROP_DEPTH).and_then(params::queue_depth)?;
+    // An allocation failure here is ENOMEM, never a property error.
+    let name = match read_label(node)? {
+        Some(label) => CString::try_from_fmt(fmt!("rpoll-{}", label))?,
+        None => CString::try_from_fmt(fmt!("rpoll-{}", node.display_name()))?,
     };
-    let name = match read_label(node) {
-        // An allocation failure here is ENOMEM, never a property error.
-        Ok(Some(label)) => CString::try_from_fmt(fmt!("rpoll-{}", label))?,
-        Ok(None) => CString::try_from_fmt(fmt!("rpoll-{}", node.display_name()))?,
-        Err(e) => return Ok(Err(e)),
-    };
-    Ok(Ok(DeviceConfig {
+    Ok(DeviceConfig {
         name,
-        kind,
-        period_us,
         depth,
-        debounce_us,
-        edges,
-    }))
+        source,
+    })
 }
 
 /// Reads and validates the configuration of `dev`'s node. Every rejected
@@ -151,11 +160,11 @@ pub(crate) fn read(dev: &Device, kind: SourceKind) -> Result<DeviceConfig> {
         );
         return Err(ENODEV);
     };
-    match parse(node, kind)? {
-        Ok(cfg) => Ok(cfg),
-        Err(e) => {
-            dev_err!(dev, "{}\n", format_args!("{e}"));
-            Err(EINVAL)
+    parse(node, kind).map_err(|e| match e {
+        ConfigError::Param(p) => {
+            dev_err!(dev, "{}\n", format_args!("{p}"));
+            EINVAL
         }
-    }
+        ConfigError::Kernel(e) => e,
+    })
 }

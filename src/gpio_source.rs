@@ -6,65 +6,245 @@
 //! Probe requests the line (so it shows as used by `rpoll-<label>` in
 //! `gpioinfo` and `/sys/kernel/debug/gpio`), maps it to its interrupt and
 //! requests that on the physical edges matching `rpoll,edges` (swapped for
-//! active-low lines). The hard-IRQ handler reads the line's logical level and
-//! hands it to [`EventDevice::gpio_edge`]. Lines whose controller can sleep
-//! (I2C/SPI expanders) cannot be read there and are refused at probe.
+//! active-low lines). The hard-IRQ handler reads the line's logical level:
+//! - both-edge lines report settled levels (`logic::gpio_edges::Settle`):
+//!   every interrupt restarts this source's settle timer, and when it expires
+//!   after the last edge of a burst the level is compared with the last one
+//!   reported; the record carries the time of the burst's first edge;
+//! - single-edge lines report the first edge after a quiet window
+//!   (`logic::debounce::Debouncer`), at once, for the lowest latency.
+//!
+//! Lines whose controller can sleep (I2C/SPI expanders) cannot be read in
+//! hard-IRQ context and are refused at probe.
 
 use kernel::{
     device::{Bound, Device},
+    fmt, impl_has_hr_timer,
     irq::{self, IrqReturn},
+    new_spinlock_irq,
     prelude::*,
-    sync::Arc,
+    sync::{Arc, ArcBorrow, SpinLockIrq},
+    time::{
+        hrtimer::{AbsoluteMode, HrTimer, HrTimerCallback, HrTimerCallbackContext, HrTimerRestart},
+        Delta, Instant, Monotonic,
+    },
 };
 
 use crate::{
-    clock,
-    event_device::EventDevice,
-    gpio::{Flags, GpioDesc},
-    irq_line::{trigger, IrqLine},
-    logic::gpio_edges::Edges,
+    fanout::FanOut,
+    logic::{
+        debounce::Debouncer,
+        gpio_edges::{EdgeOutcome, Edges, Settle},
+        sample::Sample,
+        uapi::{
+            gpio_source, RpollInfo, RPOLL_GPIO_ACTIVE_LOW, RPOLL_GPIO_LINE_MASK, RPOLL_SOURCE_GPIO,
+        },
+    },
+    shim::{
+        clock,
+        gpio_consumer::{AtomicGpio, Flags, GpioDesc},
+        hrtimer_rearm::ArmedTimer,
+        irq_by_number::IrqLine,
+    },
+    source::Source,
+    stamp,
 };
+
+/// What the edges of a burst have left to decide, under the IRQ-safe lock.
+struct Edging {
+    /// Leading-edge debouncing (single-edge lines).
+    debouncer: Debouncer,
+    /// Settled-state tracking (both-edge lines).
+    settle: Settle,
+    /// The clocks of the first edge of the burst being settled.
+    burst: Option<Sample>,
+    /// The settle timer, once first armed; restarted in place by later
+    /// edges, cancelled when the interrupt is freed.
+    timer: Option<ArmedTimer<GpioSource>>,
+}
+
+/// The state of one GPIO source. Facts about the line are fixed at probe.
+#[pin_data]
+pub(crate) struct GpioSource {
+    #[pin]
+    settle_timer: HrTimer<GpioSource>,
+    #[pin]
+    edging: SpinLockIrq<Edging>,
+    fanout: Arc<FanOut>,
+    /// The edges reported, in logical terms.
+    edges: Edges,
+    /// The debounce (or settle) window in microseconds.
+    debounce_us: u32,
+    /// The line's offset on its controller.
+    offset: u32,
+    /// Whether the line's active level is low.
+    active_low: bool,
+    /// The line's interrupt.
+    irq: u32,
+}
+
+impl_has_hr_timer! {
+    impl HasHrTimer<Self> for GpioSource {
+        mode: AbsoluteMode<Monotonic>,
+        field: self.settle_timer
+    }
+}
+
+impl HrTimerCallback for GpioSource {
+    type Pointer<'a> = Arc<Self>;
+
+    /// The settle window ran out: reports the burst's settled level if it
+    /// differs from the last reported one.
+    fn run(this: ArcBorrow<'_, Self>, _ctx: HrTimerCallbackContext<'_, Self>) -> HrTimerRestart {
+        let mut st = this.edging.lock();
+        // `None`: an edge on another CPU re-armed the timer while this
+        // callback waited for the lock; the re-armed timer settles it.
+        if let Some(r) = st.settle.settle(clock::monotonic_ns()) {
+            this.fanout.count_merged(r.merged);
+            if let (Some(level), Some(mut sample)) = (r.report, st.burst.take()) {
+                sample.source = gpio_source(level);
+                this.fanout.push(sample, 0);
+            }
+        }
+        HrTimerRestart::NoRestart
+    }
+}
+
+impl GpioSource {
+    /// One interrupt, taken at monotonic time `now`, after which the line
+    /// reads `level` (logical). Hard-IRQ context; never concurrent with
+    /// itself (one interrupt line). Records are pushed under `edging`, so
+    /// they follow `seq` order with the settle timer's.
+    fn edge(self: &Arc<Self>, level: bool, now: u64) {
+        let mut st = self.edging.lock();
+        if self.edges != Edges::Both {
+            if st.debouncer.edge(now) {
+                let sample = stamp::sample_at(now, gpio_source(self.edges == Edges::Rising));
+                self.fanout.push(sample, 0);
+            } else {
+                self.fanout.count_merged(1);
+            }
+            return;
+        }
+        match st.settle.edge(level, now) {
+            EdgeOutcome::Report(l) => {
+                self.fanout.push(stamp::sample_at(now, gpio_source(l)), 0);
+            }
+            EdgeOutcome::Merged => self.fanout.count_merged(1),
+            EdgeOutcome::Pending { first } => {
+                if first {
+                    st.burst = Some(stamp::sample_at(now, 0));
+                }
+                let window = Delta::from_nanos(st.settle.window_ns() as i64);
+                let expires = Instant::<Monotonic>::now() + window;
+                match &st.timer {
+                    Some(timer) => timer.restart(expires),
+                    None => st.timer = Some(ArmedTimer::start(self.clone(), expires)),
+                }
+            }
+        }
+    }
+
+    /// Cancels the settle timer (waiting for a running callback) and drops
+    /// its reference to this source. Process context, after the interrupt
+    /// is freed (so no edge re-arms it).
+    fn stop_settling(&self) {
+        let timer = self.edging.lock().timer.take();
+        // Cancelled outside the lock: the callback takes it.
+        drop(timer);
+    }
+}
+
+impl Source for GpioSource {
+    fn name(&self) -> &'static str {
+        "gpio"
+    }
+
+    fn describe(&self, info: &mut RpollInfo) {
+        let polarity = if self.active_low {
+            RPOLL_GPIO_ACTIVE_LOW
+        } else {
+            0
+        };
+        info.source = RPOLL_SOURCE_GPIO;
+        info.irq = self.irq;
+        info.trigger = self.edges.irq_type();
+        info.debounce_us = self.debounce_us;
+        info.gpio_line = (self.offset & RPOLL_GPIO_LINE_MASK) | polarity;
+    }
+
+    fn summary(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let polarity = if self.active_low { " active-low" } else { "" };
+        write!(
+            f,
+            "gpio line {}{polarity}, irq {}, edges {}, debounce {} us",
+            self.offset,
+            self.irq,
+            self.edges.name(),
+            self.debounce_us
+        )
+    }
+
+    fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = self.edging.lock().settle.reported();
+        writeln!(f, "line: {}", self.offset)?;
+        writeln!(f, "active_low: {}", self.active_low)?;
+        writeln!(f, "edges: {}", self.edges.name())?;
+        writeln!(f, "irq: {}", self.irq)?;
+        writeln!(f, "debounce_us: {}", self.debounce_us)?;
+        writeln!(f, "level: {}", u8::from(level))
+    }
+}
 
 /// The interrupt handler of one GPIO device; owns the requested line.
 #[pin_data(PinnedDrop)]
-pub(crate) struct GpioSource {
-    dev: Arc<EventDevice>,
-    line: GpioDesc,
+pub(crate) struct GpioHandler {
+    source: Arc<GpioSource>,
+    line: AtomicGpio,
 }
 
-impl irq::Handler for GpioSource {
+impl irq::Handler for GpioHandler {
     fn handle(&self) -> IrqReturn {
         // Stamped first, before the level is read (as gpio-cdev stamps at
-        // the top of its hard-IRQ handler). This handler never runs on two
-        // CPUs at once, so stamps still follow `seq` order.
+        // the top of its hard-IRQ handler).
         let now = clock::monotonic_ns();
         match self.line.value() {
-            Ok(level) => self.dev.gpio_edge(level, now),
-            // Cannot happen for a line that passed probe (it does not
-            // sleep); an unreadable level is not invented: the interrupt
-            // is counted as merged.
-            Err(_) => self.dev.gpio_unreadable(),
+            Ok(level) => self.source.edge(level, now),
+            // The line does not sleep, so this cannot happen; an unreadable
+            // level is not invented: the interrupt counts as merged.
+            Err(_) => self.source.fanout.count_merged(1),
         }
         IrqReturn::Handled
     }
 }
 
 #[pinned_drop]
-impl PinnedDrop for GpioSource {
+impl PinnedDrop for GpioHandler {
     fn drop(self: Pin<&mut Self>) {
         // Dropped after its interrupt was freed: no edge can re-arm the
-        // settle timer, which may still hold a reference to the device.
-        self.dev.stop_settle();
+        // settle timer, which may still hold a reference to the source.
+        self.source.stop_settling();
     }
 }
 
-/// A requested GPIO line with its interrupt.
-pub(crate) type GpioIrq<'a> = Pin<KBox<IrqLine<'a, GpioSource>>>;
+/// A requested GPIO line with its interrupt and source.
+pub(crate) struct GpioBinding<'bound> {
+    /// Frees the interrupt, then the line, when dropped.
+    _line: Pin<KBox<IrqLine<'bound, GpioHandler>>>,
+    /// The source, for the device's files.
+    pub(crate) source: Arc<GpioSource>,
+}
 
-/// Requests the node's GPIO line and its interrupt for `dev`, reporting a
-/// clear message for each way it can fail. On failure nothing stays
-/// requested.
-pub(crate) fn request<'a>(pdev: &'a Device<Bound>, dev: &Arc<EventDevice>) -> Result<GpioIrq<'a>> {
+/// Requests the node's GPIO line and its interrupt for a source with
+/// `edges` and `debounce_us` feeding `fanout`, reporting a clear message for
+/// each way it can fail. On failure nothing stays requested.
+pub(crate) fn request<'bound>(
+    pdev: &'bound Device<Bound>,
+    name: &CStr,
+    fanout: Arc<FanOut>,
+    edges: Edges,
+    debounce_us: u32,
+) -> Result<GpioBinding<'bound>> {
     let line = GpioDesc::get(pdev, Flags::In).inspect_err(|e| {
         let why = match *e {
             e if e == ENOENT || e == EINVAL => {
@@ -78,42 +258,68 @@ pub(crate) fn request<'a>(pdev: &'a Device<Bound>, dev: &Arc<EventDevice>) -> Re
         };
         dev_err!(pdev, "property 'gpios' {} (error {})\n", why, e.to_errno());
     })?;
-    if line.can_sleep() {
+    let line = line.into_atomic().map_err(|line| {
         dev_err!(
             pdev,
             "GPIO line {} is on a controller whose reads can sleep (I2C/SPI expander): not supported (use an on-chip GPIO)\n",
             line.offset()
         );
-        return Err(EINVAL);
-    }
-    line.set_consumer_name(&dev.config.name)?;
-    let irq = line.to_irq().inspect_err(|e| {
+        EINVAL
+    })?;
+    let desc = line.desc();
+    desc.set_consumer_name(name)?;
+    let irq = desc.to_irq().inspect_err(|e| {
         dev_err!(
             pdev,
             "GPIO line {} cannot interrupt (error {}): its controller is not an interrupt controller\n",
-            line.offset(),
+            desc.offset(),
             e.to_errno()
         );
     })?;
     let level = line.value()?;
-    let active_low = line.is_active_low();
-    dev.init_gpio(line.offset(), active_low, irq, level);
-    let flags = match dev.config.edges.physical(active_low) {
-        Edges::Rising => trigger::RISING,
-        Edges::Falling => trigger::FALLING,
-        Edges::Both => trigger::RISING | trigger::FALLING,
+    let active_low = desc.is_active_low();
+    let offset = desc.offset();
+    let source = Arc::pin_init(
+        pin_init!(GpioSource {
+            settle_timer <- HrTimer::new(),
+            edging <- new_spinlock_irq!(Edging {
+                debouncer: Debouncer::new(debounce_us),
+                // Settled-state reporting starts from the current level.
+                settle: Settle::new(debounce_us, level),
+                burst: None,
+                timer: None,
+            }, "rpoll::gpio_edging"),
+            fanout,
+            edges,
+            debounce_us,
+            offset,
+            active_low,
+            irq,
+        }),
+        GFP_KERNEL,
+    )?;
+    let trigger = match edges.physical(active_low) {
+        Edges::Rising => irq::Flags::TRIGGER_RISING,
+        Edges::Falling => irq::Flags::TRIGGER_FALLING,
+        Edges::Both => irq::Flags::TRIGGER_RISING | irq::Flags::TRIGGER_FALLING,
     };
-    let shared = dev.clone();
-    let handler = try_pin_init!(GpioSource { dev: shared, line });
+    let handler = try_pin_init!(GpioHandler {
+        source: source.clone(),
+        line,
+    });
     // SAFETY: `irq` is the interrupt of a line `pdev` has just requested;
     // the registration is returned in a `Pin<KBox<_>>` that the caller keeps
     // in its driver data and never leaks.
-    let reg = unsafe { IrqLine::request(pdev, irq, flags, c"rpoll", handler) };
-    KBox::pin_init(reg, GFP_KERNEL).inspect_err(|e| {
+    let reg = unsafe { IrqLine::request(pdev, irq, trigger, c"rpoll", handler) };
+    let line = KBox::pin_init(reg, GFP_KERNEL).inspect_err(|e| {
         dev_err!(
             pdev,
             "cannot request interrupt {irq} of the GPIO line (error {})\n",
             e.to_errno()
         );
+    })?;
+    Ok(GpioBinding {
+        _line: line,
+        source,
     })
 }

@@ -1,57 +1,152 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The interrupt source (`rpoll,event-irq`): one event per (debounced) edge
-//! of an interrupt line described in the device tree, e.g. a GPIO button.
+//! of an interrupt line described in the device tree.
 //!
-//! The handler runs in hard-IRQ context and only samples, pushes and wakes.
+//! The handler runs in hard-IRQ context and only stamps, pushes and wakes.
 //! The line's trigger (rising, falling, both, level) comes from the DT flags,
 //! which the OF core applies when the interrupt is mapped.
 
 use kernel::{
-    bindings,
+    device::Core,
+    fmt,
     irq::{self, IrqReturn},
+    new_spinlock_irq, platform,
     prelude::*,
-    sync::Arc,
+    sync::{Arc, SpinLockIrq},
 };
 
-use crate::event_device::EventDevice;
+use crate::{
+    fanout::FanOut,
+    logic::{
+        debounce::Debouncer,
+        uapi::{trigger_name, RpollInfo, RPOLL_SOURCE_IRQ},
+    },
+    shim::{clock, irq_by_number},
+    source::Source,
+    stamp,
+};
 
-/// The interrupt handler of one rpoll IRQ device.
+/// The state of one interrupt source.
 #[pin_data]
 pub(crate) struct IrqSource {
-    dev: Arc<EventDevice>,
+    #[pin]
+    debouncer: SpinLockIrq<Debouncer>,
+    fanout: Arc<FanOut>,
+    /// The interrupt number.
+    irq: u32,
+    /// Its `IRQ_TYPE_*` trigger, as mapped from the device tree.
+    trigger: u32,
+    /// The debounce window in microseconds (0: none).
+    debounce_us: u32,
 }
 
 impl IrqSource {
-    /// A handler feeding `dev`.
-    pub(crate) fn new(dev: Arc<EventDevice>) -> impl PinInit<Self, Error> {
-        try_pin_init!(Self { dev })
+    /// An edge: an event unless debouncing merges it into the previous one.
+    /// Hard-IRQ context; never concurrent with itself (one interrupt line),
+    /// so stamps follow `seq` order.
+    fn edge(&self) {
+        let mut debouncer = self.debouncer.lock();
+        let now = clock::monotonic_ns();
+        if debouncer.edge(now) {
+            self.fanout.push(stamp::sample_at(now, RPOLL_SOURCE_IRQ), 0);
+        } else {
+            self.fanout.count_merged(1);
+        }
     }
 }
 
-impl irq::Handler for IrqSource {
+impl Source for IrqSource {
+    fn name(&self) -> &'static str {
+        "irq"
+    }
+
+    fn describe(&self, info: &mut RpollInfo) {
+        info.source = RPOLL_SOURCE_IRQ;
+        info.irq = self.irq;
+        info.trigger = self.trigger;
+        info.debounce_us = self.debounce_us;
+    }
+
+    fn summary(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "irq {}, debounce {} us", self.irq, self.debounce_us)
+    }
+
+    fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "irq: {}", self.irq)?;
+        writeln!(f, "trigger: {}", trigger_name(self.trigger))?;
+        writeln!(f, "debounce_us: {}", self.debounce_us)
+    }
+}
+
+/// The interrupt handler of one IRQ device.
+pub(crate) struct IrqHandler(Arc<IrqSource>);
+
+impl irq::Handler for IrqHandler {
     fn handle(&self) -> IrqReturn {
-        self.dev.edge();
+        self.0.edge();
         IrqReturn::Handled
     }
 }
 
-/// Linux `IRQ_TYPE_*` trigger bits configured for `irq` (0 if unknown).
-/// Call only while holding the interrupt requested.
-///
-/// The kernel crate has no accessor for this (`irq_get_trigger_type()` is a
-/// static inline), so it is read the way that helper does.
-pub(crate) fn trigger_type(irq: u32) -> u32 {
-    // SAFETY: `irq_get_irq_data()` accepts any number and returns null when
-    // no descriptor exists.
-    let data = unsafe { bindings::irq_get_irq_data(irq) };
-    if data.is_null() {
-        return 0;
-    }
-    // SAFETY: `data` is the descriptor's `irq_data`, valid while the
-    // descriptor exists; the caller (probe) has just requested the
-    // interrupt and holds it, so it does.
-    // `common` always points to the descriptor's `irq_common_data`.
-    let state = unsafe { (*(*data).common).state_use_accessors };
-    state & bindings::IRQD_TRIGGER_MASK
+/// A requested interrupt with its source.
+pub(crate) struct IrqBinding<'bound> {
+    /// Frees the interrupt when dropped (waiting for a running handler).
+    _registration: Pin<KBox<irq::Registration<'bound, IrqHandler>>>,
+    /// The source, for the device's files.
+    pub(crate) source: Arc<IrqSource>,
+}
+
+/// Requests the node's first interrupt for a source feeding `fanout`,
+/// reporting a clear message for each way it can fail.
+pub(crate) fn request<'bound>(
+    pdev: &'bound platform::Device<Core<'_>>,
+    fanout: Arc<FanOut>,
+    debounce_us: u32,
+) -> Result<IrqBinding<'bound>> {
+    let irq = match pdev.optional_irq_by_index(0) {
+        Ok(req) => req.irq(),
+        Err(e) if e == EPROBE_DEFER => return Err(e),
+        Err(e) => {
+            dev_err!(
+                pdev.as_ref(),
+                "no usable interrupt: 'interrupts' or 'interrupts-extended' is missing or cannot be mapped (error {})\n",
+                e.to_errno()
+            );
+            return Err(e);
+        }
+    };
+    let source = Arc::pin_init(
+        pin_init!(IrqSource {
+            debouncer <- new_spinlock_irq!(Debouncer::new(debounce_us), "rpoll::debouncer"),
+            fanout,
+            irq,
+            // Applied when the OF core mapped the interrupt, above.
+            trigger: irq_by_number::trigger_type(irq),
+            debounce_us,
+        }),
+        GFP_KERNEL,
+    )?;
+    // SAFETY: the registration is returned in a `Pin<KBox<_>>` that the
+    // caller stores in its driver data; it is never leaked, so its `Drop`
+    // (which frees the interrupt) runs at unbind.
+    let reg = unsafe {
+        pdev.request_irq_by_index(
+            irq::Flags::TRIGGER_NONE,
+            0,
+            c"rpoll",
+            IrqHandler(source.clone()),
+        )
+    };
+    let registration = KBox::pin_init(reg, GFP_KERNEL).inspect_err(|e| {
+        dev_err!(
+            pdev.as_ref(),
+            "cannot request interrupt {irq} (error {})\n",
+            e.to_errno()
+        );
+    })?;
+    Ok(IrqBinding {
+        _registration: registration,
+        source,
+    })
 }

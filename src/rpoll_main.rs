@@ -4,42 +4,37 @@
 //! pollable character device.
 //!
 //! Each matching DT node becomes `/dev/rpoll-<label>`. Its source (a periodic
-//! hrtimer, or an interrupt line such as a GPIO button) pushes records into
-//! one bounded queue per open file; readers block in `read()` or wait in
-//! `poll`/`select`/`epoll`. See `README.md` and `dts/rpoll.yaml`.
+//! hrtimer, an interrupt line, or the edges of a GPIO line) pushes records
+//! into one bounded queue per open file; readers block in `read()` or wait
+//! in `poll`/`select`/`epoll`. Probe is the one place that knows which
+//! source a device has; see `README.md` for the path of one event.
 
-use kernel::{
-    debugfs,
-    device::Core,
-    irq, of, platform,
-    prelude::*,
-    str::CString,
-    sync::{atomic::ordering, Arc},
-};
+use kernel::{debugfs, device::Core, of, platform, prelude::*, sync::Arc};
 
-mod capability;
-mod clock;
 mod config;
-mod event_device;
-mod fw_string;
-mod gpio;
+mod device;
+mod fanout;
 mod gpio_source;
-mod irq_line;
 mod irq_source;
-mod kiocb_flags;
-// Shared with the host tests and the user-space crates: its items are `pub`
-// for them, and the decoders (`from_bytes`) and `capacity` are theirs only.
-#[allow(unreachable_pub, dead_code)]
+// Shared with the host tests and the user-space crates, for which its items
+// are `pub`.
+#[expect(unreachable_pub)]
 mod logic;
-mod misc_poll;
 mod reader;
+mod shim;
+mod source;
+mod stamp;
 mod timer_source;
 
-use config::SourceKind;
-use event_device::EventDevice;
-use irq_source::IrqSource;
-use misc_poll::PollMiscRegistration;
+use config::{SourceConfig, SourceKind};
+use device::Device;
+use fanout::FanOut;
+use gpio_source::GpioBinding;
+use irq_source::IrqBinding;
 use reader::Reader;
+use shim::misc_poll::PollMiscRegistration;
+use source::Source;
+use timer_source::{TimerBinding, TimerSource};
 
 // The ioctl numbers of `logic::uapi` must be the kernel's own encoding.
 const _: () = {
@@ -66,71 +61,64 @@ kernel::of_device_table!(
 /// The platform driver.
 struct RpollDriver;
 
+/// What a bound device owns of its source; dropping it stops the source.
+enum BoundSource<'bound> {
+    /// Stops the timer.
+    Timer(TimerBinding),
+    /// Frees the interrupt.
+    Irq(IrqBinding<'bound>),
+    /// Frees the interrupt, cancels settling, puts the line.
+    Gpio(GpioBinding<'bound>),
+}
+
 /// Everything one bound device owns; dropping it (unbind) tears it down.
 ///
-/// Drop order: `shutdown()` first (source stopped, readers woken with
-/// `ENODEV`), then the fields in declaration order: the `/dev` node, the
-/// interrupt (`free_irq()` waits for a running handler), the debugfs file.
+/// Drop order: the fan-out queue is shut down first (readers woken with
+/// `ENODEV` once their queue is empty, no new reader), then the fields in
+/// declaration order: the `/dev` node, the source, the debugfs file.
 #[pin_data(PinnedDrop)]
 struct BoundDevice<'bound> {
     #[pin]
     misc: PollMiscRegistration<Reader>,
-    irq: Option<Pin<KBox<irq::Registration<'bound, IrqSource>>>>,
-    gpio: Option<gpio_source::GpioIrq<'bound>>,
-    dev: Arc<EventDevice>,
+    source: BoundSource<'bound>,
+    dev: Arc<Device>,
     #[pin]
-    _debugfs_state: debugfs::File<Arc<EventDevice>>,
+    _debugfs_state: debugfs::File<Arc<Device>>,
 }
 
 #[pinned_drop]
 impl PinnedDrop for BoundDevice<'_> {
     fn drop(self: Pin<&mut Self>) {
-        // Open files keep `EventDevice` alive and see `ENODEV` from now on.
-        self.dev.shutdown();
+        // Open files keep `Device` alive and see `ENODEV` from now on.
+        self.dev.fanout.shutdown();
     }
 }
 
-/// Requests the node's first interrupt for `dev`, reporting clear errors.
-fn request_irq<'bound>(
+/// Starts the source `cfg` describes, feeding `fanout`.
+fn bind_source<'bound>(
     pdev: &'bound platform::Device<Core<'_>>,
-    dev: &Arc<EventDevice>,
-) -> Result<Pin<KBox<irq::Registration<'bound, IrqSource>>>> {
-    let number = match pdev.optional_irq_by_index(0) {
-        Ok(req) => req.irq(),
-        Err(e) if e == EPROBE_DEFER => return Err(e),
-        Err(e) => {
-            dev_err!(
-                pdev.as_ref(),
-                "no usable interrupt: 'interrupts' or 'interrupts-extended' is missing or cannot be mapped (error {})\n",
-                e.to_errno()
-            );
-            return Err(e);
+    name: &CStr,
+    fanout: &Arc<FanOut>,
+    cfg: SourceConfig,
+) -> Result<(BoundSource<'bound>, Arc<dyn Source>)> {
+    let dev = pdev.as_ref();
+    Ok(match cfg {
+        SourceConfig::Timer { period_us } => {
+            let timer = TimerSource::new(fanout.clone(), period_us)?;
+            let binding = timer.binding();
+            (BoundSource::Timer(binding), Arc::new(timer, GFP_KERNEL)?)
         }
-    };
-    dev.irq.store(number, ordering::Relaxed);
-    // SAFETY: the registration is returned in a `Pin<KBox<_>>` that the
-    // caller stores in its driver data; it is never leaked, so its `Drop`
-    // (which frees the interrupt) runs at unbind.
-    let reg = unsafe {
-        pdev.request_irq_by_index(
-            irq::Flags::TRIGGER_NONE,
-            0,
-            c"rpoll",
-            IrqSource::new(dev.clone()),
-        )
-    };
-    let reg = KBox::pin_init(reg, GFP_KERNEL).inspect_err(|e| {
-        dev_err!(
-            pdev.as_ref(),
-            "cannot request interrupt {number} (error {})\n",
-            e.to_errno()
-        );
-    })?;
-    // Read once while the interrupt is ours; later users take the copy, so
-    // nothing looks at the descriptor once it may be gone.
-    dev.trigger
-        .store(irq_source::trigger_type(number), ordering::Relaxed);
-    Ok(reg)
+        SourceConfig::Irq { debounce_us } => {
+            let bound = irq_source::request(pdev, fanout.clone(), debounce_us)?;
+            let source = bound.source.clone();
+            (BoundSource::Irq(bound), source)
+        }
+        SourceConfig::Gpio { debounce_us, edges } => {
+            let bound = gpio_source::request(dev, name, fanout.clone(), edges, debounce_us)?;
+            let source = bound.source.clone();
+            (BoundSource::Gpio(bound), source)
+        }
+    })
 }
 
 impl platform::Driver for RpollDriver {
@@ -147,51 +135,23 @@ impl platform::Driver for RpollDriver {
             let kind = *info.ok_or(ENODEV)?;
             let cfg = config::read(dev, kind)?;
             let debugfs_dir = debugfs::Dir::new(&cfg.name);
-            let name = CString::try_from(&*cfg.name)?;
-            let shared = EventDevice::new(cfg)?;
-            let irq = match kind {
-                SourceKind::Irq => Some(request_irq(pdev, &shared)?),
-                SourceKind::Timer | SourceKind::Gpio => None,
-            };
-            let gpio = match kind {
-                SourceKind::Gpio => Some(gpio_source::request(dev, &shared)?),
-                SourceKind::Timer | SourceKind::Irq => None,
-            };
-            match kind {
-                SourceKind::Timer => dev_info!(
-                    dev,
-                    "/dev/{} ready (timer, period {} us, queue depth {})\n",
-                    &*name,
-                    shared.config.period_us,
-                    shared.config.depth
-                ),
-                SourceKind::Irq => dev_info!(
-                    dev,
-                    "/dev/{} ready (irq {}, debounce {} us, queue depth {})\n",
-                    &*name,
-                    shared.irq.load(ordering::Relaxed),
-                    shared.config.debounce_us,
-                    shared.config.depth
-                ),
-                SourceKind::Gpio => dev_info!(
-                    dev,
-                    "/dev/{} ready (gpio line {}{}, irq {}, edges {}, debounce {} us, queue depth {})\n",
-                    &*name,
-                    shared.gpio_offset(),
-                    if shared.gpio_active_low() { " active-low" } else { "" },
-                    shared.irq.load(ordering::Relaxed),
-                    shared.config.edges.name(),
-                    shared.config.debounce_us,
-                    shared.config.depth
-                ),
-            }
+            let fanout = FanOut::new(cfg.depth)?;
+            let (source, ops) = bind_source(pdev, &cfg.name, &fanout, cfg.source)?;
+            let name = cfg.name;
+            let shared = Device::new(CString::try_from(&*name)?, fanout, ops)?;
+            dev_info!(
+                dev,
+                "/dev/{} ready ({}, queue depth {})\n",
+                &*name,
+                source::Summary(&*shared.source),
+                shared.fanout.depth()
+            );
             Ok(try_pin_init!(BoundDevice {
-                irq,
-                gpio,
+                source,
                 _debugfs_state <- debugfs_dir.read_callback_file(
                     c"state",
                     shared.clone(),
-                    &|d: &Arc<EventDevice>, f| d.render(f),
+                    &|d: &Arc<Device>, f| d.render(f),
                 ),
                 misc <- PollMiscRegistration::register(name, shared.clone(), dev),
                 dev: shared,
@@ -204,6 +164,6 @@ kernel::module_platform_driver! {
     type: RpollDriver,
     name: "rpoll",
     authors: ["The rpoll developers"],
-    description: "Pollable character devices fed by hrtimer and GPIO interrupt sources",
+    description: "Pollable character devices fed by hrtimer, interrupt and GPIO sources",
     license: "GPL v2",
 }

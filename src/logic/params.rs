@@ -83,13 +83,23 @@ impl fmt::Display for ParamError {
     }
 }
 
+/// A timer period outside `PERIOD_US_MIN..=PERIOD_US_MAX` (microseconds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeriodOutOfRange(pub u32);
+
+/// Checks a timer period in microseconds, from the device tree or from
+/// `RPOLL_IOC_SET_PERIOD`.
+pub fn timer_period(us: u32) -> Result<u32, PeriodOutOfRange> {
+    if us < PERIOD_US_MIN {
+        return Err(PeriodOutOfRange(us));
+    }
+    Ok(us)
+}
+
 /// Checks the required timer period; `None` means the property is absent.
 pub fn period_us(raw: Option<u32>) -> Result<u32, ParamError> {
     let v = raw.ok_or(ParamError::Missing(PROP_PERIOD))?;
-    if v < PERIOD_US_MIN {
-        return Err(ParamError::PeriodRange(v));
-    }
-    Ok(v)
+    timer_period(v).map_err(|PeriodOutOfRange(v)| ParamError::PeriodRange(v))
 }
 
 /// Checks the optional queue depth; `None` gives [`DEFAULT_DEPTH`].

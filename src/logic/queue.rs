@@ -22,7 +22,7 @@ pub const MAX_DEPTH: usize = 4096;
 pub struct BadDepth(pub usize);
 
 /// A record handed to a reader: the sample and the losses just before it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Delivery {
     /// The event.
     pub sample: Sample,

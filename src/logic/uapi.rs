@@ -7,6 +7,10 @@
 //! sizes, the field offsets and the ioctl numbers, so a change to one that is
 //! not made to the other fails to build. All structures have the same layout
 //! on 32- and 64-bit user space (fixed-size fields, no padding, no pointers).
+//!
+//! Only what the kernel writes lives here (layouts, constants, encoders);
+//! the decoders user space needs are in the `rpoll-uapi` crate
+//! (`tools/rpoll-uapi/src/decode.rs`).
 
 use core::mem::{offset_of, size_of};
 
@@ -56,25 +60,6 @@ pub struct RpollEvent {
     pub lost: u32,
 }
 
-/// The edge a GPIO record reports, in logical terms.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Edge {
-    /// To the active level.
-    Rising,
-    /// To the inactive level.
-    Falling,
-}
-
-impl Edge {
-    /// `"rising"` or `"falling"`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Rising => "rising",
-            Self::Falling => "falling",
-        }
-    }
-}
-
 /// Size in bytes of one [`RpollEvent`] on the wire.
 pub const RPOLL_EVENT_SIZE: usize = 32;
 
@@ -88,58 +73,15 @@ const _: () = {
 };
 
 impl RpollEvent {
-    /// The `RPOLL_SOURCE_*` value, without flags.
-    pub fn kind(&self) -> u32 {
-        self.source & RPOLL_SOURCE_MASK
-    }
-
-    /// The edge of a GPIO record (`None` for other sources).
-    pub fn edge(&self) -> Option<Edge> {
-        if self.source & RPOLL_EVENT_RISING != 0 {
-            Some(Edge::Rising)
-        } else if self.source & RPOLL_EVENT_FALLING != 0 {
-            Some(Edge::Falling)
-        } else {
-            None
-        }
-    }
-
-    /// The logical level a GPIO record's line settled at (`None` for other
-    /// sources).
-    pub fn level(&self) -> Option<bool> {
-        (self.kind() == RPOLL_SOURCE_GPIO).then_some(self.source & RPOLL_EVENT_LEVEL != 0)
-    }
-
     /// Encodes the record into its 32-byte wire form (native endianness).
     pub fn to_bytes(self) -> [u8; RPOLL_EVENT_SIZE] {
         let mut out = [0u8; RPOLL_EVENT_SIZE];
-        out[0..8].copy_from_slice(&self.seq.to_ne_bytes());
-        out[8..16].copy_from_slice(&self.timestamp_ns.to_ne_bytes());
-        out[16..24].copy_from_slice(&self.jiffies.to_ne_bytes());
-        out[24..28].copy_from_slice(&self.source.to_ne_bytes());
-        out[28..32].copy_from_slice(&self.lost.to_ne_bytes());
+        put_u64(&mut out, 0, self.seq);
+        put_u64(&mut out, 8, self.timestamp_ns);
+        put_u64(&mut out, 16, self.jiffies);
+        put_u32(&mut out, 24, self.source);
+        put_u32(&mut out, 28, self.lost);
         out
-    }
-
-    /// Decodes a record from its 32-byte wire form (native endianness).
-    pub fn from_bytes(b: &[u8; RPOLL_EVENT_SIZE]) -> Self {
-        let u64_at = |i: usize| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&b[i..i + 8]);
-            u64::from_ne_bytes(w)
-        };
-        let u32_at = |i: usize| {
-            let mut w = [0u8; 4];
-            w.copy_from_slice(&b[i..i + 4]);
-            u32::from_ne_bytes(w)
-        };
-        Self {
-            seq: u64_at(0),
-            timestamp_ns: u64_at(8),
-            jiffies: u64_at(16),
-            source: u32_at(24),
-            lost: u32_at(28),
-        }
     }
 }
 
@@ -262,18 +204,6 @@ fn put_u64(out: &mut [u8], at: usize, v: u64) {
     out[at..at + 8].copy_from_slice(&v.to_ne_bytes());
 }
 
-fn get_u32(b: &[u8], at: usize) -> u32 {
-    let mut w = [0u8; 4];
-    w.copy_from_slice(&b[at..at + 4]);
-    u32::from_ne_bytes(w)
-}
-
-fn get_u64(b: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&b[at..at + 8]);
-    u64::from_ne_bytes(w)
-}
-
 impl RpollInfo {
     /// An info block for `name` (truncated to fit with its NUL).
     pub fn with_name(name: &[u8]) -> Self {
@@ -291,16 +221,6 @@ impl RpollInfo {
             max_readers: 0,
             gpio_line: 0,
         }
-    }
-
-    /// The name without its NUL padding.
-    pub fn name_bytes(&self) -> &[u8] {
-        let end = self
-            .name
-            .iter()
-            .position(|&c| c == 0)
-            .unwrap_or(RPOLL_NAME_LEN);
-        &self.name[..end]
     }
 
     /// Wire form (native endianness).
@@ -321,24 +241,6 @@ impl RpollInfo {
             put_u32(&mut out, RPOLL_NAME_LEN + 4 * i, *v);
         }
         out
-    }
-
-    /// Decodes the wire form.
-    pub fn from_bytes(b: &[u8; RPOLL_INFO_SIZE]) -> Self {
-        let mut name = [0u8; RPOLL_NAME_LEN];
-        name.copy_from_slice(&b[..RPOLL_NAME_LEN]);
-        let f = |i: usize| get_u32(b, RPOLL_NAME_LEN + 4 * i);
-        Self {
-            name,
-            source: f(0),
-            queue_depth: f(1),
-            period_us: f(2),
-            irq: f(3),
-            trigger: f(4),
-            debounce_us: f(5),
-            max_readers: f(6),
-            gpio_line: f(7),
-        }
     }
 }
 
@@ -363,20 +265,5 @@ impl RpollStats {
             put_u64(&mut out, 8 * i, *v);
         }
         out
-    }
-
-    /// Decodes the wire form.
-    pub fn from_bytes(b: &[u8; RPOLL_STATS_SIZE]) -> Self {
-        let f = |i: usize| get_u64(b, 8 * i);
-        Self {
-            produced: f(0),
-            overruns: f(1),
-            debounced: f(2),
-            readers: f(3),
-            base: f(4),
-            delivered: f(5),
-            lost: f(6),
-            queued: f(7),
-        }
     }
 }

@@ -2,7 +2,6 @@
 
 use proptest::prelude::*;
 use rpoll_logic::gpio_edges::{EdgeOutcome, Edges, Settle, Settled};
-use rpoll_logic::uapi::{gpio_source, Edge, RpollEvent, RPOLL_SOURCE_GPIO};
 
 #[test]
 fn edges_parse_and_swap_for_active_low() {
@@ -16,28 +15,6 @@ fn edges_parse_and_swap_for_active_low() {
     assert_eq!(Edges::Both.physical(true), Edges::Both);
     assert_eq!(Edges::Rising.physical(false), Edges::Rising);
     assert_eq!(Edges::Both.irq_type(), 3);
-}
-
-#[test]
-fn gpio_records_carry_edge_and_level() {
-    let press = RpollEvent {
-        source: gpio_source(true),
-        ..Default::default()
-    };
-    assert_eq!(press.kind(), RPOLL_SOURCE_GPIO);
-    assert_eq!(press.edge(), Some(Edge::Rising));
-    assert_eq!(press.level(), Some(true));
-    let release = RpollEvent {
-        source: gpio_source(false),
-        ..Default::default()
-    };
-    assert_eq!(release.edge(), Some(Edge::Falling));
-    assert_eq!(release.level(), Some(false));
-    let tick = RpollEvent {
-        source: 1,
-        ..Default::default()
-    };
-    assert_eq!((tick.kind(), tick.edge(), tick.level()), (1, None, None));
 }
 
 #[test]

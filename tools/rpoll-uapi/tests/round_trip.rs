@@ -1,7 +1,7 @@
-//! Host tests of the record encoding.
+//! The encoders (module side) and decoders (this crate) agree: every
+//! structure round-trips through its wire form.
 
-use rpoll_logic::sample::{Clock, Sample};
-use rpoll_logic::uapi::{RpollEvent, RPOLL_EVENT_SIZE, RPOLL_SOURCE_TIMER};
+use rpoll_uapi::*;
 
 #[test]
 fn record_round_trips_through_bytes() {
@@ -18,28 +18,6 @@ fn record_round_trips_through_bytes() {
     assert_eq!(&b[0..8], &7u64.to_ne_bytes());
     assert_eq!(&b[28..32], &3u32.to_ne_bytes());
 }
-
-#[test]
-fn clock_selection_picks_the_right_timestamp() {
-    let s = Sample {
-        seq: 1,
-        mono_ns: 10,
-        boot_ns: 20,
-        real_ns: 30,
-        jiffies: 4,
-        source: RPOLL_SOURCE_TIMER,
-    };
-    assert_eq!(s.to_event(Clock::Monotonic, 0).timestamp_ns, 10);
-    assert_eq!(s.to_event(Clock::Boottime, 0).timestamp_ns, 20);
-    assert_eq!(s.to_event(Clock::Realtime, 2).timestamp_ns, 30);
-    assert_eq!(s.to_event(Clock::Realtime, 2).lost, 2);
-    assert_eq!(Clock::from_id(1), Some(Clock::Monotonic));
-    assert_eq!(Clock::from_id(7), Some(Clock::Boottime));
-    assert_eq!(Clock::from_id(0), Some(Clock::Realtime));
-    assert_eq!(Clock::from_id(4), None);
-}
-
-use rpoll_logic::uapi::*;
 
 // The ioctl numbers and layouts are checked against the C header itself in
 // tools/rpoll-uapi/tests/c_header.rs.
@@ -73,4 +51,26 @@ fn info_and_stats_round_trip() {
     let b = st.to_bytes();
     assert_eq!(&b[40..48], &6u64.to_ne_bytes());
     assert_eq!(RpollStats::from_bytes(&b), st);
+}
+
+#[test]
+fn gpio_records_carry_edge_and_level() {
+    let press = RpollEvent {
+        source: gpio_source(true),
+        ..Default::default()
+    };
+    assert_eq!(press.kind(), RPOLL_SOURCE_GPIO);
+    assert_eq!(press.edge(), Some(Edge::Rising));
+    assert_eq!(press.level(), Some(true));
+    let release = RpollEvent {
+        source: gpio_source(false),
+        ..Default::default()
+    };
+    assert_eq!(release.edge(), Some(Edge::Falling));
+    assert_eq!(release.level(), Some(false));
+    let tick = RpollEvent {
+        source: 1,
+        ..Default::default()
+    };
+    assert_eq!((tick.kind(), tick.edge(), tick.level()), (1, None, None));
 }

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Borrowed string properties of a firmware node.
+
+//! Stands for: `FwNode::property_read_str()`, a borrowed string property with
+//! the C call's own error.
 //!
 //! `FwNode::property_read::<CString>()` in Linux 7.3 copies the string and
-//! its guard offers the result only as `Option` (or through `required_by()`,
-//! which logs "missing"), so a failed allocation reads like a malformed
-//! property. Fault injection showed exactly that: an `ENOMEM` in probe was
-//! reported as "property 'label' is invalid". [`read_str`] returns the string
-//! where it lives, in the node, with the C call's own error; the caller
-//! validates it and copies it with an allocation whose failure stays
-//! `ENOMEM`.
+//! offers the result only as `Option`, so a failed allocation reads like a
+//! malformed property (fault injection showed an `ENOMEM` in probe reported
+//! as "property 'label' is invalid"). [`read_str`] returns the string where
+//! it lives, in the node; the caller copies it with an allocation whose
+//! failure stays `ENOMEM`.
 
 use kernel::{bindings, device::property::FwNode, error::to_result, prelude::*, str::CStr};
 

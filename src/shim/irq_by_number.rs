@@ -1,32 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Requesting an interrupt by number, for interrupts that do not come from a
-//! device's own `interrupts` property (here: the interrupt of a GPIO line,
-//! from `gpiod_to_irq()`).
+//! Stands for: a public `irq::IrqRequest` constructor for an interrupt a
+//! bound device got from elsewhere (here `gpiod_to_irq()`), a public
+//! `irq::Flags` value, and `irq_get_trigger_type()`.
 //!
-//! Linux 7.3's `kernel::irq::Registration` only accepts an `IrqRequest`, which
-//! only the kernel crate's bus abstractions can create. [`IrqLine`] is the
-//! same thing for a number the caller got elsewhere: it reuses the kernel
-//! crate's [`irq::Handler`] trait and frees the interrupt on drop. Upstream,
-//! this would be a public `IrqRequest` constructor for a bound device.
+//! Linux 7.3's `kernel::irq::Registration` only accepts an `IrqRequest`,
+//! which only the kernel crate's bus abstractions can create, and keeps the
+//! bits of `irq::Flags` crate-private. [`IrqLine`] is that registration for a
+//! number the caller holds: it takes the kernel crate's [`irq::Handler`] and
+//! [`irq::Flags`] and frees the interrupt on drop.
 
-use core::marker::PhantomPinned;
+use core::marker::{PhantomData, PhantomPinned};
 
 use kernel::{
     bindings, device,
     error::to_result,
-    ffi::{c_int, c_void},
-    irq::{self, IrqReturn},
+    ffi::{c_int, c_ulong, c_void},
+    irq::{self, Flags, IrqReturn},
     prelude::*,
     str::CStr,
 };
 
-/// `IRQF_TRIGGER_*` bits for [`IrqLine::request`].
-pub(crate) mod trigger {
-    /// Rising edge.
-    pub(crate) const RISING: u32 = kernel::bindings::IRQF_TRIGGER_RISING;
-    /// Falling edge.
-    pub(crate) const FALLING: u32 = kernel::bindings::IRQF_TRIGGER_FALLING;
+extern "C" {
+    /// `irq_get_trigger_type()` (`helpers.c`).
+    fn rpoll_helper_irq_get_trigger_type(irq: u32) -> u32;
+}
+
+/// The `IRQ_TYPE_*` trigger bits configured for `irq` (0 if none or if no
+/// such interrupt exists), as `irq_get_trigger_type()` reports them.
+pub(crate) fn trigger_type(irq: u32) -> u32 {
+    // SAFETY: `irq_get_trigger_type()` accepts any number (it returns 0 when
+    // no descriptor exists) and only reads the descriptor's state.
+    unsafe { rpoll_helper_irq_get_trigger_type(irq) }
+}
+
+/// The `IRQF_*` bits of `flags`, built from the kernel crate's public
+/// constants (`Flags::into_inner()` is crate-private in 7.3).
+fn raw_flags(flags: Flags) -> c_ulong {
+    const KNOWN: [(Flags, u32); 16] = [
+        (Flags::TRIGGER_RISING, bindings::IRQF_TRIGGER_RISING),
+        (Flags::TRIGGER_FALLING, bindings::IRQF_TRIGGER_FALLING),
+        (Flags::TRIGGER_HIGH, bindings::IRQF_TRIGGER_HIGH),
+        (Flags::TRIGGER_LOW, bindings::IRQF_TRIGGER_LOW),
+        (Flags::SHARED, bindings::IRQF_SHARED),
+        (Flags::PROBE_SHARED, bindings::IRQF_PROBE_SHARED),
+        (Flags::TIMER, bindings::IRQF_TIMER),
+        (Flags::PERCPU, bindings::IRQF_PERCPU),
+        (Flags::NOBALANCING, bindings::IRQF_NOBALANCING),
+        (Flags::IRQPOLL, bindings::IRQF_IRQPOLL),
+        (Flags::ONESHOT, bindings::IRQF_ONESHOT),
+        (Flags::NO_SUSPEND, bindings::IRQF_NO_SUSPEND),
+        (Flags::FORCE_RESUME, bindings::IRQF_FORCE_RESUME),
+        (Flags::NO_THREAD, bindings::IRQF_NO_THREAD),
+        (Flags::EARLY_RESUME, bindings::IRQF_EARLY_RESUME),
+        (Flags::COND_SUSPEND, bindings::IRQF_COND_SUSPEND),
+    ];
+    KNOWN
+        .iter()
+        .filter(|(f, _)| flags & *f == *f)
+        .fold(0, |acc, (_, bits)| acc | c_ulong::from(*bits))
 }
 
 /// A requested interrupt whose handler is `T`.
@@ -41,15 +73,14 @@ pub(crate) struct IrqLine<'a, T: irq::Handler> {
     irq: u32,
     #[pin]
     handler: T,
-    _dev: core::marker::PhantomData<&'a device::Device<device::Bound>>,
+    _dev: PhantomData<&'a device::Device<device::Bound>>,
     #[pin]
     _pin: PhantomPinned,
 }
 
 impl<'a, T: irq::Handler + 'a> IrqLine<'a, T> {
-    /// Requests interrupt `irq` for `dev` with `trigger` (`IRQF_TRIGGER_*`
-    /// bits of [`trigger`]), named `name` in `/proc/interrupts`. The
-    /// registration cannot outlive `dev`'s binding.
+    /// Requests interrupt `irq` for `dev` with `flags`, named `name` in
+    /// `/proc/interrupts`. The registration cannot outlive `dev`'s binding.
     ///
     /// # Safety
     ///
@@ -59,30 +90,29 @@ impl<'a, T: irq::Handler + 'a> IrqLine<'a, T> {
     pub(crate) unsafe fn request(
         _dev: &'a device::Device<device::Bound>,
         irq: u32,
-        trigger: u32,
+        flags: Flags,
         name: &'static CStr,
         handler: impl PinInit<T, Error> + 'a,
     ) -> impl PinInit<Self, Error> + 'a {
-        let number = irq;
-        let flags = trigger as kernel::ffi::c_ulong;
+        let raw = raw_flags(flags);
         try_pin_init!(&this in Self {
             irq,
             handler <- handler,
-            _dev: core::marker::PhantomData,
+            _dev: PhantomData,
             _pin: PhantomPinned,
             _: {
                 // SAFETY: `handler_cb::<T>` matches the C handler type; the
                 // cookie points to `Self`, which is pinned and fully
                 // initialised here, so the handler may run at once. Drop
                 // frees the interrupt before the memory goes away (type
-                // invariant).
+                // invariant), and the caller does not leak it.
                 // INVARIANT: on success the interrupt is requested as
                 // described.
                 to_result(unsafe {
                     bindings::request_irq(
-                        number,
+                        irq,
                         Some(handler_cb::<T>),
-                        flags,
+                        raw,
                         name.as_char_ptr(),
                         this.as_ptr().cast::<c_void>(),
                     )

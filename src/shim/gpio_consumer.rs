@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A small GPIO consumer abstraction over `<linux/gpio/consumer.h>`.
+//! Stands for: `kernel::gpio::consumer`, the GPIO consumer API of
+//! `<linux/gpio/consumer.h>`, which the 7.3 kernel crate lacks (its bindings
+//! do not include the header, so the few exported functions used are
+//! declared here; upstream they would come from `bindings_helper.h`).
 //!
-//! Linux 7.3's kernel crate has no GPIO consumer API and its bindings do not
-//! include the consumer header, so the few functions rpoll needs are declared
-//! here. [`GpioDesc`] owns one requested descriptor and puts it on drop; its
-//! methods are the safe subset a consumer like rpoll needs. It is shaped as an
-//! upstream `kernel::gpio::consumer` module would be (the declarations would
-//! move to `bindings_helper.h`).
+//! [`GpioDesc`] owns one requested descriptor and puts it on drop. Whether a
+//! line's value may be read in atomic context is decided once, when it is
+//! turned into an [`AtomicGpio`] (`gpiod_cansleep()`), so the hot path calls
+//! `gpiod_get_value()` and nothing else, as gpiolib's own consumers do.
 
 use core::ptr::NonNull;
 
 use kernel::{
     device,
-    error::{code::EINVAL, to_result},
+    error::{from_err_ptr, to_result},
     prelude::*,
     str::CStr,
 };
@@ -39,6 +40,7 @@ mod ffi {
         pub(super) fn gpiod_put(desc: *mut GpioDesc);
         pub(super) fn gpiod_to_irq(desc: *const GpioDesc) -> c_int;
         pub(super) fn gpiod_get_value(desc: *const GpioDesc) -> c_int;
+        pub(super) fn gpiod_get_value_cansleep(desc: *const GpioDesc) -> c_int;
         pub(super) fn gpiod_cansleep(desc: *const GpioDesc) -> c_int;
         pub(super) fn gpiod_is_active_low(desc: *const GpioDesc) -> c_int;
         pub(super) fn gpiod_hwgpio(desc: *const GpioDesc) -> c_int;
@@ -54,9 +56,6 @@ pub(crate) enum Flags {
     In = 1,
 }
 
-/// Largest errno an `ERR_PTR()` encodes (`MAX_ERRNO`).
-const MAX_ERRNO: usize = 4095;
-
 /// A requested GPIO line.
 ///
 /// # Invariants
@@ -69,7 +68,7 @@ pub(crate) struct GpioDesc(NonNull<ffi::GpioDesc>);
 // thread; the descriptor is not tied to the requesting thread.
 unsafe impl Send for GpioDesc {}
 // SAFETY: every method takes `&self` and calls gpiolib functions that do
-// their own locking (or none is needed for reads of the line state).
+// their own locking (or need none, for reads of the line state).
 unsafe impl Sync for GpioDesc {}
 
 impl GpioDesc {
@@ -81,15 +80,10 @@ impl GpioDesc {
         let raw: *mut kernel::ffi::c_void = core::ptr::from_ref(dev).cast_mut().cast();
         // SAFETY: `raw` is a valid, bound device for the duration of the
         // call; a null `con_id` selects the `gpios` property.
-        let desc = unsafe { ffi::gpiod_get(raw, core::ptr::null(), flags as u32) };
-        let addr = desc as usize;
-        if addr > usize::MAX - MAX_ERRNO {
-            // An `ERR_PTR()`: the negative errno in pointer form.
-            return Err(Error::from_errno(addr as isize as i32));
-        }
+        let desc = from_err_ptr(unsafe { ffi::gpiod_get(raw, core::ptr::null(), flags as u32) })?;
         // `gpiod_get()` never returns null for a required line; treat it as
         // "no such line" anyway rather than trusting it.
-        let desc = NonNull::new(desc).ok_or(EINVAL)?;
+        let desc = NonNull::new(desc).ok_or(ENOENT)?;
         // INVARIANT: `desc` was just obtained from `gpiod_get()`.
         Ok(Self(desc))
     }
@@ -103,17 +97,8 @@ impl GpioDesc {
         // SAFETY: by the type invariant the descriptor is requested.
         let irq = unsafe { ffi::gpiod_to_irq(self.raw()) };
         to_result(irq)?;
-        if irq == 0 {
-            // 0 is never a valid Linux interrupt number.
-            return Err(EINVAL);
-        }
-        Ok(irq as u32)
-    }
-
-    /// Whether reading the line may sleep (a controller behind I2C or SPI).
-    pub(crate) fn can_sleep(&self) -> bool {
-        // SAFETY: by the type invariant the descriptor is requested.
-        unsafe { ffi::gpiod_cansleep(self.raw()) != 0 }
+        // 0 is never a valid Linux interrupt number.
+        u32::try_from(irq).ok().filter(|&n| n != 0).ok_or(EINVAL)
     }
 
     /// Whether the line's active level is low (`GPIO_ACTIVE_LOW`).
@@ -129,19 +114,12 @@ impl GpioDesc {
         off.max(0) as u32
     }
 
-    /// The logical level of the line (active-low applied), for lines that
-    /// cannot sleep; callable from hard-IRQ context.
-    ///
-    /// Returns `EINVAL` without touching the line if it [can
-    /// sleep](Self::can_sleep): gpiolib would warn, and reading it needs a
-    /// sleepable context.
-    pub(crate) fn value(&self) -> Result<bool> {
-        if self.can_sleep() {
-            return Err(EINVAL);
-        }
-        // SAFETY: by the type invariant the descriptor is requested, and its
-        // controller does not sleep, so this is safe in any context.
-        let v = unsafe { ffi::gpiod_get_value(self.raw()) };
+    /// The logical level of the line (active-low applied); may sleep, so
+    /// process context only (`gpiod_get_value_cansleep()`).
+    pub(crate) fn value_cansleep(&self) -> Result<bool> {
+        // SAFETY: by the type invariant the descriptor is requested; the
+        // `_cansleep` variant is valid in process context for any line.
+        let v = unsafe { ffi::gpiod_get_value_cansleep(self.raw()) };
         to_result(v)?;
         Ok(v != 0)
     }
@@ -153,6 +131,18 @@ impl GpioDesc {
         // is a valid C string for the call and gpiolib duplicates it.
         to_result(unsafe { ffi::gpiod_set_consumer_name(self.raw(), name.as_char_ptr()) })
     }
+
+    /// Turns the line into one whose value can be read from any context, or
+    /// gives it back if its controller can sleep (an I2C or SPI expander).
+    pub(crate) fn into_atomic(self) -> core::result::Result<AtomicGpio, Self> {
+        // SAFETY: by the type invariant the descriptor is requested.
+        if unsafe { ffi::gpiod_cansleep(self.raw()) } != 0 {
+            return Err(self);
+        }
+        // INVARIANT: `gpiod_cansleep()` just said the controller does not
+        // sleep, which is a fixed property of the chip.
+        Ok(AtomicGpio(self))
+    }
 }
 
 impl Drop for GpioDesc {
@@ -160,5 +150,30 @@ impl Drop for GpioDesc {
         // SAFETY: by the type invariant the descriptor is requested and this
         // is the only place that puts it.
         unsafe { ffi::gpiod_put(self.raw()) };
+    }
+}
+
+/// A requested GPIO line whose controller does not sleep.
+///
+/// # Invariants
+///
+/// `gpiod_cansleep()` is false for the descriptor.
+pub(crate) struct AtomicGpio(GpioDesc);
+
+impl AtomicGpio {
+    /// The logical level of the line (active-low applied). Any context,
+    /// hard IRQ included (`gpiod_get_value()`).
+    pub(crate) fn value(&self) -> Result<bool> {
+        // SAFETY: the descriptor is requested (invariant of `GpioDesc`) and
+        // its controller does not sleep (type invariant), so the read is
+        // valid in any context.
+        let v = unsafe { ffi::gpiod_get_value(self.0.raw()) };
+        to_result(v)?;
+        Ok(v != 0)
+    }
+
+    /// The line as a plain descriptor (offset, polarity, interrupt...).
+    pub(crate) fn desc(&self) -> &GpioDesc {
+        &self.0
     }
 }

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The fan-out queue of one rpoll device: one bounded queue per open file, a
+//! wait queue, and the device-wide counters. It does not know which source
+//! feeds it: sources [`push`](FanOut::push) samples and count what they
+//! merge; open files attach, take records, and detach.
+//!
+//! Locking:
+//! - `state` (IRQ-safe spinlock) protects the queues and counters; sources
+//!   take it in hard-IRQ and timer context, readers around queue operations
+//!   and while waiting.
+//! - `membership` (mutex) serialises attach, detach and shutdown with the
+//!   hooks they run (a timer source starts with its first reader and stops
+//!   after its last), which may sleep. It is never taken by a source.
+
+use kernel::{
+    fs::File,
+    new_mutex, new_poll_condvar, new_spinlock_irq,
+    prelude::*,
+    sync::{
+        poll::{PollCondVar, PollTable},
+        Arc, Mutex, SpinLockIrq,
+    },
+};
+
+use crate::logic::{
+    decimal::Decimal,
+    queue::{Delivery, ReaderQueue},
+    sample::Sample,
+    uapi::RpollStats,
+};
+
+/// Most files that may have one device open at once. With the largest queue
+/// depth (4096 records of 48 bytes) this bounds one device's queue memory to
+/// 64 * 4096 * 48 bytes = 12 MiB.
+pub(crate) const MAX_READERS: usize = 64;
+
+/// One reader's queue, over a kmalloc'ed buffer.
+type Queue = ReaderQueue<KVec<Sample>>;
+
+/// How [`FanOut::take`] behaves on an empty queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// Sleep until a record arrives (interruptible).
+    Block,
+    /// Fail with `EAGAIN`.
+    NonBlock,
+    /// Return 0 records (a later chunk of a read that already has some).
+    Never,
+}
+
+/// What `poll` reports for one reader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Readiness {
+    /// The reader's queue holds a record.
+    pub(crate) readable: bool,
+    /// The device is unbound.
+    pub(crate) gone: bool,
+}
+
+/// Queues and counters, under the IRQ-safe lock.
+///
+/// # Invariants
+///
+/// Bit `i` of `active` is set exactly when `slots[i]` is `Some`; the number
+/// of open readers is `active.count_ones()`.
+struct State {
+    slots: KVec<Option<Queue>>,
+    active: u64,
+    /// Events produced since the device was bound (the last `seq` issued).
+    produced: u64,
+    /// Periods a source skipped because it ran late (timer overruns).
+    overruns: u64,
+    /// Inputs a source merged into other events (debouncing).
+    merged: u64,
+    /// Set once the device is unbound; readers then get `ENODEV`.
+    gone: bool,
+}
+
+impl State {
+    fn queue(&mut self, slot: usize) -> Option<&mut Queue> {
+        self.slots.get_mut(slot).and_then(Option::as_mut)
+    }
+
+    fn readiness(&self, slot: usize) -> Readiness {
+        let readable = self
+            .slots
+            .get(slot)
+            .and_then(Option::as_ref)
+            .is_some_and(|q| !q.is_empty());
+        Readiness {
+            readable,
+            gone: self.gone,
+        }
+    }
+}
+
+/// The fan-out queue of one device.
+#[pin_data]
+pub(crate) struct FanOut {
+    #[pin]
+    state: SpinLockIrq<State>,
+    #[pin]
+    readable: PollCondVar,
+    #[pin]
+    membership: Mutex<()>,
+    /// Capacity of each reader's queue (validated at probe).
+    depth: u32,
+}
+
+impl FanOut {
+    /// A fan-out queue whose readers get `depth` records each (a depth that
+    /// `logic::params::queue_depth` accepted).
+    pub(crate) fn new(depth: u32) -> Result<Arc<Self>> {
+        let mut slots = KVec::with_capacity(MAX_READERS, GFP_KERNEL)?;
+        for _ in 0..MAX_READERS {
+            slots.push(None, GFP_KERNEL)?;
+        }
+        Arc::pin_init(
+            pin_init!(Self {
+                // INVARIANT: no slot is open and no bit is set.
+                state <- new_spinlock_irq!(State {
+                    slots,
+                    active: 0,
+                    produced: 0,
+                    overruns: 0,
+                    merged: 0,
+                    gone: false,
+                }, "rpoll::fanout"),
+                readable <- new_poll_condvar!("rpoll::readable"),
+                membership <- new_mutex!((), "rpoll::membership"),
+                depth,
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    /// The capacity of each reader's queue.
+    pub(crate) fn depth(&self) -> u32 {
+        self.depth
+    }
+
+    /// Records `sample` as the next event in every open reader's queue and
+    /// wakes the waiters; `skipped` source periods were missed before it.
+    /// Returns `false` (and records nothing) once the device is gone. Any
+    /// context. The caller keeps timestamps in `seq` order.
+    pub(crate) fn push(&self, mut sample: Sample, skipped: u64) -> bool {
+        {
+            let mut st = self.state.lock();
+            if st.gone {
+                return false;
+            }
+            st.overruns += skipped;
+            st.produced += 1;
+            sample.seq = st.produced;
+            let mut open = st.active;
+            while open != 0 {
+                let slot = open.trailing_zeros() as usize;
+                open &= open - 1;
+                if let Some(q) = st.queue(slot) {
+                    q.push(sample);
+                }
+            }
+        }
+        self.readable.notify_all();
+        true
+    }
+
+    /// Counts `n` source inputs merged into other events. Any context.
+    pub(crate) fn count_merged(&self, n: u64) {
+        if n != 0 {
+            self.state.lock().merged += n;
+        }
+    }
+
+    /// Adds a reader and returns its slot; runs `on_first` (which may sleep)
+    /// when it is the only one. `ENODEV` once gone, `EMFILE` when full.
+    pub(crate) fn attach(&self, on_first: impl FnOnce()) -> Result<usize> {
+        let _members = self.membership.lock();
+        // Allocated before taking the spinlock.
+        let buf = KVec::from_elem(Sample::default(), self.depth as usize, GFP_KERNEL)?;
+        let (slot, first) = {
+            let mut st = self.state.lock();
+            if st.gone {
+                return Err(ENODEV);
+            }
+            let slot = (!st.active).trailing_zeros() as usize;
+            if slot >= MAX_READERS {
+                return Err(EMFILE);
+            }
+            // The depth was validated at probe, so this cannot fail.
+            let queue = Queue::new(buf, st.produced).map_err(|_| EINVAL)?;
+            st.slots[slot] = Some(queue);
+            // INVARIANT: `slots[slot]` and its bit are set together.
+            st.active |= 1 << slot;
+            (slot, st.active.count_ones() == 1)
+        };
+        if first {
+            on_first();
+        }
+        Ok(slot)
+    }
+
+    /// Removes the reader in `slot`; runs `on_last` (which may sleep) when
+    /// no reader is left.
+    pub(crate) fn detach(&self, slot: usize, on_last: impl FnOnce()) {
+        let members = self.membership.lock();
+        let (queue, last) = {
+            let mut st = self.state.lock();
+            // INVARIANT: the bit and the slot are cleared together.
+            st.active &= !(1u64 << slot);
+            (st.slots[slot].take(), st.active == 0)
+        };
+        if last {
+            on_last();
+        }
+        drop(members);
+        // Freed outside both locks.
+        drop(queue);
+    }
+
+    /// Moves up to `out.len()` records of the reader in `slot` into `out`,
+    /// oldest first, with one lock hold; returns how many. When the queue is
+    /// empty: `ENODEV` once the device is gone, otherwise as `wait` says.
+    pub(crate) fn take(&self, slot: usize, wait: Wait, out: &mut [Delivery]) -> Result<usize> {
+        let mut st = self.state.lock();
+        loop {
+            let ready = st.readiness(slot);
+            if ready.readable {
+                break;
+            }
+            if ready.gone {
+                return Err(ENODEV);
+            }
+            match wait {
+                Wait::Never => return Ok(0),
+                Wait::NonBlock => return Err(EAGAIN),
+                Wait::Block => {
+                    if self.readable.wait_interruptible(&mut st) {
+                        return Err(ERESTARTSYS);
+                    }
+                }
+            }
+        }
+        let Some(q) = st.queue(slot) else {
+            return Ok(0);
+        };
+        let mut n = 0;
+        for d in out.iter_mut() {
+            let Some(next) = q.pop() else { break };
+            *d = next;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Gives back `count` records that [`take`](Self::take) handed out but
+    /// that never reached the reader in `slot` (a fault while copying them
+    /// out); `their_lost` is the sum of their `lost` fields. They become
+    /// losses reported with the next record.
+    pub(crate) fn undeliver(&self, slot: usize, count: u64, their_lost: u64) {
+        if let Some(q) = self.state.lock().queue(slot) {
+            q.undeliver(count, their_lost);
+        }
+    }
+
+    /// Drops the queued records of the reader in `slot` (counted as lost);
+    /// returns how many.
+    pub(crate) fn flush(&self, slot: usize) -> usize {
+        self.state.lock().queue(slot).map_or(0, Queue::flush)
+    }
+
+    /// Registers a poll wait for the device and returns the reader's state.
+    pub(crate) fn poll(&self, slot: usize, file: &File, table: PollTable<'_>) -> Readiness {
+        table.register_wait(file, &self.readable);
+        self.state.lock().readiness(slot)
+    }
+
+    /// Whether the device is unbound.
+    pub(crate) fn is_gone(&self) -> bool {
+        self.state.lock().gone
+    }
+
+    /// The `RPOLL_IOC_STATS` reply for the reader in `slot`.
+    pub(crate) fn stats(&self, slot: usize) -> RpollStats {
+        let mut st = self.state.lock();
+        let c = st.queue(slot).map(|q| q.counts()).unwrap_or_default();
+        RpollStats {
+            produced: st.produced,
+            overruns: st.overruns,
+            debounced: st.merged,
+            readers: u64::from(st.active.count_ones()),
+            base: c.base,
+            delivered: c.delivered,
+            lost: c.lost,
+            queued: c.queued,
+        }
+    }
+
+    /// Marks the device gone (unbind) and wakes every waiter, who then sees
+    /// `ENODEV` / `EPOLLHUP | EPOLLERR`. Queued records stay readable; no
+    /// reader can attach from now on.
+    pub(crate) fn shutdown(&self) {
+        let _members = self.membership.lock();
+        self.state.lock().gone = true;
+        self.readable.notify_all();
+    }
+
+    /// The device-wide and per-reader lines of the debugfs `state` file.
+    pub(crate) fn render(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+        let st = self.state.lock();
+        writeln!(f, "queue_depth: {}", self.depth)?;
+        writeln!(f, "produced: {}", Decimal(st.produced))?;
+        writeln!(f, "overruns: {}", Decimal(st.overruns))?;
+        writeln!(f, "debounced: {}", Decimal(st.merged))?;
+        writeln!(f, "readers: {}", st.active.count_ones())?;
+        writeln!(f, "gone: {}", st.gone)?;
+        for (i, q) in st.slots.iter().enumerate() {
+            if let Some(q) = q {
+                let c = q.counts();
+                writeln!(
+                    f,
+                    "reader {i}: base={} delivered={} lost={} queued={}",
+                    Decimal(c.base),
+                    Decimal(c.delivered),
+                    Decimal(c.lost),
+                    Decimal(c.queued)
+                )?;
+            }
+        }
+        Ok(())
+    }
+}

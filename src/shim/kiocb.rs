@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Stands for: `Kiocb::is_nowait()`. `kernel::fs::Kiocb` (Linux 7.3) exposes
+//! the file's private data but not the file's or the control block's flags.
+
+use kernel::{bindings, fs::Kiocb, types::ForeignOwnable};
+
+extern "C" {
+    /// `(ki_flags & IOCB_NOWAIT) || (ki_filp->f_flags & O_NONBLOCK)`
+    /// (`helpers.c`).
+    fn rpoll_helper_kiocb_nowait(iocb: *const bindings::kiocb) -> bool;
+}
+
+/// Returns `true` if the I/O must not block: the file is `O_NONBLOCK` or the
+/// request carries `IOCB_NOWAIT` (`preadv2(RWF_NOWAIT)`, io_uring).
+pub(crate) fn is_nowait<T: ForeignOwnable>(kiocb: &Kiocb<'_, T>) -> bool {
+    // SAFETY: `Kiocb` guarantees `as_raw()` is a valid kiocb for the current
+    // I/O, whose `ki_filp` is the (open, valid) file the I/O is on.
+    unsafe { rpoll_helper_kiocb_nowait(kiocb.as_raw()) }
+}

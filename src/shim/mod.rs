@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Kernel-crate gaps: the abstractions rpoll needs that Linux 7.3's `kernel`
+//! crate does not (yet) provide.
+//!
+//! This folder is the only place in the driver that uses `kernel::bindings`
+//! or declares C functions. Each file stands for one missing upstream API,
+//! names it in its first lines, and is written the way that upstream patch
+//! would be: a safe interface with the `unsafe` inside, argued by `SAFETY`
+//! comments. Static inline C functions are reached through `helpers.c`, as
+//! the kernel's own `rust/helpers/` does. Differences between kernel
+//! releases belong here too, so the driver files above never see them.
+//!
+//! | file | stands for |
+//! |---|---|
+//! | `capability.rs` | `kernel::cred::capable()` |
+//! | `clock.rs` | `Instant::as_nanos()`, `ktime_mono_to_any()`, `get_jiffies_64()` |
+//! | `fwnode_str.rs` | `FwNode::property_read_str()` (borrowed, with the C error) |
+//! | `gpio_consumer.rs` | `kernel::gpio::consumer` (`gpiod_get()` and friends) |
+//! | `hrtimer_rearm.rs` | `ArcHrTimerHandle::restart()` |
+//! | `irq_by_number.rs` | a public `IrqRequest` constructor, `irq_get_trigger_type()` |
+//! | `kiocb.rs` | `Kiocb::is_nowait()` |
+//! | `misc_poll.rs` | `MiscDevice::poll` and registration data for misc devices |
+
+pub(crate) mod capability;
+pub(crate) mod clock;
+pub(crate) mod fwnode_str;
+pub(crate) mod gpio_consumer;
+pub(crate) mod hrtimer_rearm;
+pub(crate) mod irq_by_number;
+pub(crate) mod kiocb;
+pub(crate) mod misc_poll;
