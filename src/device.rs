@@ -3,7 +3,7 @@
 //! One bound device as its open files and its debugfs file reach it: the
 //! fan-out queue and the source. Open files keep it alive after unbind.
 
-use kernel::{fmt, prelude::*, sync::Arc};
+use kernel::{fmt, prelude::*, str::CString, sync::Arc};
 
 use crate::{
     fanout::{FanOut, MAX_READERS},
@@ -28,14 +28,14 @@ impl Device {
         fanout: Arc<FanOut>,
         source: Arc<dyn Source>,
     ) -> Result<Arc<Self>> {
-        Arc::new(
+        Ok(Arc::new(
             Self {
                 fanout,
                 source,
                 name,
             },
             GFP_KERNEL,
-        )
+        )?)
     }
 
     /// The `RPOLL_IOC_INFO` reply.

@@ -303,15 +303,12 @@ pub(crate) fn request<'bound>(
         Edges::Falling => irq::Flags::TRIGGER_FALLING,
         Edges::Both => irq::Flags::TRIGGER_RISING | irq::Flags::TRIGGER_FALLING,
     };
+    let handler_source = source.clone();
     let handler = try_pin_init!(GpioHandler {
-        source: source.clone(),
+        source: handler_source,
         line,
     });
-    // SAFETY: `irq` is the interrupt of a line `pdev` has just requested;
-    // the registration is returned in a `Pin<KBox<_>>` that the caller keeps
-    // in its driver data and never leaks.
-    let reg = unsafe { IrqLine::request(pdev, irq, trigger, c"rpoll", handler) };
-    let line = KBox::pin_init(reg, GFP_KERNEL).inspect_err(|e| {
+    let line = IrqLine::request(pdev, irq, trigger, c"rpoll", handler).inspect_err(|e| {
         dev_err!(
             pdev,
             "cannot request interrupt {irq} of the GPIO line (error {})\n",

@@ -80,11 +80,14 @@ impl Source for IrqSource {
 }
 
 /// The interrupt handler of one IRQ device.
-pub(crate) struct IrqHandler(Arc<IrqSource>);
+#[pin_data]
+pub(crate) struct IrqHandler {
+    source: Arc<IrqSource>,
+}
 
 impl irq::Handler for IrqHandler {
     fn handle(&self) -> IrqReturn {
-        self.0.edge();
+        self.source.edge();
         IrqReturn::Handled
     }
 }
@@ -116,17 +119,19 @@ pub(crate) fn request<'bound>(
             return Err(e);
         }
     };
+    let trigger = irq_by_number::trigger_type(irq);
     let source = Arc::pin_init(
         pin_init!(IrqSource {
             debouncer <- new_spinlock_irq!(Debouncer::new(debounce_us), "rpoll::debouncer"),
             fanout,
             irq,
             // Applied when the OF core mapped the interrupt, above.
-            trigger: irq_by_number::trigger_type(irq),
+            trigger,
             debounce_us,
         }),
         GFP_KERNEL,
     )?;
+    let handler_source = source.clone();
     // SAFETY: the registration is returned in a `Pin<KBox<_>>` that the
     // caller stores in its driver data; it is never leaked, so its `Drop`
     // (which frees the interrupt) runs at unbind.
@@ -135,7 +140,9 @@ pub(crate) fn request<'bound>(
             irq::Flags::TRIGGER_NONE,
             0,
             c"rpoll",
-            IrqHandler(source.clone()),
+            try_pin_init!(IrqHandler {
+                source: handler_source
+            }),
         )
     };
     let registration = KBox::pin_init(reg, GFP_KERNEL).inspect_err(|e| {

@@ -78,7 +78,11 @@ impl Reader {
         self.dev.source.before_read();
         let fanout = &self.dev.fanout;
         let clock = self.clock();
-        let mut wait = if nonblock { Wait::NonBlock } else { Wait::Block };
+        let mut wait = if nonblock {
+            Wait::NonBlock
+        } else {
+            Wait::Block
+        };
         let mut done = 0;
         while done < want {
             let mut taken = [Delivery::default(); CHUNK];
@@ -88,7 +92,10 @@ impl Reader {
                 break;
             }
             let mut bytes = [0u8; CHUNK * RPOLL_EVENT_SIZE];
-            for (d, out) in taken[..n].iter().zip(bytes.chunks_exact_mut(RPOLL_EVENT_SIZE)) {
+            for (d, out) in taken[..n]
+                .iter()
+                .zip(bytes.chunks_exact_mut(RPOLL_EVENT_SIZE))
+            {
                 let lost = d.lost.min(u32::MAX.into()) as u32;
                 out.copy_from_slice(&d.sample.to_event(clock, lost).to_bytes());
             }

@@ -9,7 +9,7 @@
 //! in `poll`/`select`/`epoll`. Probe is the one place that knows which
 //! source a device has; see `README.md` for the path of one event.
 
-use kernel::{debugfs, device::Core, of, platform, prelude::*, sync::Arc};
+use kernel::{debugfs, device::Core, of, platform, prelude::*, str::CString, sync::Arc};
 
 mod config;
 mod device;
@@ -61,14 +61,15 @@ kernel::of_device_table!(
 /// The platform driver.
 struct RpollDriver;
 
-/// What a bound device owns of its source; dropping it stops the source.
+/// What a bound device owns of its source; dropping it (unbind) stops the
+/// source. Only held, never read: its parts act in their `Drop`.
 enum BoundSource<'bound> {
     /// Stops the timer.
-    Timer(TimerBinding),
+    Timer { _binding: TimerBinding },
     /// Frees the interrupt.
-    Irq(IrqBinding<'bound>),
+    Irq { _binding: IrqBinding<'bound> },
     /// Frees the interrupt, cancels settling, puts the line.
-    Gpio(GpioBinding<'bound>),
+    Gpio { _binding: GpioBinding<'bound> },
 }
 
 /// Everything one bound device owns; dropping it (unbind) tears it down.
@@ -106,17 +107,20 @@ fn bind_source<'bound>(
         SourceConfig::Timer { period_us } => {
             let timer = TimerSource::new(fanout.clone(), period_us)?;
             let binding = timer.binding();
-            (BoundSource::Timer(binding), Arc::new(timer, GFP_KERNEL)?)
+            (
+                BoundSource::Timer { _binding: binding },
+                Arc::new(timer, GFP_KERNEL)?,
+            )
         }
         SourceConfig::Irq { debounce_us } => {
             let bound = irq_source::request(pdev, fanout.clone(), debounce_us)?;
             let source = bound.source.clone();
-            (BoundSource::Irq(bound), source)
+            (BoundSource::Irq { _binding: bound }, source)
         }
         SourceConfig::Gpio { debounce_us, edges } => {
             let bound = gpio_source::request(dev, name, fanout.clone(), edges, debounce_us)?;
             let source = bound.source.clone();
-            (BoundSource::Gpio(bound), source)
+            (BoundSource::Gpio { _binding: bound }, source)
         }
     })
 }

@@ -25,6 +25,7 @@ pub const RPOLL_SOURCE_GPIO: u32 = 3;
 /// bits above carry flags. Timer and interrupt records have no flags, so
 /// their `source` is exactly `RPOLL_SOURCE_TIMER` or `RPOLL_SOURCE_IRQ`, as
 /// before flags existed.
+#[cfg_attr(CONFIG_RUST, expect(dead_code))] // Only user space strips flags.
 pub const RPOLL_SOURCE_MASK: u32 = 0xff;
 /// GPIO records: the line went to its active level (logical rising edge;
 /// for an active-low line, a physical falling edge).

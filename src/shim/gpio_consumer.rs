@@ -40,7 +40,6 @@ mod ffi {
         pub(super) fn gpiod_put(desc: *mut GpioDesc);
         pub(super) fn gpiod_to_irq(desc: *const GpioDesc) -> c_int;
         pub(super) fn gpiod_get_value(desc: *const GpioDesc) -> c_int;
-        pub(super) fn gpiod_get_value_cansleep(desc: *const GpioDesc) -> c_int;
         pub(super) fn gpiod_cansleep(desc: *const GpioDesc) -> c_int;
         pub(super) fn gpiod_is_active_low(desc: *const GpioDesc) -> c_int;
         pub(super) fn gpiod_hwgpio(desc: *const GpioDesc) -> c_int;
@@ -112,16 +111,6 @@ impl GpioDesc {
         // SAFETY: by the type invariant the descriptor is requested.
         let off = unsafe { ffi::gpiod_hwgpio(self.raw()) };
         off.max(0) as u32
-    }
-
-    /// The logical level of the line (active-low applied); may sleep, so
-    /// process context only (`gpiod_get_value_cansleep()`).
-    pub(crate) fn value_cansleep(&self) -> Result<bool> {
-        // SAFETY: by the type invariant the descriptor is requested; the
-        // `_cansleep` variant is valid in process context for any line.
-        let v = unsafe { ffi::gpiod_get_value_cansleep(self.raw()) };
-        to_result(v)?;
-        Ok(v != 0)
     }
 
     /// Sets the consumer name shown by `gpioinfo` and

@@ -12,9 +12,7 @@
 
 use kernel::{
     sync::Arc,
-    time::hrtimer::{
-        ArcHrTimerHandle, HasHrTimer, HrTimerCallback, HrTimerMode, HrTimerPointer,
-    },
+    time::hrtimer::{ArcHrTimerHandle, HasHrTimer, HrTimerCallback, HrTimerMode, HrTimerPointer},
 };
 
 /// The expiry type of `T`'s timer.
@@ -33,8 +31,8 @@ pub(crate) struct ArmedTimer<T>
 where
     T: HasHrTimer<T> + 'static,
 {
-    // Declared first: dropped (cancelled) before `target`.
-    handle: ArcHrTimerHandle<T>,
+    // Declared first: dropped (cancelled) before `target`. Never read.
+    _handle: ArcHrTimerHandle<T>,
     target: Arc<T>,
 }
 
@@ -47,14 +45,17 @@ where
     pub(crate) fn start(target: Arc<T>, expires: Expires<T>) -> Self {
         let handle = target.clone().start(expires);
         // INVARIANT: `handle` was just returned for `target`'s timer.
-        Self { handle, target }
+        Self {
+            _handle: handle,
+            target,
+        }
     }
 
     /// Restarts the timer to expire at `expires`, whether it is queued,
     /// running its callback or idle. Any context, hard IRQ included.
     pub(crate) fn restart(&self, expires: Expires<T>) {
         // SAFETY: `target` is a live `T`, and it stays alive until the timer
-        // has fired or been cancelled: by the type invariant `handle` covers
+        // has fired or been cancelled: by the type invariant `_handle` covers
         // this timer, and dropping `self` cancels it (waiting for a running
         // callback) before dropping `target`. Restarting a queued or running
         // hrtimer is allowed.

@@ -58,7 +58,7 @@ fn raw_flags(flags: Flags) -> c_ulong {
     KNOWN
         .iter()
         .filter(|(f, _)| flags & *f == *f)
-        .fold(0, |acc, (_, bits)| acc | c_ulong::from(*bits))
+        .fold(0, |acc, (_, bits)| acc | *bits as c_ulong)
 }
 
 /// A requested interrupt whose handler is `T`.
@@ -80,37 +80,38 @@ pub(crate) struct IrqLine<'a, T: irq::Handler> {
 
 impl<'a, T: irq::Handler + 'a> IrqLine<'a, T> {
     /// Requests interrupt `irq` for `dev` with `flags`, named `name` in
-    /// `/proc/interrupts`. The registration cannot outlive `dev`'s binding.
+    /// `/proc/interrupts`, with the handler `handler` initialises. The
+    /// registration cannot outlive `dev`'s binding; dropping it frees the
+    /// interrupt.
     ///
-    /// # Safety
-    ///
-    /// `irq` must be an interrupt that `dev` may use (e.g. the interrupt of
-    /// a GPIO line it has requested), and the returned registration must not
-    /// be leaked (`mem::forget`): its drop frees the interrupt.
-    pub(crate) unsafe fn request(
+    /// Unlike `irq::Registration::new` this is safe: the registration lives
+    /// in a box it allocates itself, so leaking it leaks its memory too, and
+    /// the handler's cookie stays valid.
+    pub(crate) fn request(
         _dev: &'a device::Device<device::Bound>,
         irq: u32,
         flags: Flags,
         name: &'static CStr,
         handler: impl PinInit<T, Error> + 'a,
-    ) -> impl PinInit<Self, Error> + 'a {
+    ) -> Result<Pin<KBox<Self>>> {
         let raw = raw_flags(flags);
-        try_pin_init!(&this in Self {
+        let number = irq;
+        let init = try_pin_init!(&this in Self {
             irq,
             handler <- handler,
             _dev: PhantomData,
             _pin: PhantomPinned,
             _: {
                 // SAFETY: `handler_cb::<T>` matches the C handler type; the
-                // cookie points to `Self`, which is pinned and fully
-                // initialised here, so the handler may run at once. Drop
-                // frees the interrupt before the memory goes away (type
-                // invariant), and the caller does not leak it.
+                // cookie points to `Self`, which is pinned in its box and
+                // fully initialised here, so the handler may run at once.
+                // The box is freed only after `drop` has freed the interrupt
+                // (type invariant); if it is leaked, the memory stays valid.
                 // INVARIANT: on success the interrupt is requested as
                 // described.
                 to_result(unsafe {
                     bindings::request_irq(
-                        irq,
+                        number,
                         Some(handler_cb::<T>),
                         raw,
                         name.as_char_ptr(),
@@ -118,7 +119,8 @@ impl<'a, T: irq::Handler + 'a> IrqLine<'a, T> {
                     )
                 })?;
             },
-        })
+        });
+        KBox::pin_init(init, GFP_KERNEL)
     }
 }
 

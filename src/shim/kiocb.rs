@@ -3,12 +3,13 @@
 //! Stands for: `Kiocb::is_nowait()`. `kernel::fs::Kiocb` (Linux 7.3) exposes
 //! the file's private data but not the file's or the control block's flags.
 
-use kernel::{bindings, fs::Kiocb, types::ForeignOwnable};
+use kernel::{ffi::c_void, fs::Kiocb, types::ForeignOwnable};
 
 extern "C" {
     /// `(ki_flags & IOCB_NOWAIT) || (ki_filp->f_flags & O_NONBLOCK)`
-    /// (`helpers.c`).
-    fn rpoll_helper_kiocb_nowait(iocb: *const bindings::kiocb) -> bool;
+    /// (`helpers.c`); `iocb` is a `const struct kiocb *` (declared `void`:
+    /// the generated `struct kiocb` is not FFI-safe by Rust's lint).
+    fn rpoll_helper_kiocb_nowait(iocb: *const c_void) -> bool;
 }
 
 /// Returns `true` if the I/O must not block: the file is `O_NONBLOCK` or the
@@ -16,5 +17,5 @@ extern "C" {
 pub(crate) fn is_nowait<T: ForeignOwnable>(kiocb: &Kiocb<'_, T>) -> bool {
     // SAFETY: `Kiocb` guarantees `as_raw()` is a valid kiocb for the current
     // I/O, whose `ki_filp` is the (open, valid) file the I/O is on.
-    unsafe { rpoll_helper_kiocb_nowait(kiocb.as_raw()) }
+    unsafe { rpoll_helper_kiocb_nowait(kiocb.as_raw().cast()) }
 }

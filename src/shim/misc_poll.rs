@@ -268,7 +268,7 @@ impl<T: PollMiscDevice> PollMiscVTable<T> {
         let device = unsafe { <T::Ptr as ForeignOwnable>::borrow((*file).private_data.cast()) };
         // SAFETY: the file is valid for the call, with no `fdget_pos` region.
         let f = unsafe { File::from_raw_file(file) };
-        match T::ioctl(device, f, cmd, arg as usize) {
+        match T::ioctl(device, f, cmd, arg) {
             Ok(ret) => ret as c_long,
             Err(e) => e.to_errno() as c_long,
         }
