@@ -578,3 +578,26 @@ pub fn collect(fd: &OwnedFd, n: usize, timeout_ms: i32) -> Result<Vec<RpollEvent
     }
     Ok(out)
 }
+
+/// `EPOLLIN | EPOLLRDNORM`: what a readable rpoll file reports.
+pub const IN: u32 = (libc::EPOLLIN | libc::EPOLLRDNORM) as u32;
+/// `EPOLLHUP | EPOLLERR`: what a file of an unbound device reports.
+pub const HUP: u32 = (libc::EPOLLHUP | libc::EPOLLERR) as u32;
+
+/// Switches `fd` between blocking and non-blocking reads.
+pub fn set_nonblocking(fd: &std::os::fd::OwnedFd, on: bool) {
+    let flags = if on { libc::O_NONBLOCK } else { 0 };
+    // SAFETY: F_SETFL on our own open descriptor.
+    unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags) };
+}
+
+/// `RPOLL_IOC_STATS` through the library, with the error as text.
+pub fn stats(d: &rpoll::Device) -> Result<rpoll_uapi::RpollStats, String> {
+    d.stats().map_err(|e| format!("STATS: {e}"))
+}
+
+/// `RPOLL_IOC_SET_PERIOD` through the library, with the error as text.
+pub fn set_period(d: &rpoll::Device, us: u32) -> TestResult {
+    d.set_period_us(us)
+        .map_err(|e| format!("SET_PERIOD {us}: {e}"))
+}

@@ -18,10 +18,6 @@ use crate::dev::*;
 /// Longest wait for records the host was asked to cause.
 const WAIT_MS: i32 = 10_000;
 
-fn stats(d: &Device) -> Result<rpoll_uapi::RpollStats, String> {
-    d.stats().map_err(|e| format!("STATS: {e}"))
-}
-
 /// Checks that `recs` are GPIO records with the given (edge, level) pairs.
 fn check_edges(name: &str, recs: &[RpollEvent], want: &[(Edge, bool)]) -> TestResult {
     let got: Vec<(Option<Edge>, Option<bool>)> =

@@ -1,9 +1,12 @@
-//! The ioctls through the Rust library (`tools/rpoll`), and the `rpoll` CLI
-//! on known devices (its `--json` output parsed back).
+//! The ioctls: through the Rust library (`tools/rpoll`), raw, and the C
+//! suite; `SET_PERIOD`'s effect on every reader and its privilege check.
 
+use std::os::fd::AsRawFd;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use rpoll::{Clock, Device, RPOLL_SOURCE_IRQ, RPOLL_SOURCE_TIMER};
+use rpoll_uapi::RPOLL_IOC_SET_PERIOD;
 
 use crate::check;
 use crate::dev::*;
@@ -153,89 +156,6 @@ pub fn set_period_changes_interval() -> TestResult {
     Ok(())
 }
 
-fn run(args: &[&str]) -> Result<(bool, String, String), String> {
-    let out = Command::new("rpoll")
-        .args(args)
-        .output()
-        .map_err(|e| format!("rpoll: {e}"))?;
-    Ok((
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
-}
-
-/// Parses one JSON object printed by the tool.
-fn json(line: &str) -> Result<serde_json::Value, String> {
-    serde_json::from_str(line).map_err(|e| format!("not JSON ({e}): {line}"))
-}
-
-/// `rpoll watch --json --count N` on a known device, parsed back.
-pub fn cli_watch_json() -> TestResult {
-    let (ok, out, err) = run(&["watch", "--json", "--count", "5", "rpoll-ms"])?;
-    check!(ok, "rpoll watch failed: {err}");
-    let lines: Vec<&str> = out.lines().collect();
-    check!(lines.len() == 5, "{} lines: {out}", lines.len());
-    let mut prev: Option<u64> = None;
-    for l in &lines {
-        let v = json(l)?;
-        check!(v["device"] == "rpoll-ms", "device in {l}");
-        check!(v["source"] == "timer", "source in {l}");
-        let seq = v["seq"].as_u64().ok_or(format!("seq in {l}"))?;
-        let lost = v["lost"].as_u64().ok_or(format!("lost in {l}"))?;
-        if let Some(p) = prev {
-            check!(seq == p + 1 + lost, "seq {seq} after {p}");
-            let delta = v["delta_ns"].as_u64().ok_or("delta")?;
-            check!(delta > 0, "delta {delta}");
-        } else {
-            check!(v["delta_ns"].is_null(), "first delta in {l}");
-        }
-        prev = Some(seq);
-    }
-    Ok(())
-}
-
-/// `rpoll list --json`, `rpoll stats`, `rpoll set-period` and the errors.
-pub fn cli_list_stats_set_period() -> TestResult {
-    let (ok, out, err) = run(&["list", "--json"])?;
-    check!(ok, "list: {err}");
-    let devices = out.lines().map(json).collect::<Result<Vec<_>, _>>()?;
-    let tick = devices
-        .iter()
-        .find(|d| d["name"] == "rpoll-tick")
-        .ok_or(format!("tick not in {out}"))?;
-    check!(tick["period_us"] == 1_000_000, "{tick}");
-    let button = devices
-        .iter()
-        .find(|d| d["name"] == "rpoll-button")
-        .ok_or("button missing")?;
-    check!(button["trigger"] == "edge-rising", "{button}");
-    let (ok, out, _) = run(&["stats", "--json", "tick"])?;
-    check!(ok && json(out.trim())?["produced"].is_u64(), "stats: {out}");
-    let (ok, out, err) = run(&["set-period", "fast", "4ms"])?;
-    check!(ok, "set-period: {err}");
-    check!(
-        debug_state("fast")?.num("period_us") == 4000,
-        "period not applied: {out}"
-    );
-    run(&["set-period", "fast", "2ms"])?;
-    let (ok, _, err) = run(&["stats", "nosuch"])?;
-    check!(!ok && err.contains("no such device"), "stats nosuch: {err}");
-    let (ok, _, err) = run(&["set-period", "button", "1s"])?;
-    check!(
-        !ok && err.contains("not supported"),
-        "set-period button: {err}"
-    );
-    let (ok, _, err) = run(&["watch"])?;
-    check!(
-        !ok && err.to_lowercase().contains("usage"),
-        "watch without device: {err}"
-    );
-    let (ok, out, _) = run(&["watch", "--help"])?;
-    check!(ok && out.contains("--count"), "watch --help: {out}");
-    Ok(())
-}
-
 /// The C example (`tools/c/rpoll-epoll.c`) prints records of two devices.
 pub fn c_example_prints_records() -> TestResult {
     let out = Command::new("rpoll-epoll")
@@ -284,3 +204,71 @@ pub fn c_ioctl_suite() -> TestResult {
 
 /// Cases in `tests/guest-c/ioctl_test.c` (each prints one result line).
 const C_IOCTL_CASES: usize = 7;
+
+/// SET_PERIOD from one file applies at once to the device: a change from a
+/// 2 s period to 1 ms is seen by another reader within milliseconds, and
+/// INFO shows it on every file.
+pub fn set_period_applies_at_once_device_wide() -> TestResult {
+    let a = Device::open("retune").map_err(|e| e.to_string())?;
+    let b = Device::open_nonblocking("retune").map_err(|e| e.to_string())?;
+    let t = Instant::now();
+    set_period(&a, 1000)?;
+    let result = (|| {
+        let ep = Epoll::new();
+        ep.add(b.owned_fd(), IN, 2)?;
+        let evs = ep
+            .wait(1000)
+            .map_err(|e| format!("epoll_wait: errno {e}"))?;
+        let waited = t.elapsed();
+        check!(
+            evs.len() == 1,
+            "other reader saw no record within 1 s of the change to 1 ms"
+        );
+        check!(
+            waited < Duration::from_millis(500),
+            "first record after the change took {waited:?} (old period 2 s)"
+        );
+        let info = b.info().map_err(|e| format!("INFO: {e}"))?;
+        check!(
+            info.period_us == 1000,
+            "INFO on the other file: {}",
+            info.period_us
+        );
+        let recs = read_n(a.owned_fd(), 20)?;
+        let mean = (recs[19].timestamp_ns - recs[0].timestamp_ns) / 19;
+        check!(
+            mean < 100_000_000,
+            "records {mean} ns apart after the change to 1 ms"
+        );
+        Ok(())
+    })();
+    set_period(&a, 2_000_000)?;
+    result
+}
+
+/// Privilege is checked first: an unprivileged SET_PERIOD gets `EPERM` even
+/// on an interrupt device, where a privileged one gets `EOPNOTSUPP`.
+pub fn unprivileged_set_period_on_irq_is_eperm() -> TestResult {
+    let d = Device::open("button").map_err(|e| e.to_string())?;
+    let fd = d.owned_fd().as_raw_fd();
+    let set = move || {
+        let v = 500_000u32;
+        // SAFETY: SET_PERIOD reads a u32 from a valid pointer.
+        let r = unsafe { libc::ioctl(fd, RPOLL_IOC_SET_PERIOD as _, &v as *const u32) };
+        if r < 0 {
+            errno()
+        } else {
+            0
+        }
+    };
+    let unprivileged = as_nobody(set)?;
+    check!(
+        unprivileged == libc::EPERM,
+        "unprivileged SET_PERIOD on an irq device: errno {unprivileged}"
+    );
+    check!(
+        set() == libc::EOPNOTSUPP,
+        "privileged SET_PERIOD on an irq device is not EOPNOTSUPP"
+    );
+    Ok(())
+}

@@ -1,10 +1,14 @@
-//! Device lifetime: signals, unbind with blocked readers, rebind, module
-//! unload, and the device-tree nodes (several, and invalid ones).
+//! Device lifetime: signals, unbind with blocked readers (queued records stay
+//! readable), rebind, module unload, the sysfs link to the platform device,
+//! and the device-tree nodes (several, and invalid ones).
 
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+
+use rpoll::Device;
+use rpoll_uapi::RpollEvent;
 
 use crate::check;
 use crate::dev::*;
@@ -279,5 +283,94 @@ pub fn module_unload_and_reload() -> TestResult {
         gpio_consumer(4)? == "rpoll-key",
         "line 4 not held by rpoll-key after insmod"
     );
+    Ok(())
+}
+
+/// After unbind, records already queued stay readable (poll says
+/// `EPOLLIN | EPOLLHUP | EPOLLERR` while they last), then `read` gives
+/// `ENODEV` and poll `EPOLLHUP | EPOLLERR` alone.
+pub fn unbind_keeps_queued_records_readable() -> TestResult {
+    let d = Device::open_nonblocking("gone").map_err(|e| e.to_string())?;
+    let fd = d.owned_fd();
+    wait_queued(&d, 5, 5000)?;
+    unbind("gone")?;
+    let result = (|| {
+        let s = stats(&d)?;
+        check!(s.queued >= 5, "queued after unbind: {s:?}");
+        let ep = Epoll::new();
+        ep.add(fd, IN, 1)?;
+        let evs = ep.wait(0).map_err(|e| format!("epoll_wait: errno {e}"))?;
+        check!(
+            evs.len() == 1 && evs[0].1 & (IN | HUP) == IN | HUP,
+            "epoll with records left after unbind: {evs:?}"
+        );
+        let recs = drain_until_enodev(fd)?;
+        check!(
+            recs.len() as u64 == s.queued,
+            "read {} records after unbind, {} were queued",
+            recs.len(),
+            s.queued
+        );
+        check_sequence(s.base + s.delivered, &recs)?;
+        check!(
+            recs.last().map(|r| r.seq) == Some(s.produced),
+            "last record is not the last produced ({})",
+            s.produced
+        );
+        let evs = ep.wait(0).map_err(|e| format!("epoll_wait: errno {e}"))?;
+        check!(
+            evs.len() == 1 && evs[0].1 & HUP == HUP && evs[0].1 & IN == 0,
+            "epoll once drained: {evs:?}"
+        );
+        Ok(())
+    })();
+    drop(d);
+    bind("gone")?;
+    result
+}
+
+/// Reads a non-blocking fd of an unbound device until `ENODEV`.
+fn drain_until_enodev(fd: &std::os::fd::OwnedFd) -> Result<Vec<RpollEvent>, String> {
+    let mut out = Vec::new();
+    loop {
+        match read_batch(fd, 7) {
+            Ok(v) if v.is_empty() => return Err("read returned 0 bytes".into()),
+            Ok(v) => out.extend(v),
+            Err(libc::ENODEV) => return Ok(out),
+            Err(e) => return Err(format!("read after unbind: errno {e}")),
+        }
+    }
+}
+
+/// `/sys/class/misc/rpoll-<label>/device` leads to the node's platform
+/// device, bound to rpoll and carrying its device-tree node, so udev rules
+/// can match the parent; distinct devices have distinct minors.
+pub fn misc_device_links_to_platform_device() -> TestResult {
+    for (label, node) in [
+        ("tick", "tick"),
+        ("rpoll-ms", "rpoll-ms"),
+        ("button", "button"),
+    ] {
+        let link = format!("/sys/class/misc/rpoll-{label}/device");
+        let target = std::fs::canonicalize(&link).map_err(|e| format!("{link}: {e}"))?;
+        let t = target.to_string_lossy();
+        check!(
+            t.starts_with("/sys/devices/platform/") && t.ends_with(&format!("/{node}")),
+            "{link} -> {t}"
+        );
+        let driver =
+            std::fs::canonicalize(target.join("driver")).map_err(|e| format!("{t}/driver: {e}"))?;
+        check!(
+            driver.ends_with("rpoll"),
+            "{t}/driver -> {}",
+            driver.display()
+        );
+        let of_name = std::fs::read_to_string(target.join("of_node/name"))
+            .map_err(|e| format!("{t}/of_node/name: {e}"))?;
+        check!(
+            of_name.trim_end_matches('\0') == node,
+            "{t}/of_node/name = {of_name:?}"
+        );
+    }
     Ok(())
 }

@@ -8,13 +8,14 @@
 
 pub(crate) use rpoll_guest_tests::{check, dev};
 mod bad_input_tests;
+mod cli_tests;
 mod gpio_tests;
 mod ioctl_tests;
 mod irq_tests;
 mod lifecycle_tests;
 mod poll_tests;
-mod promise_tests;
 mod read_tests;
+mod timer_tests;
 
 use dev::TestResult;
 
@@ -40,8 +41,8 @@ const TESTS: &[Test] = tests![
     read_tests::overflow_is_accounted,
     read_tests::two_readers_each_get_every_event,
     read_tests::unsupported_operations_fail,
-    read_tests::timer_stops_without_readers,
-    read_tests::tick_jiffies_advance_by_hz,
+    timer_tests::timer_stops_without_readers,
+    timer_tests::tick_jiffies_advance_by_hz,
     poll_tests::epoll_level_triggered,
     poll_tests::epoll_edge_triggered,
     poll_tests::poll_and_select,
@@ -50,8 +51,8 @@ const TESTS: &[Test] = tests![
     ioctl_tests::rust_flush_clock_period_errors,
     ioctl_tests::rust_ioctl_errors,
     ioctl_tests::set_period_changes_interval,
-    ioctl_tests::cli_watch_json,
-    ioctl_tests::cli_list_stats_set_period,
+    cli_tests::cli_watch_json,
+    cli_tests::cli_list_stats_set_period,
     ioctl_tests::c_example_prints_records,
     ioctl_tests::c_ioctl_suite,
     bad_input_tests::bad_input_matrix,
@@ -69,16 +70,16 @@ const TESTS: &[Test] = tests![
     gpio_tests::gpio_single_edge_lines,
     gpio_tests::gpio_two_lines_alternately,
     gpio_tests::gpio_thousand_fast_edges,
-    promise_tests::timer_stays_on_grid,
-    promise_tests::timer_follows_reader,
-    promise_tests::timer_survives_its_cpu_going_offline,
-    promise_tests::late_callbacks_count_overruns,
-    promise_tests::partial_read_fault_accounted,
-    promise_tests::set_period_applies_at_once_device_wide,
-    promise_tests::unprivileged_set_period_on_irq_is_eperm,
-    promise_tests::misc_device_links_to_platform_device,
-    promise_tests::cli_reports_permission_and_unbind,
-    promise_tests::unbind_keeps_queued_records_readable,
+    timer_tests::timer_stays_on_grid,
+    timer_tests::timer_follows_reader,
+    timer_tests::timer_survives_its_cpu_going_offline,
+    timer_tests::late_callbacks_count_overruns,
+    read_tests::partial_read_fault_accounted,
+    ioctl_tests::set_period_applies_at_once_device_wide,
+    ioctl_tests::unprivileged_set_period_on_irq_is_eperm,
+    lifecycle_tests::misc_device_links_to_platform_device,
+    cli_tests::cli_reports_permission_and_unbind,
+    lifecycle_tests::unbind_keeps_queued_records_readable,
     lifecycle_tests::signal_interrupts_read,
     lifecycle_tests::unbind_wakes_blocked_readers_and_rebind_works,
     irq_tests::button_unbind_frees_irq_and_rebind,

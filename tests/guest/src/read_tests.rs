@@ -1,9 +1,10 @@
 //! Reading: blocking, non-blocking, batches, short buffers, order, overflow,
-//! several readers, bad operations.
+//! several readers, bad operations, a partly faulting read.
 
 use std::os::fd::AsRawFd;
 
-use rpoll_uapi::{RPOLL_EVENT_SIZE, RPOLL_SOURCE_TIMER};
+use rpoll::Device;
+use rpoll_uapi::{RpollEvent, RPOLL_EVENT_SIZE, RPOLL_SOURCE_TIMER};
 
 use crate::check;
 use crate::dev::*;
@@ -270,54 +271,77 @@ pub fn unsupported_operations_fail() -> TestResult {
     Ok(())
 }
 
-/// The timer only runs while a reader has the device open.
-pub fn timer_stops_without_readers() -> TestResult {
-    let st = debug_state("rpoll-ms")?;
-    check!(
-        st.num("readers") == 0,
-        "rpoll-ms has readers: {:?}",
-        st.readers
-    );
-    let p0 = st.num("produced");
-    sleep_ms(50);
-    let p1 = debug_state("rpoll-ms")?.num("produced");
-    check!(p0 == p1, "timer ran with no reader: produced {p0} -> {p1}");
-    let fd = open("rpoll-ms")?;
-    read_n(&fd, 5)?;
-    drop(fd);
-    let p2 = debug_state("rpoll-ms")?.num("produced");
-    check!(p2 >= p1 + 5, "produced {p1} -> {p2} while reading 5");
-    sleep_ms(50);
-    let p3 = debug_state("rpoll-ms")?.num("produced");
-    check!(
-        p3 == p2,
-        "timer still running after last close: {p2} -> {p3}"
-    );
-    Ok(())
-}
-
-/// The 1 s tick samples jiffies: successive records differ by about HZ
-/// jiffies, consistently with their timestamps.
-pub fn tick_jiffies_advance_by_hz() -> TestResult {
-    let hz = kernel_hz().ok_or("CONFIG_HZ unknown (no /etc/kernel.config)")?;
-    let fd = open("tick")?;
-    let recs = read_n(&fd, 3)?;
-    check_sequence(recs[0].seq - 1, &recs)?;
-    for w in recs.windows(2) {
-        let dj = w[1].jiffies - w[0].jiffies;
-        let dt = w[1].timestamp_ns - w[0].timestamp_ns;
-        // jiffies and the timestamp are sampled together: they must agree
-        // to within two ticks whatever the scheduling delays.
-        let expect = dt as f64 * hz as f64 / 1e9;
-        check!(
-            (dj as f64 - expect).abs() <= 2.0,
-            "jiffies delta {dj} vs {expect:.1} from timestamps"
-        );
+/// A read whose buffer faults part-way copies the records that fit, returns
+/// their size, and reports the records it had taken but could not copy as
+/// lost on the next record; the accounting identity holds throughout.
+pub fn partial_read_fault_accounted() -> TestResult {
+    let d = Device::open("rpoll-ms").map_err(|e| e.to_string())?;
+    let fd = d.owned_fd();
+    wait_queued(&d, 12, 5000)?;
+    // SAFETY: sysconf is always safe.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+    // Two pages, the second unmapped: the buffer holds two records before
+    // the hole.
+    // SAFETY: anonymous mapping owned by this test, unmapped below.
+    let map = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            2 * page,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    check!(map != libc::MAP_FAILED, "mmap: errno {}", errno());
+    // SAFETY: unmapping the second page of our own mapping.
+    unsafe { libc::munmap(map.cast::<u8>().add(page).cast(), page) };
+    // SAFETY: the first page is ours; the read may fault past it.
+    let buf = unsafe { map.cast::<u8>().add(page - 2 * RPOLL_EVENT_SIZE) };
+    let before = stats(&d)?;
+    // SAFETY: the kernel checks the buffer; the hole is deliberate.
+    let n = unsafe { libc::read(fd.as_raw_fd(), buf.cast(), 8 * RPOLL_EVENT_SIZE) };
+    let err = errno();
+    let mut got = [[0u8; RPOLL_EVENT_SIZE]; 2];
+    for (i, g) in got.iter_mut().enumerate() {
+        // SAFETY: both records lie in the mapped page.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                buf.add(i * RPOLL_EVENT_SIZE),
+                g.as_mut_ptr(),
+                RPOLL_EVENT_SIZE,
+            )
+        };
     }
-    let dj = (recs[2].jiffies - recs[0].jiffies) as f64 / 2.0;
+    // SAFETY: unmapping the first page of our mapping.
+    unsafe { libc::munmap(map, page) };
+    // The copy stops at the hole, possibly inside the second record: whole
+    // records only, at least one.
     check!(
-        (dj - hz as f64).abs() <= hz as f64 * 0.25,
-        "mean jiffies per tick {dj}, HZ={hz}"
+        n == RPOLL_EVENT_SIZE as isize || n == 2 * RPOLL_EVENT_SIZE as isize,
+        "read into a buffer with 2 records before a hole returned {n} (errno {err})"
+    );
+    let copied = n as usize / RPOLL_EVENT_SIZE;
+    let recs: Vec<RpollEvent> = got[..copied].iter().map(RpollEvent::from_bytes).collect();
+    check_sequence(before.base + before.delivered, &recs)?;
+    let after = stats(&d)?;
+    check!(
+        after.delivered == before.delivered + copied as u64,
+        "{copied} records copied, delivered {} -> {}",
+        before.delivered,
+        after.delivered
+    );
+    let faulted = after.lost - before.lost;
+    check!(
+        faulted >= 1,
+        "records taken but not copied were not counted as lost"
+    );
+    check_identity(&after)?;
+    let last = recs[copied - 1].seq;
+    let next = read_one(fd)?;
+    check!(
+        next.seq == last + 1 + u64::from(next.lost) && u64::from(next.lost) >= faulted,
+        "next record {next:?} after seq {last} does not report the {faulted} faulted records"
     );
     Ok(())
 }

@@ -1,0 +1,350 @@
+//! The periodic timer: it runs only while read, keeps its grid, stamps its
+//! expiries, follows its reader's CPU (and survives that CPU going offline),
+//! and counts the periods a late callback skips.
+
+use std::time::{Duration, Instant};
+
+use rpoll::Device;
+use rpoll_uapi::{RpollEvent, RpollStats};
+
+use crate::check;
+use crate::dev::*;
+
+/// The timer only runs while a reader has the device open.
+pub fn timer_stops_without_readers() -> TestResult {
+    let st = debug_state("rpoll-ms")?;
+    check!(
+        st.num("readers") == 0,
+        "rpoll-ms has readers: {:?}",
+        st.readers
+    );
+    let p0 = st.num("produced");
+    sleep_ms(50);
+    let p1 = debug_state("rpoll-ms")?.num("produced");
+    check!(p0 == p1, "timer ran with no reader: produced {p0} -> {p1}");
+    let fd = open("rpoll-ms")?;
+    read_n(&fd, 5)?;
+    drop(fd);
+    let p2 = debug_state("rpoll-ms")?.num("produced");
+    check!(p2 >= p1 + 5, "produced {p1} -> {p2} while reading 5");
+    sleep_ms(50);
+    let p3 = debug_state("rpoll-ms")?.num("produced");
+    check!(
+        p3 == p2,
+        "timer still running after last close: {p2} -> {p3}"
+    );
+    Ok(())
+}
+
+/// The 1 s tick samples jiffies: successive records differ by about HZ
+/// jiffies, consistently with their timestamps.
+pub fn tick_jiffies_advance_by_hz() -> TestResult {
+    let hz = kernel_hz().ok_or("CONFIG_HZ unknown (no /etc/kernel.config)")?;
+    let fd = open("tick")?;
+    let recs = read_n(&fd, 3)?;
+    check_sequence(recs[0].seq - 1, &recs)?;
+    for w in recs.windows(2) {
+        let dj = w[1].jiffies - w[0].jiffies;
+        let dt = w[1].timestamp_ns - w[0].timestamp_ns;
+        // jiffies and the timestamp are sampled together: they must agree
+        // to within two ticks whatever the scheduling delays.
+        let expect = dt as f64 * hz as f64 / 1e9;
+        check!(
+            (dj as f64 - expect).abs() <= 2.0,
+            "jiffies delta {dj} vs {expect:.1} from timestamps"
+        );
+    }
+    let dj = (recs[2].jiffies - recs[0].jiffies) as f64 / 2.0;
+    check!(
+        (dj - hz as f64).abs() <= hz as f64 * 0.25,
+        "mean jiffies per tick {dj}, HZ={hz}"
+    );
+    Ok(())
+}
+
+/// Runs `dev` at `period_us` from a stopped state until `until` says stop;
+/// returns the records of that run and the stats before and after. The
+/// device is parked on a period far longer than the test before and after,
+/// so the bracketing stats contain exactly the records of the run.
+fn timed_run(
+    d: &Device,
+    period_us: u32,
+    until: impl Fn(&[RpollEvent]) -> bool,
+) -> Result<(Vec<RpollEvent>, RpollStats, RpollStats), String> {
+    const PARKED_US: u32 = 4_000_000_000;
+    let fd = d.owned_fd();
+    set_period(d, PARKED_US)?;
+    // Read what is queued (a flush would leave a loss to report on the next
+    // record), so the run starts with an empty queue and nothing pending.
+    set_nonblocking(fd, true);
+    drain(fd)?;
+    set_nonblocking(fd, false);
+    let before = stats(d)?;
+    check!(
+        before.queued == 0,
+        "records left before the run: {before:?}"
+    );
+    set_period(d, period_us)?;
+    let mut recs = Vec::new();
+    while !until(&recs) {
+        recs.extend(read_batch(fd, 4096).map_err(|e| format!("read: errno {e}"))?);
+    }
+    set_period(d, PARKED_US)?;
+    let after = stats(d)?;
+    set_nonblocking(fd, true);
+    recs.extend(drain(fd)?);
+    check_sequence(before.produced, &recs)?;
+    let first = recs.first().ok_or("no record")?;
+    check!(
+        first.seq == before.produced + 1 && first.lost == 0,
+        "first record of the run was lost: {first:?}"
+    );
+    check!(
+        recs.last().map(|r| r.seq) == Some(after.produced),
+        "last record {:?} is not the last produced ({after:?})",
+        recs.last()
+    );
+    Ok((recs, before, after))
+}
+
+/// Over 1000 periods the records stay on the grid `t0 + k * period`: each
+/// timestamp is an expiry, so every record is exactly on its grid point, the
+/// number of grid periods between the first and last record equals the
+/// records plus the skipped periods counted as overruns, and the offset from
+/// the grid does not grow (a timer re-armed from "now" would drift by the
+/// callback latency every period).
+pub fn timer_stays_on_grid() -> TestResult {
+    const P_US: u32 = 4000;
+    const N: usize = 1001;
+    let d = Device::open("grid").map_err(|e| e.to_string())?;
+    let (recs, before, after) = timed_run(&d, P_US, |r| r.len() >= N)?;
+    let p = u64::from(P_US) * 1000;
+    let t0 = recs[0].timestamp_ns;
+    let skipped = after.overruns - before.overruns;
+    let mut offsets = Vec::with_capacity(recs.len());
+    let mut prev_k = 0u64;
+    for r in &recs {
+        let dt = r.timestamp_ns - t0;
+        let k = (dt + p / 2) / p;
+        check!(
+            k >= prev_k,
+            "record {} is on grid point {k}, before {prev_k}",
+            r.seq
+        );
+        prev_k = k;
+        offsets.push(dt as i64 - (k * p) as i64);
+    }
+    let off_grid = offsets.iter().filter(|&&o| o != 0).count();
+    check!(
+        off_grid == 0,
+        "{off_grid} of {} timestamps are not expiries on the grid (first offsets {:?})",
+        offsets.len(),
+        &offsets[..offsets.len().min(5)]
+    );
+    let records = (recs.len() - 1) as u64;
+    check!(
+        (records..=records + skipped).contains(&prev_k),
+        "{prev_k} grid periods between first and last record, but {records} records and {skipped} overruns: the timer drifted"
+    );
+    let mean = |o: &[i64]| o.iter().sum::<i64>() / o.len() as i64;
+    let (head, tail) = (mean(&offsets[..100]), mean(&offsets[offsets.len() - 100..]));
+    check!(
+        (tail - head).unsigned_abs() < p / 4,
+        "offset from the grid grew from {head} ns to {tail} ns over {records} periods"
+    );
+    println!(
+        "guest note: grid: {records} periods of {P_US} us, overruns {skipped}, mean offset first 100 {head} ns, last 100 {tail} ns"
+    );
+    Ok(())
+}
+
+/// Confines the calling thread to `cpus`.
+fn run_on(cpus: impl IntoIterator<Item = usize>) -> TestResult {
+    // SAFETY: `cpu_set_t` is plain data; all zeroes is the empty set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    for cpu in cpus.into_iter().filter(|&c| c < libc::CPU_SETSIZE as usize) {
+        // SAFETY: `set` is a valid `cpu_set_t` and `cpu` is below `CPU_SETSIZE`.
+        unsafe { libc::CPU_SET(cpu, &mut set) };
+    }
+    // SAFETY: `set` is a valid `cpu_set_t` of the size passed.
+    let r = unsafe { libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set) };
+    check!(
+        r == 0,
+        "sched_setaffinity: {}",
+        std::io::Error::last_os_error()
+    );
+    Ok(())
+}
+
+/// Pins the calling thread to `cpu`.
+fn pin_to(cpu: usize) -> TestResult {
+    run_on([cpu])
+}
+
+/// Lets the calling thread run on every CPU again.
+fn pin_to_all() -> TestResult {
+    run_on(0..libc::CPU_SETSIZE as usize)
+}
+
+/// The timer moves to the CPU its reader reads on (debugfs `timer_cpu`),
+/// from CPU 1 to CPU 0 and back, and a move loses nothing: records stay
+/// consecutive with no `lost`, and their expiries stay on the one grid
+/// (every step a whole number of periods, in all as many as records plus
+/// overruns).
+pub fn timer_follows_reader() -> TestResult {
+    const P_US: u32 = 1000;
+    let d = Device::open("follow").map_err(|e| e.to_string())?;
+    let fd = d.owned_fd();
+    let before = stats(&d)?;
+    let mut recs: Vec<RpollEvent> = Vec::new();
+    let mut seen = Vec::new();
+    let result: TestResult = (|| {
+        for cpu in [1, 0, 1] {
+            pin_to(cpu)?;
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_millis(300) {
+                recs.extend(read_batch(fd, 64).map_err(|e| format!("read: errno {e}"))?);
+            }
+            seen.push(debug_state("follow")?.num("timer_cpu"));
+        }
+        Ok(())
+    })();
+    pin_to_all()?;
+    result?;
+    check!(
+        seen == [1, 0, 1],
+        "timer CPU after reading 300 ms on CPUs 1, 0, 1: {seen:?}"
+    );
+    let after = stats(&d)?;
+    check_sequence(before.base + before.delivered, &recs)?;
+    let lost: u64 = recs.iter().map(|r| u64::from(r.lost)).sum();
+    check!(lost == 0, "{lost} records lost across the moves");
+    let p = u64::from(P_US) * 1000;
+    let mut periods = 0;
+    for w in recs.windows(2) {
+        let dt = w[1].timestamp_ns.wrapping_sub(w[0].timestamp_ns);
+        check!(
+            dt > 0 && dt % p == 0 && dt < 1 << 62,
+            "records {} and {} are {dt} ns apart, not a whole number of periods",
+            w[0].seq,
+            w[1].seq
+        );
+        periods += dt / p;
+    }
+    let overruns = after.overruns - before.overruns;
+    let steps = (recs.len() - 1) as u64;
+    check!(
+        (steps..=steps + overruns).contains(&periods),
+        "{periods} periods between first and last of {} records, {overruns} overruns",
+        recs.len()
+    );
+    println!(
+        "guest note: follow: {} records, timer CPU {seen:?}, overruns {overruns}",
+        recs.len()
+    );
+    Ok(())
+}
+
+/// Takes CPU `cpu` offline or back online (CPU hotplug).
+fn set_online(cpu: usize, online: bool) -> TestResult {
+    let path = format!("/sys/devices/system/cpu/cpu{cpu}/online");
+    std::fs::write(&path, if online { "1" } else { "0" }).map_err(|e| format!("{path}: {e}"))
+}
+
+/// The timer's CPU goes offline under a reader: the kernel migrates the
+/// hrtimer, the timer keeps its grid and the reader loses nothing; the
+/// callback then reports the CPU it runs on (debugfs `timer_cpu`).
+pub fn timer_survives_its_cpu_going_offline() -> TestResult {
+    const P_US: u64 = 1000;
+    let d = Device::open("follow").map_err(|e| e.to_string())?;
+    let fd = d.owned_fd();
+    let before = stats(&d)?;
+    let mut recs: Vec<RpollEvent> = Vec::new();
+    let read_for = |recs: &mut Vec<RpollEvent>, ms: u64| -> TestResult {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_millis(ms) {
+            recs.extend(read_batch(fd, 64).map_err(|e| format!("read: errno {e}"))?);
+        }
+        Ok(())
+    };
+    let result: TestResult = (|| {
+        pin_to(1)?;
+        read_for(&mut recs, 300)?;
+        let on = debug_state("follow")?.num("timer_cpu");
+        check!(on == 1, "timer on CPU {on} after reading on CPU 1");
+        pin_to_all()?;
+        set_online(1, false)?;
+        read_for(&mut recs, 300)?;
+        let now_on = debug_state("follow")?.num("timer_cpu");
+        check!(now_on == 0, "timer on CPU {now_on} with CPU 1 offline");
+        Ok(())
+    })();
+    let back = set_online(1, true);
+    pin_to_all()?;
+    result?;
+    back?;
+    let after = stats(&d)?;
+    check_sequence(before.base + before.delivered, &recs)?;
+    let lost: u64 = recs.iter().map(|r| u64::from(r.lost)).sum();
+    check!(
+        lost == 0,
+        "{lost} records lost across the CPU going offline"
+    );
+    let p = P_US * 1000;
+    let periods: u64 = recs
+        .windows(2)
+        .map(|w| w[1].timestamp_ns.saturating_sub(w[0].timestamp_ns))
+        .map(|dt| {
+            if dt > 0 && dt % p == 0 {
+                dt / p
+            } else {
+                u64::MAX / 2
+            }
+        })
+        .sum();
+    let overruns = after.overruns - before.overruns;
+    let steps = (recs.len() - 1) as u64;
+    check!(
+        (steps..=steps + overruns).contains(&periods),
+        "{} records are not consecutive expiries of one grid ({periods} periods, {overruns} overruns)",
+        recs.len()
+    );
+    Ok(())
+}
+
+/// A period shorter than the callbacks can keep up with makes callbacks
+/// late; each counts the periods it skipped as overruns, so the time
+/// between the first and last record is (records + overruns) periods, up
+/// to the latency difference of those two callbacks.
+pub fn late_callbacks_count_overruns() -> TestResult {
+    const P_US: u32 = 10;
+    let d = Device::open("late").map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    let (recs, before, after) =
+        timed_run(&d, P_US, |_| start.elapsed() > Duration::from_millis(300))?;
+    let p = u64::from(P_US) * 1000;
+    let overruns = after.overruns - before.overruns;
+    check!(
+        overruns > 0,
+        "no overrun at a {P_US} us period ({} records)",
+        recs.len()
+    );
+    let span = recs[recs.len() - 1].timestamp_ns - recs[0].timestamp_ns;
+    let measured = (span + p / 2) / p;
+    let records = (recs.len() - 1) as u64;
+    // Overruns of the last callback are periods after the last record.
+    let counted = records + overruns;
+    let tolerance = (counted / 50).max(20);
+    check!(
+        measured + tolerance >= records && measured <= counted + tolerance,
+        "{measured} periods elapsed between first and last record; {records} records + {overruns} overruns = {counted} (tolerance {tolerance})"
+    );
+    check!(
+        overruns <= measured,
+        "{overruns} overruns but only {measured} periods elapsed"
+    );
+    println!(
+        "guest note: overruns: {records} records, {overruns} overruns, {measured} periods elapsed at {P_US} us"
+    );
+    Ok(())
+}
