@@ -221,13 +221,17 @@ impl FanOut {
 
     /// Moves up to `out.len()` records of the reader in `slot` into `out`,
     /// oldest first, with one lock hold; returns how many. When the queue is
-    /// empty: `ENODEV` once the device is gone, otherwise as `wait` says.
+    /// empty: 0 for [`Wait::Never`] (the read already has records), else
+    /// `ENODEV` once the device is gone, else as `wait` says.
     pub(crate) fn take(&self, slot: usize, wait: Wait, out: &mut [Delivery]) -> Result<usize> {
         let mut st = self.state.lock();
         loop {
             let ready = st.readiness(slot);
             if ready.readable {
                 break;
+            }
+            if wait == Wait::Never {
+                return Ok(0);
             }
             if ready.gone {
                 return Err(ENODEV);
