@@ -26,7 +26,7 @@ use rpoll_uapi::{
 };
 
 use crate::soak::{self, Soak};
-use crate::sys;
+use rpoll_sys as sys;
 
 /// rpoll's GPIO device of the benchmark overlay.
 pub const RPOLL_GPIO_DEV: &str = "/dev/rpoll-bench-gpio";
@@ -119,7 +119,7 @@ const DONE_CONSUMER: &[u8] = b"bench-done";
 /// and an event buffer of `buffer` events, as `consumer`; returns the line
 /// fd (non-blocking).
 fn request_line(line: u32, edge_flags: u64, buffer: u32, consumer: &[u8]) -> io::Result<OwnedFd> {
-    let chip = sys::open_nonblock(GPIOCHIP)?;
+    let chip = sys::open_flags(GPIOCHIP, libc::O_RDONLY | libc::O_NONBLOCK)?;
     let mut req = LineRequest {
         offsets: [0; 64],
         consumer: [0; 32],
@@ -140,7 +140,7 @@ fn request_line(line: u32, edge_flags: u64, buffer: u32, consumer: &[u8]) -> io:
     unsafe { sys::ioctl_ptr(chip.as_raw_fd(), GPIO_V2_GET_LINE_IOCTL, &mut req) }?;
     // SAFETY: on success `req.fd` is a new file descriptor owned by us.
     let fd = unsafe { OwnedFd::from_raw_fd(req.fd) };
-    sys::set_nonblocking(fd.as_raw_fd())?;
+    sys::set_nonblocking(&fd, true)?;
     Ok(fd)
 }
 
@@ -263,7 +263,7 @@ impl Source {
         let mut irq = None;
         let (fd, base) = match mech {
             GpioMech::Rpoll => {
-                let fd = sys::open_nonblock(RPOLL_GPIO_DEV)?;
+                let fd = sys::open_flags(RPOLL_GPIO_DEV, libc::O_RDONLY | libc::O_NONBLOCK)?;
                 let base = rpoll_stats(fd.as_raw_fd())?;
                 let mut raw = [0u8; RPOLL_INFO_SIZE];
                 // SAFETY: RPOLL_IOC_INFO writes one struct rpoll_info, which
@@ -306,8 +306,8 @@ impl Source {
     fn read(&mut self, buf: &mut [u8], now: u64, t: &mut Train) -> io::Result<bool> {
         let n = match sys::read(self.fd.as_raw_fd(), buf) {
             Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
-            Err(e) => return Err(e),
+            Err(sys::Errno(libc::EAGAIN)) => return Ok(false),
+            Err(e) => return Err(e.into()),
         };
         let mut now = now;
         let (mut first, mut last) = (t.first_ns, t.last_ns);
@@ -315,7 +315,7 @@ impl Source {
             first = first.min(ts);
             last = last.max(ts);
             if ts > now {
-                now = sys::now_ns();
+                now = sys::monotonic_ns();
             }
             now - ts.min(now)
         };
@@ -370,7 +370,7 @@ pub fn run_train(
 ) -> io::Result<Train> {
     let mut src = Source::open(mech)?;
     let done = request_line(DONE_LINE, FLAG_EDGE_RISING, 16, DONE_CONSUMER)?;
-    let ep = sys::Epoll::watching_many(&[src.fd.as_raw_fd(), done.as_raw_fd()])?;
+    let ep = sys::Epoll::watching(&[src.fd.as_raw_fd(), done.as_raw_fd()])?;
     let mut t = Train {
         edges: count,
         first_ns: u64::MAX,
@@ -380,14 +380,14 @@ pub fn run_train(
     let mut done_buf = [0u8; 16 * LINE_EVENT_SIZE];
     let i0 = src.interrupts()?;
     let c0 = soaking.map(|s| s.soak.count());
-    let t0 = sys::now_ns();
+    let t0 = sys::monotonic_ns();
     ask_train(mech.line(), count, gap_us)?;
     let mut finished = false;
     while !finished {
         // The host paces the train; idle guest time may jump ahead under
         // -icount, so no guest-time deadline applies here.
-        ep.wait(1000)?;
-        src.read(&mut buf, sys::now_ns(), &mut t)?;
+        ep.wait_ready(1000)?;
+        src.read(&mut buf, sys::monotonic_ns(), &mut t)?;
         if matches!(sys::read(done.as_raw_fd(), &mut done_buf), Ok(n) if n > 0) {
             finished = true;
         }
@@ -400,8 +400,8 @@ pub fn run_train(
     };
     let mut quiet = 0;
     while quiet < 3 {
-        let got = ep.wait(10)?;
-        let read = got && src.read(&mut buf, sys::now_ns(), &mut t)?;
+        let got = ep.wait_ready(10)?;
+        let read = got && src.read(&mut buf, sys::monotonic_ns(), &mut t)?;
         let complete = produced_target.is_some_and(|p| t.delivered + t.lost >= p);
         quiet = if complete {
             3
@@ -411,7 +411,7 @@ pub fn run_train(
             quiet + 1
         };
     }
-    let t1 = sys::now_ns();
+    let t1 = sys::monotonic_ns();
     if let (Some(s), Some(c0)) = (soaking, c0) {
         t.cpu_ms = Some(soak::stolen_ms(
             s.rate,

@@ -26,7 +26,7 @@ mod micro;
 mod soak;
 mod source;
 mod stats;
-mod sys;
+use rpoll_sys as sys;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -135,10 +135,10 @@ struct Baseline {
 
 fn measure_baseline(secs: f64) -> (Baseline, Value) {
     let s0 = CpuStat::read();
-    let t0 = sys::now_ns();
+    let t0 = sys::monotonic_ns();
     sys::sleep_until(t0 + secs_ns(secs));
     let s1 = CpuStat::read();
-    let t1 = sys::now_ns();
+    let t1 = sys::monotonic_ns();
     let cpu = CpuUse::from_delta(&s1.since(&s0), t1 - t0, sys::clk_tck());
     let b = Baseline {
         work_ms_per_s: cpu.work_ms / (cpu.wall_ms / 1000.0),
@@ -421,7 +421,7 @@ fn gpio_all(cfg: &Cfg) -> io::Result<Value> {
 
 fn run_all(quick: bool) -> io::Result<Value> {
     let cfg = Cfg::new(quick);
-    let t_begin = sys::now_ns();
+    let t_begin = sys::monotonic_ns();
     eprintln!("bench: baseline ({} s idle)", cfg.baseline_s);
     let (base, base_j) = measure_baseline(cfg.baseline_s);
     let micro_j = micro::run(if quick { 2_000 } else { 20_000 })?;
@@ -443,7 +443,7 @@ fn run_all(quick: bool) -> io::Result<Value> {
     // reader share a CPU, as timerfd's timer always does with its reader
     // (it is re-armed by read()). cref's producer thread stays unpinned.
     let all: Vec<usize> = (0..sys::online_cpus() as usize).collect();
-    sys::set_affinity(&[0])?;
+    sys::run_on([0])?;
     let same_cpu: io::Result<Vec<Value>> = Mech::ALL
         .iter()
         .map(|&mech| {
@@ -456,7 +456,7 @@ fn run_all(quick: bool) -> io::Result<Value> {
             Ok(j)
         })
         .collect();
-    sys::set_affinity(&all)?;
+    sys::run_on(all.iter().copied())?;
     let same_cpu = same_cpu?;
 
     let mut cpu = Vec::new();
@@ -528,7 +528,10 @@ fn run_all(quick: bool) -> io::Result<Value> {
         .with("throughput", Value::Array(throughput_j))
         .with("scaling", Value::Array(scaling))
         .with("gpio", gpio_j)
-        .with("guest_seconds", (sys::now_ns() - t_begin) as f64 / 1e9))
+        .with(
+            "guest_seconds",
+            (sys::monotonic_ns() - t_begin) as f64 / 1e9,
+        ))
 }
 
 /// Prints `doc` as `@@BENCH` lines of at most 160 characters of JSON.

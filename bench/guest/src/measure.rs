@@ -7,7 +7,7 @@ use std::thread;
 
 use crate::source::{Mech, Setup};
 use crate::stats::{CpuStat, CpuUse};
-use crate::sys;
+use rpoll_sys as sys;
 
 /// What to run.
 #[derive(Clone, Copy, Debug)]
@@ -76,13 +76,13 @@ fn reader_loop(
     keep: bool,
     stamps: bool,
 ) -> io::Result<ThreadOut> {
-    let ep = sys::Epoll::watching(r.fd())?;
+    let ep = sys::Epoll::watching(&[r.fd()])?;
     let mut out = ThreadOut::default();
     let mut got = Vec::with_capacity(64);
     loop {
-        let ready = ep.wait(20)?;
+        let ready = ep.wait_ready(20)?;
         // The wake-up time: right after epoll_wait returns.
-        let mut now = sys::now_ns();
+        let mut now = sys::monotonic_ns();
         if now >= end {
             break;
         }
@@ -104,7 +104,7 @@ fn reader_loop(
             if ts > now {
                 // Queued after epoll_wait returned (possible when another
                 // cref reader took the event this one was woken for).
-                now = sys::now_ns();
+                now = sys::monotonic_ns();
             }
             if !r.merges() {
                 out.delivered += 1;
@@ -127,9 +127,9 @@ pub fn run(spec: &Spec) -> io::Result<Outcome> {
         return run_window(spec);
     }
     let all: Vec<usize> = (0..sys::online_cpus() as usize).collect();
-    sys::set_affinity(&[0])?;
+    sys::run_on([0])?;
     let result = run_window(spec);
-    sys::set_affinity(&all)?;
+    sys::run_on(all.iter().copied())?;
     result
 }
 
@@ -137,7 +137,7 @@ pub fn run(spec: &Spec) -> io::Result<Outcome> {
 fn run_window(spec: &Spec) -> io::Result<Outcome> {
     let setup = Setup::open(spec.mech, spec.readers, spec.period_us)?;
     // Snapshots at `t_snap` and `end`; events count from `start`.
-    let t_snap = sys::now_ns() + spec.warmup_ns;
+    let t_snap = sys::monotonic_ns() + spec.warmup_ns;
     let start = t_snap + SETTLE_NS.min(spec.window_ns / 4);
     let end = t_snap + spec.window_ns;
     let tck = sys::clk_tck();
@@ -155,10 +155,10 @@ fn run_window(spec: &Spec) -> io::Result<Outcome> {
         sys::sleep_until(t_snap);
         let c0 = setup.counters();
         let s0 = CpuStat::read();
-        let t0 = sys::now_ns();
+        let t0 = sys::monotonic_ns();
         sys::sleep_until(end);
         let s1 = CpuStat::read();
-        let t1 = sys::now_ns();
+        let t1 = sys::monotonic_ns();
         let c1 = setup.counters();
         let cpu = CpuUse::from_delta(&s1.since(&s0), t1 - t0, tck);
         let mut outs = Vec::new();

@@ -10,7 +10,7 @@ use rpoll_uapi::RPOLL_IOC_FLUSH;
 
 use crate::json::{obj, Value, With};
 use crate::source::{Mech, Setup};
-use crate::sys;
+use rpoll_sys as sys;
 
 /// Mean nanoseconds per call of `f` over `n` calls.
 fn time_per_call(n: u32, mut f: impl FnMut()) -> f64 {
@@ -18,11 +18,11 @@ fn time_per_call(n: u32, mut f: impl FnMut()) -> f64 {
     for _ in 0..n / 10 {
         f();
     }
-    let t0 = sys::now_ns();
+    let t0 = sys::monotonic_ns();
     for _ in 0..n {
         f();
     }
-    (sys::now_ns() - t0) as f64 / f64::from(n)
+    (sys::monotonic_ns() - t0) as f64 / f64::from(n)
 }
 
 fn poll0(fd: RawFd) {

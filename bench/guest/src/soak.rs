@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 use std::thread::{self, JoinHandle};
 
-use crate::sys;
+use rpoll_sys as sys;
 
 /// Iterations between two updates of the shared counter.
 const BATCH: u64 = 256;
@@ -42,7 +42,7 @@ impl Soak {
                 thread::Builder::new()
                     .stack_size(64 * 1024)
                     .spawn(move || {
-                        let setup = sys::set_affinity(&[cpu]).and_then(|()| sys::set_sched_idle());
+                        let setup = sys::run_on([cpu]).and_then(|()| sys::set_sched_idle());
                         let failed = setup.is_err();
                         let _ = ready_tx.send(setup);
                         if failed {
@@ -68,7 +68,12 @@ impl Soak {
             ready
                 .recv()
                 .map_err(|_| io::Error::other("a soaker thread died"))?
-                .map_err(|e| io::Error::new(e.kind(), format!("soaker set-up: {e}")))?;
+                .map_err(|e| {
+                    io::Error::new(
+                        io::Error::from(e).kind(),
+                        format!("soaker set-up: errno {e}"),
+                    )
+                })?;
         }
         Ok(soak)
     }
@@ -111,9 +116,9 @@ impl Drop for Soak {
 /// Iterations per second of guest time that the soakers get with nothing
 /// else to do, measured over `secs`.
 pub fn calibrate(soak: &Soak, secs: f64) -> f64 {
-    let (c0, t0) = (soak.count(), sys::now_ns());
+    let (c0, t0) = (soak.count(), sys::monotonic_ns());
     sys::sleep_until(t0 + (secs * 1e9) as u64);
-    let (c1, t1) = (soak.count(), sys::now_ns());
+    let (c1, t1) = (soak.count(), sys::monotonic_ns());
     (c1 - c0) as f64 * 1e9 / (t1 - t0) as f64
 }
 

@@ -15,7 +15,7 @@ use rpoll_uapi::{
     RPOLL_IOC_STATS, RPOLL_STATS_SIZE,
 };
 
-use crate::sys;
+use rpoll_sys as sys;
 
 /// The rpoll device of the benchmark overlay (bench/bench.dtso).
 pub const RPOLL_DEV: &str = "/dev/rpoll-bench";
@@ -117,7 +117,7 @@ impl Setup {
                     _ => (CREF_DEV, CREF_IOC_SET_PERIOD),
                 };
                 for _ in 0..readers {
-                    fds.push(sys::open_nonblock(path)?);
+                    fds.push(sys::open_flags(path, libc::O_RDONLY | libc::O_NONBLOCK)?);
                 }
                 let mut us = period_us;
                 // Restarts the timer (rpoll) or the producer thread (cref,
@@ -131,7 +131,7 @@ impl Setup {
                 }
             }
             Mech::Timerfd => {
-                first_ns = sys::now_ns() + 2_000_000;
+                first_ns = sys::monotonic_ns() + 2_000_000;
                 for _ in 0..readers {
                     let fd = sys::timerfd()?;
                     sys::timerfd_arm(&fd, first_ns, period_ns)?;
@@ -242,8 +242,8 @@ impl Reader {
     pub fn read(&mut self, out: &mut Vec<u64>) -> io::Result<bool> {
         let n = match sys::read(self.fd, &mut self.buf) {
             Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
-            Err(e) => return Err(e),
+            Err(sys::Errno(libc::EAGAIN)) => return Ok(false),
+            Err(e) => return Err(e.into()),
         };
         match self.mech {
             Mech::Timerfd => {

@@ -3,7 +3,6 @@
 
 use std::ffi::CString;
 use std::fs;
-use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use rpoll_uapi::{RpollEvent, RPOLL_EVENT_SIZE};
@@ -22,21 +21,11 @@ macro_rules! check {
     };
 }
 
-/// The errno of the last failed call.
-pub fn errno() -> i32 {
-    io::Error::last_os_error().raw_os_error().unwrap_or(0)
-}
+pub use rpoll_sys::{errno, now_ns, Epoll};
 
 /// Opens `/dev/rpoll-<name>` with `flags`.
 pub fn open_flags(name: &str, flags: i32) -> Result<OwnedFd, i32> {
-    let path = CString::new(format!("/dev/rpoll-{name}")).unwrap();
-    // SAFETY: `path` is a valid C string.
-    let fd = unsafe { libc::open(path.as_ptr(), flags | libc::O_CLOEXEC) };
-    if fd < 0 {
-        return Err(errno());
-    }
-    // SAFETY: `fd` is a fresh descriptor we own.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    rpoll_sys::open_flags(&format!("/dev/rpoll-{name}"), flags).map_err(|e| e.0)
 }
 
 /// Opens `/dev/rpoll-<name>` for reading.
@@ -52,13 +41,7 @@ pub fn open_nb(name: &str) -> Result<OwnedFd, String> {
 
 /// `read(2)` into `buf`; `Err(errno)` on failure.
 pub fn raw_read(fd: RawFd, buf: &mut [u8]) -> Result<usize, i32> {
-    // SAFETY: `buf` is valid for `buf.len()` bytes.
-    let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-    if n < 0 {
-        Err(errno())
-    } else {
-        Ok(n as usize)
-    }
+    rpoll_sys::read(fd, buf).map_err(|e| e.0)
 }
 
 /// Reads up to `max` records in one `read()`; `Err(errno)` on failure.
@@ -164,77 +147,9 @@ pub fn rmmod_rpoll() -> Result<(), i32> {
     }
 }
 
-/// `CLOCK_MONOTONIC` now, in nanoseconds.
-pub fn now_ns(clock: libc::clockid_t) -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid out-pointer.
-    unsafe { libc::clock_gettime(clock, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-}
-
 /// Sleeps for `ms` milliseconds.
 pub fn sleep_ms(ms: u64) {
     std::thread::sleep(std::time::Duration::from_millis(ms));
-}
-
-/// An epoll instance.
-pub struct Epoll(OwnedFd);
-
-impl Default for Epoll {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Epoll {
-    /// Creates an epoll instance.
-    pub fn new() -> Self {
-        // SAFETY: plain syscall.
-        let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
-        assert!(fd >= 0, "epoll_create1: errno {}", errno());
-        // SAFETY: fresh descriptor.
-        Self(unsafe { OwnedFd::from_raw_fd(fd) })
-    }
-
-    /// Adds `fd` with `events`, tagging it with `tag`.
-    pub fn add(&self, fd: &OwnedFd, events: u32, tag: u64) -> TestResult {
-        let mut ev = libc::epoll_event { events, u64: tag };
-        // SAFETY: valid descriptors and event pointer.
-        let r = unsafe {
-            libc::epoll_ctl(
-                self.0.as_raw_fd(),
-                libc::EPOLL_CTL_ADD,
-                fd.as_raw_fd(),
-                &mut ev,
-            )
-        };
-        check!(r == 0, "epoll_ctl ADD: errno {}", errno());
-        Ok(())
-    }
-
-    /// Waits up to `timeout_ms` (-1: forever); returns (tag, events) pairs.
-    pub fn wait(&self, timeout_ms: i32) -> Result<Vec<(u64, u32)>, i32> {
-        let mut evs = [libc::epoll_event { events: 0, u64: 0 }; 16];
-        loop {
-            // SAFETY: `evs` is valid for 16 entries.
-            let n =
-                unsafe { libc::epoll_wait(self.0.as_raw_fd(), evs.as_mut_ptr(), 16, timeout_ms) };
-            if n < 0 {
-                let e = errno();
-                if e == libc::EINTR {
-                    continue;
-                }
-                return Err(e);
-            }
-            return Ok(evs[..n as usize]
-                .iter()
-                .map(|e| (e.u64, e.events))
-                .collect());
-        }
-    }
 }
 
 /// Parsed `/sys/kernel/debug/rpoll-<name>/state`.
@@ -563,7 +478,7 @@ pub fn wait_chip_level(chip: &str, offset: u32, level: bool, timeout_ms: u64) ->
 /// Reads a non-blocking fd until `n` records arrived or `timeout_ms`
 /// passed; returns what arrived.
 pub fn collect(fd: &OwnedFd, n: usize, timeout_ms: i32) -> Result<Vec<RpollEvent>, String> {
-    let ep = Epoll::new();
+    let ep = Epoll::new()?;
     ep.add(fd, libc::EPOLLIN as u32, 0)?;
     let start = std::time::Instant::now();
     let mut out = Vec::new();
@@ -584,11 +499,9 @@ pub const IN: u32 = (libc::EPOLLIN | libc::EPOLLRDNORM) as u32;
 /// `EPOLLHUP | EPOLLERR`: what a file of an unbound device reports.
 pub const HUP: u32 = (libc::EPOLLHUP | libc::EPOLLERR) as u32;
 
-/// Switches `fd` between blocking and non-blocking reads.
-pub fn set_nonblocking(fd: &std::os::fd::OwnedFd, on: bool) {
-    let flags = if on { libc::O_NONBLOCK } else { 0 };
-    // SAFETY: F_SETFL on our own open descriptor.
-    unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags) };
+/// Sets or clears `O_NONBLOCK` on `fd`.
+pub fn set_nonblocking(fd: &OwnedFd, on: bool) {
+    rpoll_sys::set_nonblocking(fd, on).expect("fcntl O_NONBLOCK");
 }
 
 /// `RPOLL_IOC_STATS` through the library, with the error as text.

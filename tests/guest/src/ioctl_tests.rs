@@ -214,7 +214,7 @@ pub fn set_period_applies_at_once_device_wide() -> TestResult {
     let t = Instant::now();
     set_period(&a, 1000)?;
     let result = (|| {
-        let ep = Epoll::new();
+        let ep = Epoll::new()?;
         ep.add(b.owned_fd(), IN, 2)?;
         let evs = ep
             .wait(1000)

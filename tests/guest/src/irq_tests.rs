@@ -89,7 +89,7 @@ pub fn presses_wake_epoll_reader() -> TestResult {
     let irq = button_irq()?;
     let before = irq_count(irq).ok_or("irq not listed")?;
     let fd = open_nb("button")?;
-    let ep = Epoll::new();
+    let ep = Epoll::new()?;
     ep.add(&fd, (libc::EPOLLIN | libc::EPOLLRDNORM) as u32, 9)?;
     let mut recs = Vec::new();
     for k in 0..N {

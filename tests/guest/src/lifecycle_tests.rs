@@ -69,7 +69,7 @@ pub fn signal_interrupts_read() -> TestResult {
 pub fn unbind_wakes_blocked_readers_and_rebind_works() -> TestResult {
     let rfd = Arc::new(open("idle")?);
     let pfd = open("idle")?;
-    let ep = Epoll::new();
+    let ep = Epoll::new()?;
     ep.add(&pfd, (libc::EPOLLIN | libc::EPOLLRDNORM) as u32, 3)?;
 
     let f2 = rfd.clone();
@@ -297,7 +297,7 @@ pub fn unbind_keeps_queued_records_readable() -> TestResult {
     let result = (|| {
         let s = stats(&d)?;
         check!(s.queued >= 5, "queued after unbind: {s:?}");
-        let ep = Epoll::new();
+        let ep = Epoll::new()?;
         ep.add(fd, IN, 1)?;
         let evs = ep.wait(0).map_err(|e| format!("epoll_wait: errno {e}"))?;
         check!(

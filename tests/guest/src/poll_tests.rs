@@ -13,7 +13,7 @@ const RDNORM: u32 = libc::EPOLLRDNORM as u32;
 /// really queued.
 pub fn epoll_level_triggered() -> TestResult {
     let fd = open_nb("tick")?;
-    let ep = Epoll::new();
+    let ep = Epoll::new()?;
     ep.add(&fd, IN | RDNORM, 7)?;
     let evs = ep
         .wait(5000)
@@ -45,7 +45,7 @@ pub fn epoll_level_triggered() -> TestResult {
 /// level-triggered registration would report the same record at once).
 pub fn epoll_edge_triggered() -> TestResult {
     let fd = open_nb("tick")?;
-    let ep = Epoll::new();
+    let ep = Epoll::new()?;
     ep.add(&fd, IN | libc::EPOLLET as u32, 1)?;
     let first = ep
         .wait(5000)

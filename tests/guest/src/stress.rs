@@ -194,7 +194,13 @@ fn reader(ctx: Arc<Ctx>, name: &'static str, kind: Kind, seed: u64) {
             delivered: 0,
             lost: 0,
         };
-        let ep = Epoll::new();
+        let ep = match Epoll::new() {
+            Ok(ep) => ep,
+            Err(e) => {
+                ctx.fail(format!("{name}: epoll_create1: errno {e}"));
+                return;
+            }
+        };
         let events = (libc::EPOLLIN as u32)
             | if matches!(kind, Kind::EpollEdge) {
                 libc::EPOLLET as u32
@@ -250,7 +256,7 @@ fn reader(ctx: Arc<Ctx>, name: &'static str, kind: Kind, seed: u64) {
                         }
                         Ok(all)
                     }
-                    Err(e) => Err(e),
+                    Err(e) => Err(e.0),
                 },
             };
             match got {

@@ -158,32 +158,14 @@ pub fn timer_stays_on_grid() -> TestResult {
     Ok(())
 }
 
-/// Confines the calling thread to `cpus`.
-fn run_on(cpus: impl IntoIterator<Item = usize>) -> TestResult {
-    // SAFETY: `cpu_set_t` is plain data; all zeroes is the empty set.
-    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    for cpu in cpus.into_iter().filter(|&c| c < libc::CPU_SETSIZE as usize) {
-        // SAFETY: `set` is a valid `cpu_set_t` and `cpu` is below `CPU_SETSIZE`.
-        unsafe { libc::CPU_SET(cpu, &mut set) };
-    }
-    // SAFETY: `set` is a valid `cpu_set_t` of the size passed.
-    let r = unsafe { libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set) };
-    check!(
-        r == 0,
-        "sched_setaffinity: {}",
-        std::io::Error::last_os_error()
-    );
-    Ok(())
-}
-
 /// Pins the calling thread to `cpu`.
 fn pin_to(cpu: usize) -> TestResult {
-    run_on([cpu])
+    Ok(rpoll_sys::run_on([cpu])?)
 }
 
 /// Lets the calling thread run on every CPU again.
 fn pin_to_all() -> TestResult {
-    run_on(0..libc::CPU_SETSIZE as usize)
+    Ok(rpoll_sys::run_on(0..libc::CPU_SETSIZE as usize)?)
 }
 
 /// The timer moves to the CPU its reader reads on (debugfs `timer_cpu`),
@@ -247,8 +229,7 @@ pub fn timer_follows_reader() -> TestResult {
 
 /// Takes CPU `cpu` offline or back online (CPU hotplug).
 fn set_online(cpu: usize, online: bool) -> TestResult {
-    let path = format!("/sys/devices/system/cpu/cpu{cpu}/online");
-    std::fs::write(&path, if online { "1" } else { "0" }).map_err(|e| format!("{path}: {e}"))
+    rpoll_sys::set_cpu_online(cpu, online).map_err(|e| e.to_string())
 }
 
 /// The timer's CPU goes offline under a reader: the kernel migrates the
