@@ -9,6 +9,14 @@
 # kmemleak, debug objects: the guest test suite) selects the kernel.
 
 SHELL := /bin/bash
+
+# Someone else's kernel (Yocto passes KERNEL_SRC; KDIR on the command line):
+# only modules, modules_install and clean, from scripts/external.mk.
+EXT_KERNEL := $(or $(KERNEL_SRC),$(if $(filter command line,$(origin KDIR)),$(KDIR)))
+ifneq ($(EXT_KERNEL),)
+include scripts/external.mk
+else
+
 BOARD ?= qemu-virt
 BOARD_DIR := board/$(BOARD)
 FLAVOUR ?= normal
@@ -166,3 +174,5 @@ check-boards: deps
 
 clean:
 	rm -rf $(B) target
+
+endif # the project's own harness

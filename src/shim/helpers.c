@@ -11,10 +11,7 @@
 #include <linux/irq.h>
 #include <linux/jiffies.h>
 
-/* Declared here for -Wmissing-prototypes; their users are Rust. */
-u64 rpoll_helper_get_jiffies_64(void);
-u32 rpoll_helper_irq_get_trigger_type(unsigned int irq);
-bool rpoll_helper_kiocb_nowait(const struct kiocb *iocb);
+#include "helpers.h"
 
 /* get_jiffies_64(): a plain load on 64-bit, a seqlock read on 32-bit. */
 u64 rpoll_helper_get_jiffies_64(void)

@@ -31,8 +31,8 @@
 
 struct rpoll_event {
 	__u64 seq;          /* per-device event number from 1; a gap means loss */
-	__u64 timestamp_ns; /* when the source fired (timer: the expiry it was
-	                     * due at), in this file's clock */
+	/* When the source fired (timer: the expiry it was due at), in this file's clock. */
+	__u64 timestamp_ns;
 	__u64 jiffies;      /* jiffies_64 when the source fired */
 	__u32 source;       /* RPOLL_SOURCE_* | RPOLL_EVENT_* flags */
 	__u32 lost;         /* events this file lost just before this one */
@@ -46,8 +46,8 @@ struct rpoll_info {
 	__u32 queue_depth;          /* capacity of each reader's queue */
 	__u32 period_us;            /* timer: current period; otherwise 0 */
 	__u32 irq;                  /* irq, gpio: Linux interrupt number; timer: 0 */
-	__u32 trigger;              /* irq: IRQ_TYPE_* bits; gpio: edges reported
-				       (logical: 1 rising, 2 falling, 3 both) */
+	/* irq: IRQ_TYPE_* bits; gpio: edges reported (logical: 1 rising, 2 falling, 3 both) */
+	__u32 trigger;
 	__u32 debounce_us;          /* irq, gpio: debounce window; timer: 0 */
 	__u32 max_readers;          /* most files open at once (then EMFILE) */
 	union {
@@ -76,14 +76,20 @@ struct rpoll_stats {
 #define RPOLL_IOC_INFO       _IOR(RPOLL_IOC_MAGIC, 0, struct rpoll_info)
 /* Counters of the device and of this open file. */
 #define RPOLL_IOC_STATS      _IOR(RPOLL_IOC_MAGIC, 1, struct rpoll_stats)
-/* Clock of this file's timestamps: CLOCK_MONOTONIC (default),
- * CLOCK_BOOTTIME or CLOCK_REALTIME; other ids: EINVAL. */
+/*
+ * Clock of this file's timestamps: CLOCK_MONOTONIC (default),
+ * CLOCK_BOOTTIME or CLOCK_REALTIME; other ids: EINVAL.
+ */
 #define RPOLL_IOC_SET_CLOCK  _IOW(RPOLL_IOC_MAGIC, 2, __u32)
-/* Drop this file's queued events, counted as lost (the next record's `lost`
- * includes them); returns the number dropped. */
+/*
+ * Drop this file's queued events, counted as lost (the next record's `lost`
+ * includes them); returns the number dropped.
+ */
 #define RPOLL_IOC_FLUSH      _IO(RPOLL_IOC_MAGIC, 3)
-/* Set a timer device's period in microseconds (10 .. 4294967295), for every
- * reader; needs CAP_SYS_ADMIN (EPERM), EOPNOTSUPP on an irq device. */
+/*
+ * Set a timer device's period in microseconds (10 .. 4294967295), for every
+ * reader; needs CAP_SYS_ADMIN (EPERM); EOPNOTSUPP on irq and gpio devices.
+ */
 #define RPOLL_IOC_SET_PERIOD _IOW(RPOLL_IOC_MAGIC, 4, __u32)
 
 #ifndef __KERNEL__
