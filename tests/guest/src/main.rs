@@ -2,9 +2,14 @@
 //! `/dev/rpoll-*`, debugfs and sysfs, and prints one result line; the last
 //! line is `guest: N passed, N failed`.
 //!
-//! Usage: `rpoll-guest-tests [NAME-SUBSTRING...]`, or `rpoll-guest-tests
-//! --compat` (a 32-bit build on a 64-bit kernel: the read, ioctl and poll
-//! tests through the compat layer).
+//! Usage: `rpoll-guest-tests [MODE] [NAME-SUBSTRING...]`; MODE is one of
+//! - `--compat`: a 32-bit build on a 64-bit kernel runs the read, ioctl and
+//!   poll tests through the compat layer;
+//! - `--builtin`: on a kernel with rpoll built in, every test but those that
+//!   unload the module, each of which is named with its reason
+//!   (`guest skip NAME: why`), after a check that rpoll is built in;
+//! - `--expect-srcversion X`: first checks that the loaded module is the
+//!   build with `srcversion` X (a module installed by a build under test).
 
 pub(crate) use rpoll_guest_tests::{check, dev};
 mod bad_input_tests;
@@ -115,6 +120,46 @@ const COMPAT: &[&str] = &[
     "partial_read_fault_accounted",
 ];
 
+/// Tests that `--builtin` leaves out, with the reason it declares for each:
+/// they unload and load the module, which a kernel with rpoll built in has
+/// not.
+const NEEDS_MODULE: &[(&str, &str)] = &[(
+    "module_unload_and_reload",
+    "rmmod/insmod: rpoll is built into this kernel",
+)];
+
+/// `--builtin` only: rpoll is in the kernel image, not a loaded module.
+fn driver_is_built_in() -> TestResult {
+    let modules = std::fs::read_to_string("/proc/modules").unwrap_or_default();
+    check!(
+        !modules.lines().any(|l| l.starts_with("rpoll ")),
+        "rpoll is a loaded module: {modules}"
+    );
+    check!(
+        std::path::Path::new("/sys/bus/platform/drivers/rpoll").exists(),
+        "no platform driver 'rpoll' registered"
+    );
+    Ok(())
+}
+
+/// The `X` of `--expect-srcversion X`.
+static EXPECTED_SRCVERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// `--expect-srcversion X` only: the loaded rpoll module is the one built
+/// from the sources whose `srcversion` is X (a build under test, not the
+/// image's default module).
+fn loaded_module_is_the_expected_build() -> TestResult {
+    let want = EXPECTED_SRCVERSION.get().cloned().unwrap_or_default();
+    let got = std::fs::read_to_string("/sys/module/rpoll/srcversion")
+        .map_err(|e| format!("/sys/module/rpoll/srcversion: {e}"))?;
+    check!(
+        !want.is_empty() && got.trim() == want,
+        "loaded rpoll srcversion {} is not the expected {want}",
+        got.trim()
+    );
+    Ok(())
+}
+
 /// `--compat` only: this really is a 32-bit process on a 64-bit kernel.
 fn compat_process_is_32bit() -> TestResult {
     // The runner ships the running kernel's config as /etc/kernel.config.
@@ -134,25 +179,60 @@ fn compat_process_is_32bit() -> TestResult {
 
 fn main() {
     let mut filters: Vec<String> = std::env::args().skip(1).collect();
-    let compat = filters.first().is_some_and(|a| a == "--compat");
+    let mode = filters.first().cloned().unwrap_or_default();
     let compat_check: Test = ("compat_process_is_32bit", compat_process_is_32bit);
-    let selected: Vec<&Test> = if compat {
-        filters.remove(0);
-        std::iter::once(&compat_check)
-            .chain(TESTS.iter().filter(|(name, _)| COMPAT.contains(name)))
-            .collect()
-    } else {
-        TESTS
-            .iter()
-            .filter(|(name, _)| {
-                filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
-            })
-            .collect()
+    let builtin_check: Test = ("driver_is_built_in", driver_is_built_in);
+    let srcversion_check: Test = (
+        "loaded_module_is_the_expected_build",
+        loaded_module_is_the_expected_build,
+    );
+    let matches = |name: &str, filters: &[String]| {
+        filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
     };
-    if compat && selected.len() != COMPAT.len() + 1 {
-        println!("guest: --compat names a test that does not exist");
-        std::process::exit(2);
-    }
+    let selected: Vec<&Test> = match mode.as_str() {
+        "--compat" => {
+            filters.remove(0);
+            let sel: Vec<&Test> = std::iter::once(&compat_check)
+                .chain(TESTS.iter().filter(|(name, _)| COMPAT.contains(name)))
+                .collect();
+            if sel.len() != COMPAT.len() + 1 {
+                println!("guest: --compat names a test that does not exist");
+                std::process::exit(2);
+            }
+            sel
+        }
+        "--builtin" => {
+            filters.remove(0);
+            for (name, why) in NEEDS_MODULE {
+                if !TESTS.iter().any(|(n, _)| n == name) {
+                    println!("guest: --builtin skips a test that does not exist: {name}");
+                    std::process::exit(2);
+                }
+                println!("guest skip {name}: {why}");
+            }
+            std::iter::once(&builtin_check)
+                .chain(TESTS.iter().filter(|(name, _)| {
+                    !NEEDS_MODULE.iter().any(|(n, _)| n == name) && matches(name, &filters)
+                }))
+                .collect()
+        }
+        "--expect-srcversion" => {
+            if filters.len() < 2 {
+                println!("guest: --expect-srcversion needs a value");
+                std::process::exit(2);
+            }
+            let want = filters.remove(1);
+            filters.remove(0);
+            let _ = EXPECTED_SRCVERSION.set(want);
+            std::iter::once(&srcversion_check)
+                .chain(TESTS.iter().filter(|(name, _)| matches(name, &filters)))
+                .collect()
+        }
+        _ => TESTS
+            .iter()
+            .filter(|(name, _)| matches(name, &filters))
+            .collect(),
+    };
     if selected.is_empty() {
         println!("guest: no test matches {filters:?}");
         std::process::exit(2);
