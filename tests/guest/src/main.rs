@@ -8,8 +8,9 @@
 //! - `--builtin`: on a kernel with rpoll built in, every test but those that
 //!   unload the module, each of which is named with its reason
 //!   (`guest skip NAME: why`), after a check that rpoll is built in;
-//! - `--expect-srcversion X`: first checks that the loaded module is the
-//!   build with `srcversion` X (a module installed by a build under test).
+//! - `--expect-module-sha256 X`: first checks that rpoll is loaded from
+//!   `/lib/modules/rpoll.ko` and that this file's SHA-256 is X (a module
+//!   installed by a build under test, not the image's own).
 
 pub(crate) use rpoll_guest_tests::{check, dev};
 mod bad_input_tests;
@@ -142,20 +143,28 @@ fn driver_is_built_in() -> TestResult {
     Ok(())
 }
 
-/// The `X` of `--expect-srcversion X`.
-static EXPECTED_SRCVERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// The `X` of `--expect-module-sha256 X`.
+static EXPECTED_SHA256: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-/// `--expect-srcversion X` only: the loaded rpoll module is the one built
-/// from the sources whose `srcversion` is X (a build under test, not the
-/// image's default module).
+/// `--expect-module-sha256 X` only: `/init` loaded rpoll from
+/// `/lib/modules/rpoll.ko`, and that file is the build whose SHA-256 is X.
 fn loaded_module_is_the_expected_build() -> TestResult {
-    let want = EXPECTED_SRCVERSION.get().cloned().unwrap_or_default();
-    let got = std::fs::read_to_string("/sys/module/rpoll/srcversion")
-        .map_err(|e| format!("/sys/module/rpoll/srcversion: {e}"))?;
+    use sha2::{Digest, Sha256};
+    let want = EXPECTED_SHA256.get().cloned().unwrap_or_default();
+    let modules = std::fs::read_to_string("/proc/modules").unwrap_or_default();
     check!(
-        !want.is_empty() && got.trim() == want,
-        "loaded rpoll srcversion {} is not the expected {want}",
-        got.trim()
+        modules.lines().any(|l| l.starts_with("rpoll ")),
+        "rpoll is not loaded"
+    );
+    let image = std::fs::read("/lib/modules/rpoll.ko")
+        .map_err(|e| format!("/lib/modules/rpoll.ko: {e}"))?;
+    let got: String = Sha256::digest(&image)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    check!(
+        want.len() == 64 && got == want,
+        "/lib/modules/rpoll.ko has SHA-256 {got}, not the expected {want}"
     );
     Ok(())
 }
@@ -182,7 +191,7 @@ fn main() {
     let mode = filters.first().cloned().unwrap_or_default();
     let compat_check: Test = ("compat_process_is_32bit", compat_process_is_32bit);
     let builtin_check: Test = ("driver_is_built_in", driver_is_built_in);
-    let srcversion_check: Test = (
+    let sha256_check: Test = (
         "loaded_module_is_the_expected_build",
         loaded_module_is_the_expected_build,
     );
@@ -216,15 +225,15 @@ fn main() {
                 }))
                 .collect()
         }
-        "--expect-srcversion" => {
+        "--expect-module-sha256" => {
             if filters.len() < 2 {
-                println!("guest: --expect-srcversion needs a value");
+                println!("guest: --expect-module-sha256 needs a value");
                 std::process::exit(2);
             }
             let want = filters.remove(1);
             filters.remove(0);
-            let _ = EXPECTED_SRCVERSION.set(want);
-            std::iter::once(&srcversion_check)
+            let _ = EXPECTED_SHA256.set(want);
+            std::iter::once(&sha256_check)
                 .chain(TESTS.iter().filter(|(name, _)| matches(name, &filters)))
                 .collect()
         }
