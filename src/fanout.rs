@@ -19,7 +19,7 @@ use kernel::{
     prelude::*,
     sync::{
         poll::{PollCondVar, PollTable},
-        Arc, Mutex, SpinLockIrq,
+        Arc, Mutex, SpinLockIrq, SpinLockIrqGuard,
     },
 };
 
@@ -56,6 +56,21 @@ pub(crate) struct Readiness {
     pub(crate) readable: bool,
     /// The device is unbound.
     pub(crate) gone: bool,
+}
+
+/// One reader's queue while the lock is held ([`FanOut::records`]); the
+/// lock is released when it is dropped, so nothing that may sleep or fault
+/// (a copy to user memory) may happen while it lives.
+pub(crate) struct Records<'a> {
+    st: SpinLockIrqGuard<'a, State>,
+    slot: usize,
+}
+
+impl Records<'_> {
+    /// Takes the oldest record, with the losses just before it.
+    pub(crate) fn pop(&mut self) -> Option<Delivery> {
+        self.st.queue(self.slot)?.pop()
+    }
 }
 
 /// Queues and counters, under the IRQ-safe lock.
@@ -219,43 +234,30 @@ impl FanOut {
         drop(queue);
     }
 
-    /// Moves up to `out.len()` records of the reader in `slot` into `out`,
-    /// oldest first, with one lock hold; returns how many. When the queue is
-    /// empty: 0 for [`Wait::Never`] (the read already has records), else
+    /// Waits until the reader in `slot` has a record and returns its queue
+    /// locked, to take records from with one lock hold. When the queue is
+    /// empty: `None` for [`Wait::Never`] (the read already has records), else
     /// `ENODEV` once the device is gone, else as `wait` says.
-    pub(crate) fn take(&self, slot: usize, wait: Wait, out: &mut [Delivery]) -> Result<usize> {
+    pub(crate) fn records(&self, slot: usize, wait: Wait) -> Result<Option<Records<'_>>> {
         let mut st = self.state.lock();
         loop {
             let ready = st.readiness(slot);
             if ready.readable {
-                break;
+                return Ok(Some(Records { st, slot }));
             }
             if wait == Wait::Never {
-                return Ok(0);
+                return Ok(None);
             }
             if ready.gone {
                 return Err(ENODEV);
             }
-            match wait {
-                Wait::Never => return Ok(0),
-                Wait::NonBlock => return Err(EAGAIN),
-                Wait::Block => {
-                    if self.readable.wait_interruptible(&mut st) {
-                        return Err(ERESTARTSYS);
-                    }
-                }
+            if wait == Wait::NonBlock {
+                return Err(EAGAIN);
+            }
+            if self.readable.wait_interruptible(&mut st) {
+                return Err(ERESTARTSYS);
             }
         }
-        let Some(q) = st.queue(slot) else {
-            return Ok(0);
-        };
-        let mut n = 0;
-        for d in out.iter_mut() {
-            let Some(next) = q.pop() else { break };
-            *d = next;
-            n += 1;
-        }
-        Ok(n)
     }
 
     /// Gives back `count` records that [`take`](Self::take) handed out but

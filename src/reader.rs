@@ -23,7 +23,6 @@ use crate::{
     device::Device,
     fanout::Wait,
     logic::{
-        queue::Delivery,
         sample::Clock,
         uapi::{
             RPOLL_EVENT_SIZE, RPOLL_IOC_FLUSH, RPOLL_IOC_INFO, RPOLL_IOC_SET_CLOCK,
@@ -85,25 +84,30 @@ impl Reader {
         };
         let mut done = 0;
         while done < want {
-            let mut taken = [Delivery::default(); CHUNK];
-            let limit = CHUNK.min(want - done);
-            let n = fanout.take(self.slot, wait, &mut taken[..limit])?;
-            if n == 0 {
+            // The first hold is the one that waited for the queue to have
+            // records; later chunks take what is there without waiting.
+            let Some(mut records) = fanout.records(self.slot, wait)? else {
                 break;
-            }
+            };
             let mut bytes = [0u8; CHUNK * RPOLL_EVENT_SIZE];
-            for (d, out) in taken[..n]
-                .iter()
-                .zip(bytes.chunks_exact_mut(RPOLL_EVENT_SIZE))
-            {
-                let lost = d.lost.min(u32::MAX.into()) as u32;
-                out.copy_from_slice(&d.sample.to_event(clock, lost).to_bytes());
+            let mut lost = [0u64; CHUNK];
+            let limit = CHUNK.min(want - done);
+            let mut n = 0;
+            while n < limit {
+                let Some(d) = records.pop() else { break };
+                let l = d.lost.min(u32::MAX.into()) as u32;
+                bytes[n * RPOLL_EVENT_SIZE..(n + 1) * RPOLL_EVENT_SIZE]
+                    .copy_from_slice(&d.sample.to_event(clock, l).to_bytes());
+                lost[n] = d.lost;
+                n += 1;
             }
+            // Unlocked before copying to user memory, which may fault.
+            drop(records);
             let copied = iov.copy_to_iter(&bytes[..n * RPOLL_EVENT_SIZE]) / RPOLL_EVENT_SIZE;
             done += copied;
             if copied < n {
                 // The rest faulted: account them as lost, never silently.
-                let their_lost = taken[copied..n].iter().map(|d| d.lost).sum();
+                let their_lost = lost[copied..n].iter().sum();
                 fanout.undeliver(self.slot, (n - copied) as u64, their_lost);
                 if done == 0 {
                     return Err(EFAULT);
