@@ -38,7 +38,7 @@ pub(crate) const MAX_READERS: usize = 64;
 /// One reader's queue, over a kmalloc'ed buffer.
 type Queue = ReaderQueue<KVec<Sample>>;
 
-/// How [`FanOut::take`] behaves on an empty queue.
+/// How [`FanOut::records`] behaves on an empty queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Wait {
     /// Sleep until a record arrives (interruptible).
@@ -157,13 +157,13 @@ impl FanOut {
 
     /// Records `sample` as the next event in every open reader's queue and
     /// wakes the waiters; `skipped` source periods were missed before it.
-    /// Returns `false` (and records nothing) once the device is gone. Any
-    /// context. The caller keeps timestamps in `seq` order.
-    pub(crate) fn push(&self, mut sample: Sample, skipped: u64) -> bool {
+    /// Records nothing once the device is gone. Any context. The caller
+    /// keeps timestamps in `seq` order.
+    pub(crate) fn push(&self, mut sample: Sample, skipped: u64) {
         {
             let mut st = self.state.lock();
             if st.gone {
-                return false;
+                return;
             }
             st.overruns += skipped;
             st.produced += 1;
@@ -178,7 +178,6 @@ impl FanOut {
             }
         }
         self.readable.notify_all();
-        true
     }
 
     /// Counts `n` source inputs merged into other events. Any context.
@@ -260,7 +259,7 @@ impl FanOut {
         }
     }
 
-    /// Gives back `count` records that [`take`](Self::take) handed out but
+    /// Gives back `count` records that [`Records::pop`] handed out but
     /// that never reached the reader in `slot` (a fault while copying them
     /// out); `their_lost` is the sum of their `lost` fields. They become
     /// losses reported with the next record.
