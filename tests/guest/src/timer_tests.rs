@@ -2,6 +2,7 @@
 //! expiries, follows its reader's CPU (and survives that CPU going offline),
 //! and counts the periods a late callback skips.
 
+use std::os::fd::OwnedFd;
 use std::time::{Duration, Instant};
 
 use rpoll::Device;
@@ -158,6 +159,16 @@ pub fn timer_stays_on_grid() -> TestResult {
     Ok(())
 }
 
+/// Reads (blocking, up to 64 records a call) into `recs` for `ms`
+/// milliseconds.
+fn read_for(fd: &OwnedFd, recs: &mut Vec<RpollEvent>, ms: u64) -> TestResult {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(ms) {
+        recs.extend(read_batch(fd, 64).map_err(|e| format!("read: errno {e}"))?);
+    }
+    Ok(())
+}
+
 /// Pins the calling thread to `cpu`.
 fn pin_to(cpu: usize) -> TestResult {
     Ok(rpoll_sys::run_on([cpu])?)
@@ -183,10 +194,7 @@ pub fn timer_follows_reader() -> TestResult {
     let result: TestResult = (|| {
         for cpu in [1, 0, 1] {
             pin_to(cpu)?;
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_millis(300) {
-                recs.extend(read_batch(fd, 64).map_err(|e| format!("read: errno {e}"))?);
-            }
+            read_for(fd, &mut recs, 300)?;
             seen.push(debug_state("follow")?.num("timer_cpu"));
         }
         Ok(())
@@ -241,21 +249,14 @@ pub fn timer_survives_its_cpu_going_offline() -> TestResult {
     let fd = d.owned_fd();
     let before = stats(&d)?;
     let mut recs: Vec<RpollEvent> = Vec::new();
-    let read_for = |recs: &mut Vec<RpollEvent>, ms: u64| -> TestResult {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_millis(ms) {
-            recs.extend(read_batch(fd, 64).map_err(|e| format!("read: errno {e}"))?);
-        }
-        Ok(())
-    };
     let result: TestResult = (|| {
         pin_to(1)?;
-        read_for(&mut recs, 300)?;
+        read_for(fd, &mut recs, 300)?;
         let on = debug_state("follow")?.num("timer_cpu");
         check!(on == 1, "timer on CPU {on} after reading on CPU 1");
         pin_to_all()?;
         set_online(1, false)?;
-        read_for(&mut recs, 300)?;
+        read_for(fd, &mut recs, 300)?;
         let now_on = debug_state("follow")?.num("timer_cpu");
         check!(now_on == 0, "timer on CPU {now_on} with CPU 1 offline");
         Ok(())
