@@ -115,6 +115,8 @@ dtb: deps
 	@scripts/make-dtb $(BOARD_DIR) $(BOARD_DTB) $(BOARD_DIR)/rpoll.dtso
 	@$(if $(filter qemu-virt qemu-virt-arm,$(BOARD)),scripts/make-dtb $(BOARD_DIR) $(TEST_DTB) $(BOARD_DIR)/rpoll.dtso \
 		tests/dts/test-devices.dtso tests/dts/bad-nodes.dtso tests/dts/stress-devices.dtso)
+	@$(if $(shell grep -s '^GPIO_BANKS=' $(BOARD_DIR)/board.env),scripts/banks-dtso $(BOARD_DIR) > $(B)/$(BOARD)-banks.dtso && \
+		scripts/make-dtb $(BOARD_DIR) $(B)/$(BOARD)-test.dtb $(BOARD_DIR)/rpoll.dtso $(B)/$(BOARD)-banks.dtso)
 
 initramfs: module tools
 	@scripts/make-initramfs $(FB)/base.cpio $(RPOLL_CACHE)/$(BUSYBOX_$(KARCH)) board/init \

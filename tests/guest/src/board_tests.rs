@@ -3,10 +3,13 @@
 //! `button`) on the kernel tree's device tree, behind the SoC's real GPIO
 //! driver, with the button driven from the host (`scripts/board-io agent`).
 //!
-//! Usage: `rpoll-board-tests CHIP LINE DEBOUNCE_MS`, e.g.
-//! `rpoll-board-tests 30240000.gpio 13 5` for GPIO5_IO13 of the EVK: the
-//! button is active-low (pulled up, a press pulls it low). Prints
-//! `guest plan N`, one result line per test, `guest: N passed, N failed`.
+//! Usage: `rpoll-board-tests CHIP LINE DEBOUNCE_MS [bankN=CHIP:LINE]...`,
+//! e.g. `rpoll-board-tests 30240000.gpio 13 5` for GPIO5_IO13 of the EVK:
+//! the button is active-low (pulled up, a press pulls it low). Each
+//! `bankN=CHIP:LINE` is a device `bankN` of the test overlay
+//! (`scripts/banks-dtso`, one per GPIO block) on line LINE of CHIP: one test
+//! presses it. Prints `guest plan N`, one result line per test,
+//! `guest: N passed, N failed`.
 
 use std::time::Duration;
 
@@ -36,6 +39,26 @@ impl Board {
 
     fn consumer(&self) -> Result<String, String> {
         gpio_chip_consumer(&self.chip, self.line)
+    }
+}
+
+/// A device of the test overlay on one GPIO block (`bankN=CHIP:LINE`).
+struct Bank {
+    name: String,
+    chip: String,
+    line: u32,
+}
+
+impl Bank {
+    fn parse(arg: &str) -> Option<Bank> {
+        let (name, rest) = arg.split_once('=')?;
+        let (chip, line) = rest.split_once(':')?;
+        name.strip_prefix("bank")?.parse::<u32>().ok()?;
+        Some(Bank {
+            name: name.to_string(),
+            chip: chip.to_string(),
+            line: line.parse().ok()?,
+        })
     }
 }
 
@@ -122,10 +145,33 @@ fn presses_exact_counts(b: &Board) -> TestResult {
 
 /// A press that bounces (five edges 1 ms apart, each within the debounce
 /// window of the previous) and a release that bounces (three) give one
-/// record each; the interrupts merged are counted. The 1 ms gaps let each
-/// edge reach the CPU separately (back-to-back edges are latched together by
-/// the controller, which would prove nothing about debouncing).
+/// record each; the interrupts merged are counted. The 1 ms gaps are host
+/// time: they let each edge reach the CPU separately unless the guest is
+/// slow, and then the controller latches edges together and nothing is left
+/// to merge, which proves nothing about debouncing. So a burst that merged
+/// nothing is tried again (up to four bursts); every burst must give
+/// exactly the press and the release.
 fn bounce_burst_merged(b: &Board) -> TestResult {
+    const BURSTS: usize = 4;
+    for burst in 1..=BURSTS {
+        let merged = bounce_burst(b)?;
+        if merged > 0 {
+            println!(
+                "guest note: bounce bursts: 8 edges, 2 records, {merged} interrupts merged \
+                 (burst {burst} of at most {BURSTS})"
+            );
+            return Ok(());
+        }
+    }
+    Err(format!(
+        "{BURSTS} bursts of 8 edges 1 ms apart: the controller latched every burst whole \
+         (0 interrupts merged each time); debouncing not exercised"
+    ))
+}
+
+/// One bouncy press and release: checks the two records and returns how
+/// many interrupts the debouncer merged.
+fn bounce_burst(b: &Board) -> Result<u64, String> {
     b.set(true)?;
     let d = Device::open_nonblocking("button").map_err(|e| e.to_string())?;
     let before = d.stats().map_err(|e| e.to_string())?.debounced;
@@ -147,11 +193,10 @@ fn bounce_burst_merged(b: &Board) -> TestResult {
     );
     let merged = d.stats().map_err(|e| e.to_string())?.debounced - before;
     check!(
-        (1..=6).contains(&merged),
-        "{merged} interrupts merged of 8 edges, 2 reported (6 unless the controller latched some together)"
+        merged <= 6,
+        "{merged} interrupts merged of 8 edges, 2 reported (at most 6)"
     );
-    println!("guest note: bounce bursts: 8 edges, 2 records, {merged} interrupts merged");
-    Ok(())
+    Ok(merged)
 }
 
 /// Unbind frees the pin, bind takes it again and the button works.
@@ -200,16 +245,80 @@ fn presses_after(b: &Board) -> TestResult {
     Ok(())
 }
 
+/// A press and release on the device of one GPIO block: exactly the two
+/// records, the interrupt counted. On failure the message carries the
+/// interrupt's count from `/proc/interrupts`, which tells "never fired"
+/// (controller or wiring) from "fired, no record" (rpoll).
+fn bank_press_release(bank: &Bank) -> TestResult {
+    let (name, chip, l) = (&bank.name, &bank.chip, bank.line);
+    let d = Device::open_nonblocking(name).map_err(|e| format!("{name}: {e}"))?;
+    let i = d.info().map_err(|e| format!("INFO: {e}"))?;
+    check!(
+        i.source == RPOLL_SOURCE_GPIO && i.gpio_line == (l | RPOLL_GPIO_ACTIVE_LOW),
+        "{name} INFO {i:?}"
+    );
+    check!(
+        gpio_chip_consumer(chip, l)? == format!("rpoll-{name}"),
+        "line {l} of {chip} not held by rpoll-{name}"
+    );
+    // QEMU's inputs start low: pressed, for an active-low line. Release it
+    // first, let the debounce window pass and drop what that reported.
+    gpio_drive(&format!("{name}:{l}=1"));
+    wait_chip_level(chip, l, true, WAIT_MS as u64)?;
+    sleep_ms(5 * 4 + 20);
+    d.read_available(16).map_err(|e| e.to_string())?;
+    let irqs_before = irq_count(i.irq);
+    gpio_drive(&format!("{name}:{l}=0 sleep=80 {name}:{l}=1"));
+    let recs = collect(d.owned_fd(), 2, WAIT_MS)?;
+    check!(
+        edges(&recs) == PRESS_RELEASE,
+        "{chip} line {l}: records {:?}; interrupt {} fired {} times (before {})",
+        edges(&recs),
+        i.irq,
+        irq_count(i.irq),
+        irqs_before
+    );
+    Ok(())
+}
+
+/// The count of interrupt `irq` in `/proc/interrupts` (summed over CPUs),
+/// or -1 if it is not listed.
+fn irq_count(irq: u32) -> i64 {
+    let text = std::fs::read_to_string("/proc/interrupts").unwrap_or_default();
+    let want = format!("{irq}:");
+    text.lines()
+        .find(|l| l.trim_start().starts_with(&want))
+        .map(|l| {
+            l.split_whitespace()
+                .skip(1)
+                .map_while(|w| w.parse::<i64>().ok())
+                .sum()
+        })
+        .unwrap_or(-1)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let board = match args.as_slice() {
+    let banks: Vec<Bank> = match args
+        .iter()
+        .skip(3)
+        .map(|a| Bank::parse(a).ok_or(a))
+        .collect()
+    {
+        Ok(b) => b,
+        Err(a) => {
+            eprintln!("rpoll-board-tests: bad bank '{a}' (want bankN=CHIP:LINE)");
+            std::process::exit(2);
+        }
+    };
+    let board = match args.get(..3).unwrap_or(&args) {
         [chip, line, ms] => Board {
             chip: chip.clone(),
             line: line.parse().expect("LINE"),
             debounce_ms: ms.parse().expect("DEBOUNCE_MS"),
         },
         _ => {
-            eprintln!("usage: rpoll-board-tests CHIP LINE DEBOUNCE_MS");
+            eprintln!("usage: rpoll-board-tests CHIP LINE DEBOUNCE_MS [bankN=CHIP:LINE]...");
             std::process::exit(2);
         }
     };
@@ -219,12 +328,36 @@ fn main() {
     let bounce = || bounce_burst_merged(b);
     let unbind = || unbind_rebind_frees_pin(b);
     let rmmod = || rmmod_insmod_frees_pin(b);
-    rpoll_guest_tests::runner::run_and_exit(&[
+    let bank_names: Vec<String> = banks
+        .iter()
+        .map(|k| {
+            format!(
+                "{}_{}_line_{}_press_release",
+                k.name,
+                k.chip.replace('.', "_"),
+                k.line
+            )
+        })
+        .collect();
+    let bank_tests: Vec<Box<dyn Fn() -> TestResult + '_>> = banks
+        .iter()
+        .map(|k| Box::new(move || bank_press_release(k)) as Box<dyn Fn() -> TestResult>)
+        .collect();
+    let mut tests: Vec<(&str, &dyn Fn() -> TestResult)> = vec![
         ("probe_lines", &probe),
         ("ticks_at_one_hertz", &ticks_at_one_hertz),
         ("presses_exact_counts", &presses),
         ("bounce_burst_merged", &bounce),
-        ("unbind_rebind_frees_pin", &unbind),
-        ("rmmod_insmod_frees_pin", &rmmod),
-    ]);
+    ];
+    // Every block before the unbind and rmmod tests, which re-create the
+    // devices.
+    tests.extend(
+        bank_names
+            .iter()
+            .map(String::as_str)
+            .zip(bank_tests.iter().map(|t| &**t)),
+    );
+    tests.push(("unbind_rebind_frees_pin", &unbind));
+    tests.push(("rmmod_insmod_frees_pin", &rmmod));
+    rpoll_guest_tests::runner::run_and_exit(&tests);
 }
