@@ -42,6 +42,8 @@ pub(crate) enum SourceConfig {
     Irq {
         /// `rpoll,debounce-us` (0: none).
         debounce_us: u32,
+        /// `wakeup-source`: the interrupt may wake the system.
+        wakeup: bool,
     },
     /// `rpoll,event-gpio`.
     Gpio {
@@ -49,6 +51,8 @@ pub(crate) enum SourceConfig {
         debounce_us: u32,
         /// `rpoll,edges`, in logical terms.
         edges: Edges,
+        /// `wakeup-source`: an edge may wake the system.
+        wakeup: bool,
     },
 }
 
@@ -123,17 +127,21 @@ fn read_debounce(node: &FwNode) -> Result<u32, ParamError> {
 }
 
 fn parse(node: &FwNode, kind: SourceKind) -> Result<DeviceConfig, ConfigError> {
+    let wakeup = node.property_present(c"wakeup-source");
     let source = match kind {
+        SourceKind::Timer if wakeup => return Err(ParamError::WakeupOnTimer.into()),
         SourceKind::Timer => SourceConfig::Timer {
             period_us: read_u32(node, c"rpoll,period-us", params::PROP_PERIOD)
                 .and_then(params::period_us)?,
         },
         SourceKind::Irq => SourceConfig::Irq {
             debounce_us: read_debounce(node)?,
+            wakeup,
         },
         SourceKind::Gpio => SourceConfig::Gpio {
             debounce_us: read_debounce(node)?,
             edges: read_edges(node)?,
+            wakeup,
         },
     };
     let depth =

@@ -16,6 +16,11 @@
 //!
 //! Lines whose controller can sleep (I2C/SPI expanders) cannot be read in
 //! hard-IRQ context and are refused at probe.
+//!
+//! With `wakeup-source` the line's interrupt may wake the system (the PM
+//! core arms it while `power/wakeup` is enabled) and every edge is reported
+//! as a wake-up event. After every system sleep the line is read again, so a
+//! change of level that no interrupt announced is still reported.
 
 use kernel::{
     device::{Bound, Device},
@@ -45,9 +50,11 @@ use crate::{
         gpio_consumer::{AtomicGpio, Flags, GpioDesc},
         hrtimer_rearm::ArmedTimer,
         irq_by_number::IrqLine,
+        pm::{PmHooks, PmNotifier, WakeIrq},
     },
     source::Source,
     stamp,
+    wakeup::wake_irq,
 };
 
 /// What the edges of a burst have left to decide, under the IRQ-safe lock.
@@ -61,6 +68,9 @@ struct Edging {
     /// The settle timer, once first armed; restarted in place by later
     /// edges, cancelled when the interrupt is freed.
     timer: Option<ArmedTimer<GpioSource>>,
+    /// The requested line, read by every interrupt; `None` once unbound
+    /// (files may keep the source, never the line).
+    line: Option<AtomicGpio>,
 }
 
 /// The state of one GPIO source. Facts about the line are fixed at probe.
@@ -111,12 +121,19 @@ impl HrTimerCallback for GpioSource {
 }
 
 impl GpioSource {
-    /// One interrupt, taken at monotonic time `now`, after which the line
-    /// reads `level` (logical). Hard-IRQ context; never concurrent with
-    /// itself (one interrupt line). Records are pushed under `edging`, so
-    /// they follow `seq` order with the settle timer's.
-    fn edge(self: &Arc<Self>, level: bool, now: u64) {
+    /// One interrupt, taken at monotonic time `now`: reads the line's
+    /// logical level and reports or settles it. Hard-IRQ context; never
+    /// concurrent with itself (one interrupt line). Records are pushed under
+    /// `edging`, so they follow `seq` order with the settle timer's.
+    fn edge(self: &Arc<Self>, now: u64) {
         let mut st = self.edging.lock();
+        // Unbound, or (it cannot happen: the line does not sleep) an
+        // unreadable level: nothing is invented, the interrupt counts as
+        // merged.
+        let Some(Ok(level)) = st.line.as_ref().map(AtomicGpio::value) else {
+            self.fanout.count_merged(1);
+            return;
+        };
         if self.edges != Edges::Both {
             if st.debouncer.edge(now) {
                 let sample = stamp::sample_at(now, gpio_source(self.edges == Edges::Rising));
@@ -145,13 +162,45 @@ impl GpioSource {
         }
     }
 
-    /// Cancels the settle timer (waiting for a running callback) and drops
-    /// its reference to this source. Process context, after the interrupt
-    /// is freed (so no edge re-arms it).
-    fn stop_settling(&self) {
-        let timer = self.edging.lock().timer.take();
-        // Cancelled outside the lock: the callback takes it.
+    /// Reads the line again after a system sleep and reports a change of
+    /// level that no interrupt announced (both-edge lines; a single-edge
+    /// line reports edges, not levels). Process context.
+    fn resync(&self) {
+        if self.edges != Edges::Both {
+            return;
+        }
+        let mut st = self.edging.lock();
+        let Some(Ok(level)) = st.line.as_ref().map(AtomicGpio::value) else {
+            return;
+        };
+        if let Some(l) = st.settle.resync(level) {
+            let sample = stamp::sample_at(clock::monotonic_ns(), gpio_source(l));
+            self.fanout.push(sample, 0);
+        }
+    }
+
+    /// Cancels the settle timer (waiting for a running callback), dropping
+    /// its reference to this source, and puts the line. Process context,
+    /// after the interrupt is freed (so no edge re-arms the timer).
+    fn unbind(&self) {
+        let (timer, line) = {
+            let mut st = self.edging.lock();
+            (st.timer.take(), st.line.take())
+        };
+        // Both outside the lock: the callback takes it, and putting the
+        // line may sleep.
         drop(timer);
+        drop(line);
+    }
+}
+
+impl PmHooks for Arc<GpioSource> {
+    fn suspend(&self) {}
+
+    /// An edge during the sleep is replayed or woke the system; a change
+    /// the controller did not latch is found here.
+    fn resume(&self) {
+        self.resync();
     }
 }
 
@@ -185,6 +234,18 @@ impl Source for GpioSource {
         )
     }
 
+    /// The settled level of a both-edge line; the level now of a
+    /// single-edge one (which reports edges only).
+    fn level(&self) -> Result<bool> {
+        let st = self.edging.lock();
+        let line = st.line.as_ref().ok_or(ENODEV)?;
+        if self.edges == Edges::Both {
+            Ok(st.settle.reported())
+        } else {
+            line.value()
+        }
+    }
+
     fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let level = self.edging.lock().settle.reported();
         writeln!(f, "line: {}", self.offset)?;
@@ -196,11 +257,16 @@ impl Source for GpioSource {
     }
 }
 
-/// The interrupt handler of one GPIO device; owns the requested line.
+/// The interrupt handler of one GPIO device; unbinds the source (puts the
+/// line) when dropped, after its interrupt was freed.
 #[pin_data(PinnedDrop)]
 pub(crate) struct GpioHandler {
     source: Arc<GpioSource>,
-    line: AtomicGpio,
+    /// With `wakeup-source`: the device's wake-up registration.
+    wake: Option<WakeIrq>,
+    /// How long a wake-up event keeps the system awake: until the settle
+    /// window has passed and the record is queued.
+    wake_ms: u32,
 }
 
 impl irq::Handler for GpioHandler {
@@ -208,11 +274,9 @@ impl irq::Handler for GpioHandler {
         // Stamped first, before the level is read (as gpio-cdev stamps at
         // the top of its hard-IRQ handler).
         let now = clock::monotonic_ns();
-        match self.line.value() {
-            Ok(level) => self.source.edge(level, now),
-            // The line does not sleep, so this cannot happen; an unreadable
-            // level is not invented: the interrupt counts as merged.
-            Err(_) => self.source.fanout.count_merged(1),
+        self.source.edge(now);
+        if let Some(wake) = &self.wake {
+            wake.event(self.wake_ms);
         }
         IrqReturn::Handled
     }
@@ -223,13 +287,16 @@ impl PinnedDrop for GpioHandler {
     fn drop(self: Pin<&mut Self>) {
         // Dropped after its interrupt was freed: no edge can re-arm the
         // settle timer, which may still hold a reference to the source.
-        self.source.stop_settling();
+        self.source.unbind();
     }
 }
 
 /// A requested GPIO line with its interrupt and source.
 pub(crate) struct GpioBinding<'bound> {
-    /// Frees the interrupt, then the line, when dropped.
+    /// Re-reads the line after system sleeps until dropped (first).
+    _pm: Pin<KBox<PmNotifier<Arc<GpioSource>>>>,
+    /// Frees the interrupt, clears the wake-up, then puts the line, when
+    /// dropped.
     _line: Pin<KBox<IrqLine<'bound, GpioHandler>>>,
     /// The source, for the device's files.
     pub(crate) source: Arc<GpioSource>,
@@ -244,6 +311,7 @@ pub(crate) fn request<'bound>(
     fanout: Arc<FanOut>,
     edges: Edges,
     debounce_us: u32,
+    wakeup: bool,
 ) -> Result<GpioBinding<'bound>> {
     let line = GpioDesc::get(pdev, Flags::In).inspect_err(|e| {
         let why = match *e {
@@ -288,6 +356,7 @@ pub(crate) fn request<'bound>(
                 settle: Settle::new(debounce_us, level),
                 burst: None,
                 timer: None,
+                line: Some(line),
             }, "rpoll::gpio_edging"),
             fanout,
             edges,
@@ -303,10 +372,12 @@ pub(crate) fn request<'bound>(
         Edges::Falling => irq::Flags::TRIGGER_FALLING,
         Edges::Both => irq::Flags::TRIGGER_RISING | irq::Flags::TRIGGER_FALLING,
     };
+    let wake = if wakeup { wake_irq(pdev, irq) } else { None };
     let handler_source = source.clone();
     let handler = try_pin_init!(GpioHandler {
         source: handler_source,
-        line,
+        wake,
+        wake_ms: debounce_us.div_ceil(1000) + 1,
     });
     let line = IrqLine::request(pdev, irq, trigger, c"rpoll", handler).inspect_err(|e| {
         dev_err!(
@@ -315,7 +386,9 @@ pub(crate) fn request<'bound>(
             e.to_errno()
         );
     })?;
+    let pm = KBox::pin_init(PmNotifier::register(source.clone()), GFP_KERNEL)?;
     Ok(GpioBinding {
+        _pm: pm,
         _line: line,
         source,
     })

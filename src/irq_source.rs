@@ -5,7 +5,9 @@
 //!
 //! The handler runs in hard-IRQ context and only stamps, pushes and wakes.
 //! The line's trigger (rising, falling, both, level) comes from the DT flags,
-//! which the OF core applies when the interrupt is mapped.
+//! which the OF core applies when the interrupt is mapped. With
+//! `wakeup-source` the interrupt may wake the system and every edge is
+//! reported as a wake-up event.
 
 use kernel::{
     device::Core,
@@ -22,9 +24,10 @@ use crate::{
         debounce::Debouncer,
         uapi::{trigger_name, RpollInfo, RPOLL_SOURCE_IRQ},
     },
-    shim::{clock, irq_by_number},
+    shim::{clock, irq_by_number, pm::WakeIrq},
     source::Source,
     stamp,
+    wakeup::wake_irq,
 };
 
 /// The state of one interrupt source.
@@ -83,11 +86,20 @@ impl Source for IrqSource {
 #[pin_data]
 pub(crate) struct IrqHandler {
     source: Arc<IrqSource>,
+    /// With `wakeup-source`: the device's wake-up registration, cleared when
+    /// the interrupt is freed.
+    wake: Option<WakeIrq>,
+    /// How long a wake-up event keeps the system awake (the record is
+    /// queued at once).
+    wake_ms: u32,
 }
 
 impl irq::Handler for IrqHandler {
     fn handle(&self) -> IrqReturn {
         self.source.edge();
+        if let Some(wake) = &self.wake {
+            wake.event(self.wake_ms);
+        }
         IrqReturn::Handled
     }
 }
@@ -106,6 +118,7 @@ pub(crate) fn request<'bound>(
     pdev: &'bound platform::Device<Core<'_>>,
     fanout: Arc<FanOut>,
     debounce_us: u32,
+    wakeup: bool,
 ) -> Result<IrqBinding<'bound>> {
     let irq = match pdev.optional_irq_by_index(0) {
         Ok(req) => req.irq(),
@@ -132,6 +145,11 @@ pub(crate) fn request<'bound>(
         GFP_KERNEL,
     )?;
     let handler_source = source.clone();
+    let wake = if wakeup {
+        wake_irq(pdev.as_ref(), irq)
+    } else {
+        None
+    };
     // SAFETY: the registration is returned in a `Pin<KBox<_>>` that the
     // caller stores in its driver data; it is never leaked, so its `Drop`
     // (which frees the interrupt) runs at unbind.
@@ -141,7 +159,9 @@ pub(crate) fn request<'bound>(
             0,
             c"rpoll",
             try_pin_init!(IrqHandler {
-                source: handler_source
+                source: handler_source,
+                wake,
+                wake_ms: 1,
             }),
         )
     };

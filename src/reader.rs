@@ -25,8 +25,8 @@ use crate::{
     logic::{
         sample::Clock,
         uapi::{
-            RPOLL_EVENT_SIZE, RPOLL_IOC_FLUSH, RPOLL_IOC_INFO, RPOLL_IOC_SET_CLOCK,
-            RPOLL_IOC_SET_PERIOD, RPOLL_IOC_STATS,
+            RPOLL_EVENT_SIZE, RPOLL_IOC_FLUSH, RPOLL_IOC_GET_LEVEL, RPOLL_IOC_INFO,
+            RPOLL_IOC_SET_CLOCK, RPOLL_IOC_SET_PERIOD, RPOLL_IOC_STATS,
         },
     },
     shim::{
@@ -187,6 +187,11 @@ impl PollMiscDevice for Reader {
             }
             RPOLL_IOC_FLUSH => Ok(reader.dev.fanout.flush(reader.slot) as isize),
             RPOLL_IOC_SET_PERIOD => reader.set_period(user(4)),
+            RPOLL_IOC_GET_LEVEL => {
+                let level = u32::from(reader.dev.source.level()?);
+                user(4).writer().write(&level)?;
+                Ok(0)
+            }
             _ => Err(ENOTTY),
         }
     }

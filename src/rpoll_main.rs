@@ -25,6 +25,7 @@ mod shim;
 mod source;
 mod stamp;
 mod timer_source;
+mod wakeup;
 
 use config::{SourceConfig, SourceKind};
 use device::Device;
@@ -46,6 +47,7 @@ const _: () = {
     assert!(RPOLL_IOC_SET_CLOCK == _IOW::<u32>(M, 2));
     assert!(RPOLL_IOC_FLUSH == _IO(M, 3));
     assert!(RPOLL_IOC_SET_PERIOD == _IOW::<u32>(M, 4));
+    assert!(RPOLL_IOC_GET_LEVEL == _IOR::<u32>(M, 5));
 };
 
 kernel::of_device_table!(
@@ -106,19 +108,27 @@ fn bind_source<'bound>(
     Ok(match cfg {
         SourceConfig::Timer { period_us } => {
             let timer = TimerSource::new(fanout.clone(), period_us)?;
-            let binding = timer.binding();
+            let binding = timer.bind()?;
             (
                 BoundSource::Timer { _binding: binding },
                 Arc::new(timer, GFP_KERNEL)?,
             )
         }
-        SourceConfig::Irq { debounce_us } => {
-            let bound = irq_source::request(pdev, fanout.clone(), debounce_us)?;
+        SourceConfig::Irq {
+            debounce_us,
+            wakeup,
+        } => {
+            let bound = irq_source::request(pdev, fanout.clone(), debounce_us, wakeup)?;
             let source = bound.source.clone();
             (BoundSource::Irq { _binding: bound }, source)
         }
-        SourceConfig::Gpio { debounce_us, edges } => {
-            let bound = gpio_source::request(dev, name, fanout.clone(), edges, debounce_us)?;
+        SourceConfig::Gpio {
+            debounce_us,
+            edges,
+            wakeup,
+        } => {
+            let bound =
+                gpio_source::request(dev, name, fanout.clone(), edges, debounce_us, wakeup)?;
             let source = bound.source.clone();
             (BoundSource::Gpio { _binding: bound }, source)
         }

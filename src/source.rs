@@ -32,6 +32,12 @@ pub(crate) trait Source: Send + Sync {
         Err(EOPNOTSUPP)
     }
 
+    /// The logical level (`RPOLL_IOC_GET_LEVEL`): `EOPNOTSUPP` for sources
+    /// that have none, `ENODEV` once unbound.
+    fn level(&self) -> Result<bool> {
+        Err(EOPNOTSUPP)
+    }
+
     /// Fills the source's fields of the `RPOLL_IOC_INFO` reply.
     fn describe(&self, info: &mut RpollInfo);
 

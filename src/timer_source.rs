@@ -9,6 +9,14 @@
 //! refers to), not with the time the callback happened to run. The timer is
 //! absolute, so that it can be restarted on its reader's CPU at the same
 //! expiry ([`Source::before_read`]).
+//!
+//! Across a system sleep the timer stands still: a PM notifier stops it
+//! before the system suspends (on QEMU's boards, whose suspend-to-idle keeps
+//! the clock events running, it would otherwise go on producing) and
+//! restarts it afterwards on the same grid in `CLOCK_BOOTTIME`, which counts
+//! the sleep. The grid points that passed meanwhile are counted as overruns
+//! of the first record after the resume, which carries
+//! `RPOLL_EVENT_RESUMED`.
 
 use kernel::{
     cpu::CpuId,
@@ -27,11 +35,16 @@ use kernel::{
     },
 };
 
+use crate::shim::{
+    clock::Offset,
+    pm::{PmHooks, PmNotifier},
+};
+
 use crate::{
     fanout::FanOut,
     logic::{
         params,
-        uapi::{RpollInfo, RPOLL_SOURCE_TIMER},
+        uapi::{RpollInfo, RPOLL_EVENT_RESUMED, RPOLL_SOURCE_TIMER},
     },
     shim::clock,
     source::Source,
@@ -48,6 +61,11 @@ struct Control {
     running: Option<ArcHrTimerHandle<PeriodicTimer>>,
     /// Monotonic time of the last move of the timer to a reader's CPU.
     moved_ns: u64,
+    /// Between the PM notifier's suspend and resume: the timer must not run.
+    asleep: bool,
+    /// While asleep: the boot time at which the timer is next due, if it
+    /// was running (or readers arrived meanwhile).
+    paused_boot_ns: Option<u64>,
 }
 
 /// The state of one periodic source.
@@ -67,6 +85,9 @@ pub(crate) struct PeriodicTimer {
     period_us: Atomic<u32>,
     /// The CPU the callback last ran on.
     cpu: Atomic<u32>,
+    /// Set by a resume: 1 + the periods missed while asleep, for the next
+    /// record to report (flag and overruns); 0 otherwise.
+    resumed: Atomic<u32>,
 }
 
 impl_has_hr_timer! {
@@ -88,8 +109,17 @@ impl HrTimerCallback for PeriodicTimer {
         // Periods between the previous expiry and the next one in the
         // future: 1 when on time.
         let periods = ctx.forward_now(this.period());
-        let sample = stamp::sample_at(expiry, RPOLL_SOURCE_TIMER);
-        this.fanout.push(sample, periods.saturating_sub(1));
+        let mut skipped = periods.saturating_sub(1);
+        let mut source = RPOLL_SOURCE_TIMER;
+        // A plain load first: the exchange only after a resume.
+        if this.resumed.load(ordering::Relaxed) != 0 {
+            let resumed = this.resumed.xchg(0, ordering::Relaxed);
+            if resumed != 0 {
+                source |= RPOLL_EVENT_RESUMED;
+                skipped += u64::from(resumed - 1);
+            }
+        }
+        this.fanout.push(stamp::sample_at(expiry, source), skipped);
         HrTimerRestart::Restart
     }
 }
@@ -105,10 +135,72 @@ impl PeriodicTimer {
         self.clone().start(expires)
     }
 
-    /// Stops the timer, waiting for a running callback. Process context.
+    /// Stops the timer, waiting for a running callback, and forgets a
+    /// pending resume. Process context.
     fn stop(&self) {
-        let handle = self.control.lock().running.take();
+        let handle = {
+            let mut ctl = self.control.lock();
+            ctl.paused_boot_ns = None;
+            ctl.running.take()
+        };
         drop(handle);
+        self.resumed.store(0, ordering::Relaxed);
+    }
+
+    /// Starts the timer one period from now, or, while the system is
+    /// asleep, notes that it is due then. Under `control`.
+    fn start_or_pause(self: &Arc<Self>, ctl: &mut Control) {
+        let first = Instant::now() + self.period();
+        if ctl.asleep {
+            let due = clock::mono_to(clock::instant_ns(first), Offset::Boot);
+            ctl.paused_boot_ns = Some(due);
+        } else {
+            ctl.running = Some(self.start_here(first));
+        }
+    }
+}
+
+impl PmHooks for Arc<PeriodicTimer> {
+    /// Stops a running timer and notes when it was next due, in boot time.
+    fn suspend(&self) {
+        let mut ctl = self.control.lock();
+        ctl.asleep = true;
+        if let Some(handle) = ctl.running.take() {
+            // Cancelled (waiting for a running callback, which forwards the
+            // expiry) before the expiry is read.
+            drop(handle);
+            let due = clock::instant_ns(self.timer.expires());
+            ctl.paused_boot_ns = Some(clock::mono_to(due, Offset::Boot));
+        }
+    }
+
+    /// Restarts a paused timer at the first point of its grid (in boot
+    /// time) after now; the points that passed are the next record's
+    /// overruns.
+    fn resume(&self) {
+        let mut ctl = self.control.lock();
+        ctl.asleep = false;
+        let Some(due_boot) = ctl.paused_boot_ns.take() else {
+            return;
+        };
+        let now = Instant::<Monotonic>::now();
+        let now_mono = clock::instant_ns(now);
+        let now_boot = clock::mono_to(now_mono, Offset::Boot);
+        let period = self.period();
+        let missed = if now_boot < due_boot {
+            0
+        } else {
+            // `Delta` division: `div64_s64()` on 32-bit kernels.
+            Delta::from_nanos((now_boot - due_boot) as i64) / period + 1
+        } as u64;
+        let next_boot = due_boot + missed * period.as_nanos() as u64;
+        // Boot time runs ahead of monotonic time by `now_boot - now_mono`.
+        let ahead = next_boot - now_boot;
+        self.resumed.store(
+            missed.min(u64::from(u32::MAX - 1)) as u32 + 1,
+            ordering::Relaxed,
+        );
+        ctl.running = Some(self.start_here(now + Delta::from_nanos(ahead as i64)));
     }
 }
 
@@ -123,22 +215,28 @@ impl TimerSource {
             pin_init!(PeriodicTimer {
                 timer <- HrTimer::new(),
                 control <- new_mutex!(
-                    Control { running: None, moved_ns: 0 },
+                    Control { running: None, moved_ns: 0, asleep: false, paused_boot_ns: None },
                     "rpoll::timer_control"
                 ),
                 fanout,
                 period_us: Atomic::new(period_us),
                 cpu: Atomic::new(0),
+                resumed: Atomic::new(0),
             }),
             GFP_KERNEL,
         )?;
         Ok(Self(timer))
     }
 
-    /// The owner's handle that stops the timer for good when dropped
-    /// (unbind); files may keep the source itself alive longer.
-    pub(crate) fn binding(&self) -> TimerBinding {
-        TimerBinding(self.0.clone())
+    /// The owner's handle: follows the system's sleeps while it exists,
+    /// and stops the timer for good when dropped (unbind); files may keep
+    /// the source itself alive longer.
+    pub(crate) fn bind(&self) -> Result<TimerBinding> {
+        let pm = KBox::pin_init(PmNotifier::register(self.0.clone()), GFP_KERNEL)?;
+        Ok(TimerBinding {
+            pm: Some(pm),
+            timer: self.0.clone(),
+        })
     }
 }
 
@@ -150,8 +248,8 @@ impl Source for TimerSource {
     fn readers_arrived(&self) {
         let t = &self.0;
         let mut ctl = t.control.lock();
-        if ctl.running.is_none() {
-            ctl.running = Some(t.start_here(Instant::now() + t.period()));
+        if ctl.running.is_none() && ctl.paused_boot_ns.is_none() {
+            t.start_or_pause(&mut ctl);
         }
     }
 
@@ -201,7 +299,9 @@ impl Source for TimerSource {
         if let Some(handle) = ctl.running.take() {
             // Cancel (waiting for a running callback) before restarting.
             drop(handle);
-            ctl.running = Some(t.start_here(Instant::now() + t.period()));
+            t.start_or_pause(&mut ctl);
+        } else if ctl.paused_boot_ns.is_some() {
+            t.start_or_pause(&mut ctl);
         }
         Ok(())
     }
@@ -222,13 +322,19 @@ impl Source for TimerSource {
     }
 }
 
-/// Held by the bound device: stops the timer at unbind.
-pub(crate) struct TimerBinding(Arc<PeriodicTimer>);
+/// Held by the bound device: follows system sleeps, stops the timer at
+/// unbind.
+pub(crate) struct TimerBinding {
+    /// `Some` until dropped.
+    pm: Option<Pin<KBox<PmNotifier<Arc<PeriodicTimer>>>>>,
+    timer: Arc<PeriodicTimer>,
+}
 
 impl Drop for TimerBinding {
     fn drop(&mut self) {
-        // The fan-out queue is already shut down, so no reader can start it
-        // again.
-        self.0.stop();
+        // No resume can restart the timer once the notifier is gone; the
+        // fan-out queue is already shut down, so no reader can either.
+        drop(self.pm.take());
+        self.timer.stop();
     }
 }

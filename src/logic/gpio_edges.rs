@@ -153,6 +153,23 @@ impl Settle {
         EdgeOutcome::Pending { first }
     }
 
+    /// A reading of the line that no interrupt announced (after a system
+    /// resume, when a change may have happened while interrupts were off).
+    /// Returns the level to report at once if it differs from the last
+    /// reported one and no burst is settling; a settling burst takes the
+    /// level instead, and its timer reports it. Never counts an interrupt.
+    pub fn resync(&mut self, level: bool) -> Option<bool> {
+        if let Some(b) = &mut self.burst {
+            b.level = level;
+            return None;
+        }
+        if level == self.reported {
+            return None;
+        }
+        self.reported = level;
+        Some(level)
+    }
+
     /// The settle timer fired at `now_ns`. `None` if the line has not been
     /// quiet for a whole window yet (an edge re-armed the timer while it was
     /// firing): the re-armed timer settles it later.

@@ -33,6 +33,8 @@ pub const PROP_DEBOUNCE: &str = "rpoll,debounce-us";
 pub const PROP_LABEL: &str = "label";
 /// Name of the GPIO edges property.
 pub const PROP_EDGES: &str = "rpoll,edges";
+/// The property that makes a GPIO or interrupt device a wake-up source.
+pub const PROP_WAKEUP: &str = "wakeup-source";
 
 /// A rejected property value; its `Display` form is the probe error message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +54,9 @@ pub enum ParamError {
     Label,
     /// `rpoll,edges` is not one of the accepted strings.
     Edges,
+    /// `wakeup-source` on a timer node: only a GPIO or interrupt device can
+    /// wake the system.
+    WakeupOnTimer,
 }
 
 impl fmt::Display for ParamError {
@@ -78,6 +83,10 @@ impl fmt::Display for ParamError {
             Self::Edges => write!(
                 f,
                 "property '{PROP_EDGES}' is invalid (accepted: \"rising\", \"falling\" or \"both\")"
+            ),
+            Self::WakeupOnTimer => write!(
+                f,
+                "property '{PROP_WAKEUP}' is not accepted on a timer device (only rpoll,event-gpio and rpoll,event-irq devices can wake the system)"
             ),
         }
     }

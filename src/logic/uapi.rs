@@ -22,9 +22,10 @@ pub const RPOLL_SOURCE_IRQ: u32 = 2;
 pub const RPOLL_SOURCE_GPIO: u32 = 3;
 
 /// Bits of [`RpollEvent::source`] that hold the `RPOLL_SOURCE_*` value; the
-/// bits above carry flags. Timer and interrupt records have no flags, so
-/// their `source` is exactly `RPOLL_SOURCE_TIMER` or `RPOLL_SOURCE_IRQ`, as
-/// before flags existed.
+/// bits above carry flags. Interrupt records have no flags and timer
+/// records only [`RPOLL_EVENT_RESUMED`], so outside a system sleep their
+/// `source` is exactly `RPOLL_SOURCE_TIMER` or `RPOLL_SOURCE_IRQ`, as before
+/// flags existed.
 #[cfg_attr(CONFIG_RUST, expect(dead_code))] // Only user space strips flags.
 pub const RPOLL_SOURCE_MASK: u32 = 0xff;
 /// GPIO records: the line went to its active level (logical rising edge;
@@ -34,6 +35,11 @@ pub const RPOLL_EVENT_RISING: u32 = 1 << 8;
 pub const RPOLL_EVENT_FALLING: u32 = 1 << 9;
 /// GPIO records: the logical level the line settled at is 1 (active).
 pub const RPOLL_EVENT_LEVEL: u32 = 1 << 10;
+/// Timer records: the first record after a system sleep (suspend or
+/// hibernation). The timer stood still while the system slept; the periods
+/// it missed are counted in this record's overruns (`RPOLL_IOC_STATS`
+/// `overruns`), not delivered.
+pub const RPOLL_EVENT_RESUMED: u32 = 1 << 11;
 
 /// The `source` word of a GPIO record for an edge to logical `level`.
 pub const fn gpio_source(level: bool) -> u32 {
@@ -196,6 +202,10 @@ pub const RPOLL_IOC_FLUSH: u32 = ioc(IOC_NONE, 3, 0);
 /// `_IOW(0xB9, 4, __u32)`: set a timer device's period in microseconds
 /// (needs `CAP_SYS_ADMIN`).
 pub const RPOLL_IOC_SET_PERIOD: u32 = ioc(IOC_WRITE, 4, 4);
+/// `_IOR(0xB9, 5, __u32)`: a GPIO device's current logical level (0 or 1):
+/// the settled level for a both-edge line, the line's level now for a
+/// single-edge one; `EOPNOTSUPP` on timer and irq devices.
+pub const RPOLL_IOC_GET_LEVEL: u32 = ioc(IOC_READ, 5, 4);
 
 fn put_u32(out: &mut [u8], at: usize, v: u32) {
     out[at..at + 4].copy_from_slice(&v.to_ne_bytes());

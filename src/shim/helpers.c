@@ -8,8 +8,12 @@
  */
 
 #include <linux/fs.h>
+#include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/jiffies.h>
+#include <linux/pm_wakeirq.h>
+#include <linux/device.h>
+#include <linux/suspend.h>
 
 #include "helpers.h"
 
@@ -29,4 +33,48 @@ u32 rpoll_helper_irq_get_trigger_type(unsigned int irq)
 bool rpoll_helper_kiocb_nowait(const struct kiocb *iocb)
 {
 	return (iocb->ki_flags & IOCB_NOWAIT) || (iocb->ki_filp->f_flags & O_NONBLOCK);
+}
+
+/*
+ * Device wake-up and PM notifiers (pm.rs). Without CONFIG_PM_SLEEP these are
+ * the headers' stubs: they succeed and do nothing.
+ */
+int rpoll_helper_device_init_wakeup(struct device *dev, bool enable)
+{
+	return device_init_wakeup(dev, enable);
+}
+
+int rpoll_helper_dev_pm_set_wake_irq(struct device *dev, int irq)
+{
+	return dev_pm_set_wake_irq(dev, irq);
+}
+
+void rpoll_helper_dev_pm_clear_wake_irq(struct device *dev)
+{
+	dev_pm_clear_wake_irq(dev);
+}
+
+void rpoll_helper_pm_wakeup_event(struct device *dev, unsigned int msec)
+{
+	pm_wakeup_event(dev, msec);
+}
+
+int rpoll_helper_enable_irq_wake(unsigned int irq)
+{
+	return enable_irq_wake(irq);
+}
+
+int rpoll_helper_disable_irq_wake(unsigned int irq)
+{
+	return disable_irq_wake(irq);
+}
+
+int rpoll_helper_register_pm_notifier(struct notifier_block *nb)
+{
+	return register_pm_notifier(nb);
+}
+
+int rpoll_helper_unregister_pm_notifier(struct notifier_block *nb)
+{
+	return unregister_pm_notifier(nb);
 }

@@ -8,10 +8,20 @@
 
 #include <linux/types.h>
 
+struct device;
 struct kiocb;
+struct notifier_block;
 
 u64 rpoll_helper_get_jiffies_64(void);
 u32 rpoll_helper_irq_get_trigger_type(unsigned int irq);
 bool rpoll_helper_kiocb_nowait(const struct kiocb *iocb);
+int rpoll_helper_device_init_wakeup(struct device *dev, bool enable);
+int rpoll_helper_dev_pm_set_wake_irq(struct device *dev, int irq);
+void rpoll_helper_dev_pm_clear_wake_irq(struct device *dev);
+void rpoll_helper_pm_wakeup_event(struct device *dev, unsigned int msec);
+int rpoll_helper_enable_irq_wake(unsigned int irq);
+int rpoll_helper_disable_irq_wake(unsigned int irq);
+int rpoll_helper_register_pm_notifier(struct notifier_block *nb);
+int rpoll_helper_unregister_pm_notifier(struct notifier_block *nb);
 
 #endif /* RPOLL_SHIM_HELPERS_H */

@@ -21,6 +21,7 @@
 //! | `irq_by_number.rs` | a public `IrqRequest` constructor, `irq_get_trigger_type()` |
 //! | `kiocb.rs` | `Kiocb::is_nowait()` |
 //! | `misc_poll.rs` | `MiscDevice::poll` and registration data for misc devices |
+//! | `pm.rs` | device wake-up (`device_init_wakeup()`, `dev_pm_set_wake_irq()`), PM notifiers |
 
 pub(crate) mod capability;
 pub(crate) mod clock;
@@ -30,3 +31,4 @@ pub(crate) mod hrtimer_rearm;
 pub(crate) mod irq_by_number;
 pub(crate) mod kiocb;
 pub(crate) mod misc_poll;
+pub(crate) mod pm;

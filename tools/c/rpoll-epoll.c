@@ -107,7 +107,8 @@ int main(int argc, char **argv)
 					printf(" edge=%s level=%d",
 					       src & RPOLL_EVENT_RISING ? "rising" : "falling",
 					       !!(src & RPOLL_EVENT_LEVEL));
-				printf(" lost=%u\n", rec[r].lost);
+				printf(" lost=%u%s\n", rec[r].lost,
+				       src & RPOLL_EVENT_RESUMED ? " resumed" : "");
 				if (count > 0)
 					count--;
 			}

@@ -18,15 +18,21 @@
 #define RPOLL_SOURCE_GPIO  3 /* GPIO line edges ("rpoll,event-gpio") */
 
 /*
- * rpoll_event.source: RPOLL_SOURCE_* in the low byte, flags above it. Only
- * GPIO records carry flags, so timer and irq records read exactly as
- * RPOLL_SOURCE_TIMER and RPOLL_SOURCE_IRQ. Edges and levels are logical: on
- * an active-low line a physical falling edge (a press) is RISING, level 1.
+ * rpoll_event.source: RPOLL_SOURCE_* in the low byte, flags above it. GPIO
+ * records carry edge and level flags, timer records only RESUMED, so outside
+ * a system sleep timer and irq records read exactly as RPOLL_SOURCE_TIMER
+ * and RPOLL_SOURCE_IRQ. Edges and levels are logical: on an active-low line
+ * a physical falling edge (a press) is RISING, level 1.
  */
 #define RPOLL_SOURCE_MASK   0xffu
 #define RPOLL_EVENT_RISING  (1u << 8)  /* gpio: the line became active */
 #define RPOLL_EVENT_FALLING (1u << 9)  /* gpio: the line became inactive */
 #define RPOLL_EVENT_LEVEL   (1u << 10) /* gpio: the level it settled at is 1 */
+/*
+ * timer: the first record after a system sleep; the periods missed while
+ * the system slept are counted in overruns (RPOLL_IOC_STATS), not delivered.
+ */
+#define RPOLL_EVENT_RESUMED (1u << 11)
 #define RPOLL_EVENT_KIND(source) ((source) & RPOLL_SOURCE_MASK)
 
 struct rpoll_event {
@@ -91,6 +97,12 @@ struct rpoll_stats {
  * reader; needs CAP_SYS_ADMIN (EPERM); EOPNOTSUPP on irq and gpio devices.
  */
 #define RPOLL_IOC_SET_PERIOD _IOW(RPOLL_IOC_MAGIC, 4, __u32)
+/*
+ * A gpio device's current logical level (0 or 1): the settled level of a
+ * both-edge line, the line's level now for a single-edge one; EOPNOTSUPP on
+ * timer and irq devices, ENODEV once the device is unbound.
+ */
+#define RPOLL_IOC_GET_LEVEL  _IOR(RPOLL_IOC_MAGIC, 5, __u32)
 
 #ifndef __KERNEL__
 #include <stddef.h>

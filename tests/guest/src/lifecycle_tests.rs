@@ -183,6 +183,10 @@ pub fn bad_nodes_rejected_with_messages() -> TestResult {
         ("bad-label", "'label' is invalid"),
         ("bad-label-type", "'label' is invalid"),
         (
+            "bad-timer-wakeup",
+            "'wakeup-source' is not accepted on a timer device",
+        ),
+        (
             "bad-irq-debounce",
             "'rpoll,debounce-us' = 2000000 is out of range",
         ),

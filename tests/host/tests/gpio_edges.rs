@@ -53,6 +53,31 @@ fn a_burst_ending_where_it_started_reports_nothing() {
     );
 }
 
+#[test]
+fn resync_reports_a_change_no_interrupt_announced() {
+    let mut s = Settle::new(5000, false);
+    // Unchanged: nothing, and nothing counted.
+    assert_eq!(s.resync(false), None);
+    // Changed while interrupts were off: reported at once.
+    assert_eq!(s.resync(true), Some(true));
+    assert!(s.reported());
+    assert_eq!(s.resync(true), None);
+    // With a burst settling, the reading joins the burst: its timer
+    // reports the level, and only the burst's interrupts are counted.
+    assert_eq!(s.edge(true, 0), EdgeOutcome::Pending { first: true });
+    assert_eq!(s.resync(false), None);
+    assert_eq!(
+        s.settle(5_000_000),
+        Some(Settled {
+            report: Some(false),
+            merged: 0
+        })
+    );
+    let mut z = Settle::new(0, true);
+    assert_eq!(z.resync(false), Some(false));
+    assert_eq!(z.edge(false, 1), EdgeOutcome::Merged);
+}
+
 /// One interrupt of a simulated line: the level the handler reads after it,
 /// and the time until the next interrupt (in microseconds).
 fn steps() -> impl Strategy<Value = Vec<(bool, u64)>> {

@@ -62,6 +62,13 @@ impl RpollEvent {
         (self.kind() == RPOLL_SOURCE_GPIO).then_some(self.source & RPOLL_EVENT_LEVEL != 0)
     }
 
+    /// Whether this is the first record of a timer device after a system
+    /// sleep (`RPOLL_EVENT_RESUMED`; the periods missed while asleep are in
+    /// the device's overruns).
+    pub fn resumed(&self) -> bool {
+        self.source & RPOLL_EVENT_RESUMED != 0
+    }
+
     /// Decodes a record from its 32-byte wire form (native endianness).
     pub fn from_bytes(b: &[u8; RPOLL_EVENT_SIZE]) -> Self {
         Self {

@@ -41,6 +41,7 @@ int main(void)
 	printf("RPOLL_IOC_SET_CLOCK %u\n", (unsigned)RPOLL_IOC_SET_CLOCK);
 	printf("RPOLL_IOC_FLUSH %u\n", (unsigned)RPOLL_IOC_FLUSH);
 	printf("RPOLL_IOC_SET_PERIOD %u\n", (unsigned)RPOLL_IOC_SET_PERIOD);
+	printf("RPOLL_IOC_GET_LEVEL %u\n", (unsigned)RPOLL_IOC_GET_LEVEL);
 	printf("RPOLL_IOC_MAGIC %u\n", (unsigned)RPOLL_IOC_MAGIC);
 	printf("RPOLL_SOURCE_TIMER %u\n", (unsigned)RPOLL_SOURCE_TIMER);
 	printf("RPOLL_SOURCE_IRQ %u\n", (unsigned)RPOLL_SOURCE_IRQ);
@@ -50,6 +51,7 @@ int main(void)
 	printf("RPOLL_EVENT_RISING %u\n", (unsigned)RPOLL_EVENT_RISING);
 	printf("RPOLL_EVENT_FALLING %u\n", (unsigned)RPOLL_EVENT_FALLING);
 	printf("RPOLL_EVENT_LEVEL %u\n", (unsigned)RPOLL_EVENT_LEVEL);
+	printf("RPOLL_EVENT_RESUMED %u\n", (unsigned)RPOLL_EVENT_RESUMED);
 	printf("RPOLL_GPIO_ACTIVE_LOW %u\n", (unsigned)RPOLL_GPIO_ACTIVE_LOW);
 	printf("RPOLL_GPIO_LINE_MASK %u\n", (unsigned)RPOLL_GPIO_LINE_MASK);
 	printf("reserved_aliases_gpio_line %u\n", (unsigned)i.reserved);
@@ -118,12 +120,13 @@ fn hex(s: &str) -> Vec<u8> {
 fn constants_match_the_c_header() {
     let c = c_values();
     let num = |k: &str| -> u64 { c[k].parse().unwrap_or_else(|_| panic!("{k}: {}", c[k])) };
-    let expect: [(&str, u64); 20] = [
+    let expect: [(&str, u64); 22] = [
         ("RPOLL_SOURCE_GPIO", RPOLL_SOURCE_GPIO.into()),
         ("RPOLL_SOURCE_MASK", RPOLL_SOURCE_MASK.into()),
         ("RPOLL_EVENT_RISING", RPOLL_EVENT_RISING.into()),
         ("RPOLL_EVENT_FALLING", RPOLL_EVENT_FALLING.into()),
         ("RPOLL_EVENT_LEVEL", RPOLL_EVENT_LEVEL.into()),
+        ("RPOLL_EVENT_RESUMED", RPOLL_EVENT_RESUMED.into()),
         ("RPOLL_GPIO_ACTIVE_LOW", RPOLL_GPIO_ACTIVE_LOW.into()),
         ("RPOLL_GPIO_LINE_MASK", RPOLL_GPIO_LINE_MASK.into()),
         ("reserved_aliases_gpio_line", 18),
@@ -132,6 +135,7 @@ fn constants_match_the_c_header() {
         ("RPOLL_IOC_SET_CLOCK", RPOLL_IOC_SET_CLOCK.into()),
         ("RPOLL_IOC_FLUSH", RPOLL_IOC_FLUSH.into()),
         ("RPOLL_IOC_SET_PERIOD", RPOLL_IOC_SET_PERIOD.into()),
+        ("RPOLL_IOC_GET_LEVEL", RPOLL_IOC_GET_LEVEL.into()),
         ("RPOLL_IOC_MAGIC", RPOLL_IOC_MAGIC.into()),
         ("RPOLL_SOURCE_TIMER", RPOLL_SOURCE_TIMER.into()),
         ("RPOLL_SOURCE_IRQ", RPOLL_SOURCE_IRQ.into()),

@@ -48,6 +48,15 @@ enum Sub {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Print a GPIO device's current logical level: 1 active (pressed), 0
+    /// inactive; the settled level when both edges are reported.
+    Level {
+        /// The GPIO device.
+        #[arg(value_name = "DEV")]
+        device: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Set the period of a timer device for all its readers (needs root).
     SetPeriod {
         /// The timer device.
@@ -104,6 +113,8 @@ pub enum Command {
     },
     /// `rpoll stats DEV [--json]`
     Stats { device: String, json: bool },
+    /// `rpoll level DEV [--json]`
+    Level { device: String, json: bool },
     /// `rpoll set-period DEV DURATION`
     SetPeriod { device: String, period_us: u32 },
     /// `rpoll completions SHELL`: the script.
@@ -145,6 +156,10 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             clock: clock.into(),
         },
         Sub::Stats { device, json } => Command::Stats {
+            device,
+            json: json.json,
+        },
+        Sub::Level { device, json } => Command::Level {
             device,
             json: json.json,
         },

@@ -194,6 +194,13 @@ impl Device {
     pub fn set_period_us(&self, period_us: u32) -> io::Result<()> {
         self.ioctl_write_u32(RPOLL_IOC_SET_PERIOD, period_us)
     }
+
+    /// A GPIO device's current logical level (`RPOLL_IOC_GET_LEVEL`): the
+    /// settled level of a both-edge line; `EOPNOTSUPP` on other devices.
+    pub fn level(&self) -> io::Result<bool> {
+        let b = self.ioctl_read::<4>(RPOLL_IOC_GET_LEVEL)?;
+        Ok(u32::from_ne_bytes(b) != 0)
+    }
 }
 
 impl AsFd for Device {

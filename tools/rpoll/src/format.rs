@@ -50,8 +50,9 @@ pub fn event_line(device: &str, e: &RpollEvent, delta_ns: Option<u64>) -> String
         (Some(edge), Some(level)) => format!(" edge={:<7} level={}", edge.name(), u8::from(level)),
         _ => String::new(),
     };
+    let resumed = if e.resumed() { " resumed" } else { "" };
     format!(
-        "{device:<10} seq={:<6} src={:<5}{edge} ts={} jiffies={} delta={delta} lost={}",
+        "{device:<10} seq={:<6} src={:<5}{edge} ts={} jiffies={} delta={delta} lost={}{resumed}",
         e.seq,
         source_name(e.source),
         secs(e.timestamp_ns),
@@ -74,6 +75,9 @@ struct EventJson<'a> {
     jiffies: u64,
     delta_ns: Option<u64>,
     lost: u32,
+    /// Only on the first timer record after a system sleep.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    resumed: bool,
 }
 
 /// Serializes a value with serde_json (our types cannot fail to serialize).
@@ -97,6 +101,25 @@ pub fn event_json(device: &str, e: &RpollEvent, delta_ns: Option<u64>) -> String
         jiffies: e.jiffies,
         delta_ns,
         lost: e.lost,
+        resumed: e.resumed(),
+    })
+}
+
+/// A `level` line: the device and its logical level.
+pub fn level_text(device: &str, level: bool) -> String {
+    format!("{device}: level {}", u8::from(level))
+}
+
+/// A `level --json` object.
+pub fn level_json(device: &str, level: bool) -> String {
+    #[derive(Serialize)]
+    struct LevelJson<'a> {
+        device: &'a str,
+        level: u8,
+    }
+    to_json(&LevelJson {
+        device,
+        level: u8::from(level),
     })
 }
 

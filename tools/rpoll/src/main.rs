@@ -18,7 +18,9 @@ fn explain(dev: &str, e: &io::Error) -> String {
         Some(libc::EACCES) | Some(libc::EPERM) => format!("{path}: permission denied: run as root"),
         Some(libc::ENODEV) => format!("{path}: the device went away (unbound)"),
         Some(libc::EMFILE) => format!("{path}: too many readers on this device"),
-        Some(libc::EOPNOTSUPP) => format!("{path}: not supported by this device (not a timer?)"),
+        Some(libc::EOPNOTSUPP) => format!(
+            "{path}: not supported by this device (set-period needs a timer device, level a GPIO device)"
+        ),
         Some(libc::ENOTTY) => format!("{path}: not an rpoll device"),
         _ => format!("{path}: {e}"),
     }
@@ -121,6 +123,21 @@ fn stats(device: &str, json: bool) -> Result<(), String> {
     Ok(())
 }
 
+fn level(device: &str, json: bool) -> Result<(), String> {
+    let dev = Device::open_nonblocking(device).map_err(|e| explain(device, &e))?;
+    let level = dev.level().map_err(|e| explain(device, &e))?;
+    let name = format::short_name(device);
+    println!(
+        "{}",
+        if json {
+            format::level_json(name, level)
+        } else {
+            format::level_text(name, level)
+        }
+    );
+    Ok(())
+}
+
 fn set_period(device: &str, period_us: u32) -> Result<(), String> {
     let dev = Device::open_nonblocking(device).map_err(|e| explain(device, &e))?;
     dev.set_period_us(period_us)
@@ -148,6 +165,7 @@ fn main() -> ExitCode {
             clock,
         }) => watch(&devices, json, count, clock),
         Ok(Command::Stats { device, json }) => stats(&device, json),
+        Ok(Command::Level { device, json }) => level(&device, json),
         Ok(Command::SetPeriod { device, period_us }) => set_period(&device, period_us),
         Err(usage) => {
             // clap's message: "error: ...", then the usage.

@@ -157,6 +157,43 @@ fn event_formats() {
 }
 
 #[test]
+fn resumed_timer_record_says_so() {
+    let e = RpollEvent {
+        seq: 40,
+        timestamp_ns: 5_000_000_000,
+        jiffies: 9,
+        source: rpoll_uapi::RPOLL_SOURCE_TIMER | rpoll_uapi::RPOLL_EVENT_RESUMED,
+        lost: 0,
+    };
+    let line = format::event_line("tick", &e, None);
+    assert!(
+        line.contains("src=timer") && line.ends_with(" resumed"),
+        "{line}"
+    );
+    let j = format::event_json("tick", &e, None);
+    assert!(j.ends_with(",\"lost\":0,\"resumed\":true}"), "{j}");
+    let plain = RpollEvent { source: 1, ..e };
+    assert!(!format::event_line("tick", &plain, None).contains("resumed"));
+}
+
+#[test]
+fn level_command_and_formats() {
+    assert_eq!(
+        parse(&args("level key --json")),
+        Ok(Command::Level {
+            device: "key".into(),
+            json: true
+        })
+    );
+    assert!(parse(&args("level")).is_err());
+    assert_eq!(format::level_text("key", true), "key: level 1");
+    assert_eq!(
+        format::level_json("key", false),
+        "{\"device\":\"key\",\"level\":0}"
+    );
+}
+
+#[test]
 fn gpio_event_and_info_formats() {
     use rpoll::{RpollInfo, RPOLL_SOURCE_GPIO};
     let press = RpollEvent {

@@ -130,6 +130,13 @@ class Device:
         """Device and per-file counters (RPOLL_IOC_STATS)."""
         return Stats.unpack(self._ioctl_read(uapi.IOC_STATS, uapi.STATS.size))
 
+    def level(self) -> int:
+        """A GPIO device's current logical level, 0 or 1: the settled level
+        of a both-edge line (RPOLL_IOC_GET_LEVEL; EOPNOTSUPP on timer and
+        irq devices)."""
+        (value,) = uapi.U32.unpack(self._ioctl_read(uapi.IOC_GET_LEVEL, uapi.U32.size))
+        return value
+
     def set_clock(self, clock: int) -> None:
         """The clock of this file's timestamps: CLOCK_MONOTONIC (default),
         CLOCK_REALTIME or CLOCK_BOOTTIME (RPOLL_IOC_SET_CLOCK)."""

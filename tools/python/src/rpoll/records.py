@@ -49,6 +49,12 @@ class Event:
             return None
         return 1 if self.source & uapi.EVENT_LEVEL else 0
 
+    @property
+    def resumed(self) -> bool:
+        """True for a timer's first record after a system sleep (the
+        periods missed while asleep are counted in the device's overruns)."""
+        return bool(self.source & uapi.EVENT_RESUMED)
+
 
 @dataclass(frozen=True)
 class Info:

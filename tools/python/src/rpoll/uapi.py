@@ -15,6 +15,8 @@ SOURCE_MASK = 0xFF
 EVENT_RISING = 1 << 8
 EVENT_FALLING = 1 << 9
 EVENT_LEVEL = 1 << 10
+# Timer records: the first after a system sleep (missed periods in overruns).
+EVENT_RESUMED = 1 << 11
 
 GPIO_ACTIVE_LOW = 1 << 31
 GPIO_LINE_MASK = 0xFFFF
@@ -48,3 +50,4 @@ IOC_STATS = _ioc(_IOC_READ, 1, STATS.size)
 IOC_SET_CLOCK = _ioc(_IOC_WRITE, 2, U32.size)
 IOC_FLUSH = _ioc(0, 3, 0)
 IOC_SET_PERIOD = _ioc(_IOC_WRITE, 4, U32.size)
+IOC_GET_LEVEL = _ioc(_IOC_READ, 5, U32.size)

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Stands for: device wake-up on `kernel::device::Device`
+//! (`device_init_wakeup()`, `dev_pm_set_wake_irq()`, `pm_wakeup_event()`)
+//! and a PM notifier registration (`register_pm_notifier()`), neither of
+//! which the 7.3 kernel crate has (nor `dev_pm_ops` for platform drivers).
+//!
+//! [`WakeIrq`] makes a bound device a wake-up source whose interrupt the PM
+//! core arms for system sleep while the device's `power/wakeup` in sysfs is
+//! `enabled` (the default here) and disarms at resume, as `gpio-keys` does.
+//! [`PmNotifier`] calls a [`PmHooks`] before the system goes to sleep
+//! (before tasks are frozen) and after it woke up (after they are thawed).
+//! Without `CONFIG_PM_SLEEP` both succeed and do nothing: the C helpers
+//! reach the headers' stubs.
+
+use core::{ffi::c_void, marker::PhantomPinned};
+
+use kernel::{
+    bindings,
+    device::{Bound, Device},
+    error::to_result,
+    ffi::{c_int, c_uint, c_ulong},
+    prelude::*,
+    sync::aref::ARef,
+    types::Opaque,
+};
+
+// `struct device` is passed as `void *`: its Rust binding holds types that
+// are not FFI-safe (`lockdep_map`), which only matters to the lint.
+extern "C" {
+    fn rpoll_helper_device_init_wakeup(dev: *mut c_void, enable: bool) -> c_int;
+    fn rpoll_helper_dev_pm_set_wake_irq(dev: *mut c_void, irq: c_int) -> c_int;
+    fn rpoll_helper_dev_pm_clear_wake_irq(dev: *mut c_void);
+    fn rpoll_helper_pm_wakeup_event(dev: *mut c_void, msec: c_uint);
+    fn rpoll_helper_enable_irq_wake(irq: c_uint) -> c_int;
+    fn rpoll_helper_disable_irq_wake(irq: c_uint) -> c_int;
+    fn rpoll_helper_register_pm_notifier(nb: *mut bindings::notifier_block) -> c_int;
+    fn rpoll_helper_unregister_pm_notifier(nb: *mut bindings::notifier_block) -> c_int;
+}
+
+/// The C `struct device` of `dev` (`Device<Ctx>` is `#[repr(transparent)]`
+/// over it).
+fn raw<Ctx: kernel::device::DeviceContext>(dev: &Device<Ctx>) -> *mut c_void {
+    core::ptr::from_ref(dev).cast_mut().cast()
+}
+
+/// A device that may wake the system through its interrupt.
+///
+/// # Invariants
+///
+/// While `Self` exists, `dev` is wakeup-capable and `irq` is its dedicated
+/// wake interrupt (`dev_pm_set_wake_irq()`); `drop` undoes both.
+pub(crate) struct WakeIrq {
+    dev: ARef<Device>,
+}
+
+impl WakeIrq {
+    /// Makes `dev` a wake-up source through interrupt `irq` (requested by
+    /// `dev`), enabled by default. First checks that `irq`'s controller can
+    /// wake the system at all (`enable_irq_wake()`, undone at once): the
+    /// error it returns otherwise is what the caller reports.
+    pub(crate) fn new(dev: &Device<Bound>, irq: u32) -> Result<Self> {
+        // SAFETY: `irq_set_irq_wake()` checks the interrupt number itself and
+        // may be called from process context on any interrupt.
+        to_result(unsafe { rpoll_helper_enable_irq_wake(irq) })?;
+        // SAFETY: as above; it was enabled just now, so this balances it.
+        unsafe { rpoll_helper_disable_irq_wake(irq) };
+        let number = c_int::try_from(irq).map_err(|_| EINVAL)?;
+        // SAFETY: `dev` is a live, bound device.
+        to_result(unsafe { rpoll_helper_device_init_wakeup(raw(dev), true) })?;
+        // SAFETY: `dev` is a live, bound device that requested `irq`; the
+        // wake interrupt is cleared in `drop`, before the device is unbound.
+        let r = to_result(unsafe { rpoll_helper_dev_pm_set_wake_irq(raw(dev), number) });
+        if let Err(e) = r {
+            // SAFETY: `dev` is live; undoes `device_init_wakeup()` above.
+            unsafe { rpoll_helper_device_init_wakeup(raw(dev), false) };
+            return Err(e);
+        }
+        // INVARIANT: both calls succeeded.
+        Ok(Self { dev: dev.into() })
+    }
+
+    /// Reports a wake-up event of this device, keeping the system awake for
+    /// `msec` more milliseconds (so it cannot suspend before the event is
+    /// queued): counted in the device's `power/wakeup_count` and seen by
+    /// `/sys/power/wakeup_count` users. Any context; nothing when the
+    /// device's wake-up is disabled in sysfs.
+    pub(crate) fn event(&self, msec: u32) {
+        // SAFETY: `dev` is live (reference held); `pm_wakeup_event()` takes
+        // the device's power lock with interrupts saved, so any context.
+        unsafe { rpoll_helper_pm_wakeup_event(raw(&self.dev), msec) };
+    }
+}
+
+impl Drop for WakeIrq {
+    fn drop(&mut self) {
+        let dev = raw(&self.dev);
+        // SAFETY: by the type invariant the wake interrupt is set and the
+        // device wakeup-capable; this is the one place that undoes both.
+        unsafe {
+            rpoll_helper_dev_pm_clear_wake_irq(dev);
+            rpoll_helper_device_init_wakeup(dev, false);
+        }
+    }
+}
+
+/// What a [`PmNotifier`] calls around a system sleep.
+pub(crate) trait PmHooks: Send + Sync {
+    /// The system is about to sleep (suspend or hibernation); tasks still
+    /// run. Process context.
+    fn suspend(&self);
+
+    /// The system woke up (or the sleep was aborted after
+    /// [`Self::suspend`]); tasks run again. Process context.
+    fn resume(&self);
+}
+
+/// A registered PM notifier calling `T`.
+///
+/// # Invariants
+///
+/// `nb` is registered with `register_pm_notifier()` and its callback is
+/// `call::<T>`; it is unregistered exactly once, in `drop`, before `hooks`
+/// is dropped.
+#[pin_data(PinnedDrop)]
+pub(crate) struct PmNotifier<T: PmHooks> {
+    hooks: T,
+    #[pin]
+    nb: Opaque<bindings::notifier_block>,
+    #[pin]
+    _pin: PhantomPinned,
+}
+
+// SAFETY: the notifier chain calls `hooks` (which is `Send + Sync`) from any
+// task; `nb` is only touched by the C side under the chain's lock.
+unsafe impl<T: PmHooks> Send for PmNotifier<T> {}
+// SAFETY: as above; `&self` gives out nothing but `&T`.
+unsafe impl<T: PmHooks> Sync for PmNotifier<T> {}
+
+impl<T: PmHooks> PmNotifier<T> {
+    /// Registers `hooks` for the system's sleep transitions.
+    pub(crate) fn register(hooks: T) -> impl PinInit<Self, Error> {
+        // `hooks` is initialised before `nb`, so the callback, which may run
+        // as soon as `nb` is registered, finds it.
+        try_pin_init!(Self {
+            hooks,
+            _pin: PhantomPinned,
+            nb <- Opaque::try_ffi_init(|slot: *mut bindings::notifier_block| {
+                let mut raw: bindings::notifier_block = pin_init::zeroed();
+                raw.notifier_call = Some(call::<T>);
+                // SAFETY: `slot` is valid for writes (initializer contract).
+                unsafe { slot.write(raw) };
+                // SAFETY: `slot` is pinned and initialised, and stays
+                // registered only until `drop`.
+                // INVARIANT: on success `nb` is registered as described.
+                to_result(unsafe { rpoll_helper_register_pm_notifier(slot) })
+            }),
+        })
+    }
+}
+
+#[pinned_drop]
+impl<T: PmHooks> PinnedDrop for PmNotifier<T> {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: by the type invariant `nb` is registered, and this is the
+        // only place that unregisters it; unregistering waits for a running
+        // callback (the chain's lock), after which `hooks` may be dropped.
+        unsafe { rpoll_helper_unregister_pm_notifier(self.nb.get()) };
+    }
+}
+
+/// # Safety
+///
+/// Called by the PM notifier chain for a `nb` registered by
+/// [`PmNotifier::register`]: `nb` is the `nb` field of a live
+/// `PmNotifier<T>`.
+unsafe extern "C" fn call<T: PmHooks>(
+    nb: *mut bindings::notifier_block,
+    action: c_ulong,
+    _data: *mut c_void,
+) -> c_int {
+    // SAFETY: by the function's contract `nb` points to the `nb` field of a
+    // live `PmNotifier<T>` (`Opaque<T>` is `repr(transparent)`), which stays
+    // alive until unregistering returns.
+    let this = unsafe {
+        &*kernel::container_of!(
+            nb.cast::<Opaque<bindings::notifier_block>>(),
+            PmNotifier<T>,
+            nb
+        )
+    };
+    match action as u32 {
+        bindings::PM_SUSPEND_PREPARE
+        | bindings::PM_HIBERNATION_PREPARE
+        | bindings::PM_RESTORE_PREPARE => this.hooks.suspend(),
+        bindings::PM_POST_SUSPEND | bindings::PM_POST_HIBERNATION | bindings::PM_POST_RESTORE => {
+            this.hooks.resume()
+        }
+        _ => {}
+    }
+    bindings::NOTIFY_DONE as c_int
+}
