@@ -19,6 +19,7 @@ mod gpio_tests;
 mod ioctl_tests;
 mod irq_tests;
 mod lifecycle_tests;
+mod pm_tests;
 mod poll_tests;
 mod read_tests;
 mod timer_tests;
@@ -76,6 +77,12 @@ const TESTS: &[Test] = tests![
     gpio_tests::gpio_single_edge_lines,
     gpio_tests::gpio_two_lines_alternately,
     gpio_tests::gpio_thousand_fast_edges,
+    pm_tests::wakeup_source_enabled_by_default,
+    pm_tests::level_ioctl_follows_line,
+    pm_tests::press_wakes_from_suspend,
+    pm_tests::press_without_wakeup_reported_after_rtc_wake,
+    pm_tests::timer_stands_still_across_suspend,
+    pm_tests::epollwakeup_holds_off_suspend,
     timer_tests::timer_stays_on_grid,
     timer_tests::timer_follows_reader,
     timer_tests::timer_survives_its_cpu_going_offline,

@@ -1,0 +1,403 @@
+//! Guest tests of the power cycle: suspend-to-idle (the only sleep state
+//! QEMU's boards offer) with the RTC alarm as safety net, the `key` GPIO
+//! device (line 4, both edges, 5 ms debounce, `wakeup-source`) pressed from
+//! the host while the guest sleeps, the `nap` timer (100 ms) read across a
+//! sleep, the level ioctl, and `EPOLLWAKEUP`.
+//!
+//! The host presses only once the guest's kernel says it is suspending its
+//! devices (`suspended=1` op of `scripts/board-io`), then waits a little
+//! more, so the press lands in the sleep rather than in the way into it.
+
+use std::time::Duration;
+
+use rpoll::{Clock, Device};
+use rpoll_uapi::{Edge, RpollEvent, RPOLL_EVENT_RESUMED};
+
+use crate::check;
+use crate::dev::*;
+
+/// The wake-up test's GPIO device and its platform device in sysfs.
+const KEY: &str = "key";
+const KEY_LINE: u32 = 4;
+const KEY_POWER: &str = "/sys/bus/platform/devices/key/power";
+const ALARM: &str = "/sys/class/rtc/rtc0/wakealarm";
+const WAKEUP_COUNT: &str = "/sys/power/wakeup_count";
+/// Seconds until the RTC alarm wakes a sleep that nothing else ends.
+const SAFETY_ALARM_S: u64 = 20;
+
+fn boottime_ns() -> u64 {
+    now_ns(libc::CLOCK_BOOTTIME)
+}
+
+fn read_sys(path: &str) -> Result<String, String> {
+    std::fs::read_to_string(path)
+        .map(|s| s.trim().to_string())
+        .map_err(|e| format!("{path}: {e}"))
+}
+
+fn write_sys(path: &str, value: &str) -> TestResult {
+    std::fs::write(path, value).map_err(|e| format!("{path} <- {value}: {e}"))
+}
+
+fn read_u64(path: &str) -> Result<u64, String> {
+    let s = read_sys(path)?;
+    s.parse()
+        .map_err(|_| format!("{path}: '{s}' is not a number"))
+}
+
+/// One system sleep the way a suspend daemon does it: reads
+/// `/sys/power/wakeup_count` (which blocks while wake-up events are in
+/// progress) and writes it back, so that a wake-up event from then on
+/// aborts or ends the sleep; arms the RTC alarm `alarm_s` seconds ahead,
+/// writes `freeze` to `/sys/power/state` and returns the boot times before
+/// and after with the write's result (`Err(errno)` if the kernel refused or
+/// aborted the sleep). The alarm is cleared afterwards.
+fn sleep_once(alarm_s: u64) -> Result<(u64, u64, Result<(), i32>), String> {
+    let count = read_sys(WAKEUP_COUNT)?;
+    write_sys(WAKEUP_COUNT, &count)?;
+    write_sys(ALARM, "0")?;
+    write_sys(ALARM, &format!("+{alarm_s}"))?;
+    let t0 = boottime_ns();
+    let r =
+        std::fs::write("/sys/power/state", "freeze").map_err(|e| e.raw_os_error().unwrap_or(-1));
+    let t1 = boottime_ns();
+    write_sys(ALARM, "0")?;
+    Ok((t0, t1, r))
+}
+
+/// The interrupt of the RTC (`rtc-pl031` in `/proc/interrupts`).
+fn rtc_irq() -> Result<u32, String> {
+    let text = read_sys("/proc/interrupts")?;
+    text.lines()
+        .find(|l| l.contains("rtc-pl031"))
+        .and_then(|l| l.split(':').next())
+        .and_then(|n| n.trim().parse().ok())
+        .ok_or_else(|| "no rtc-pl031 in /proc/interrupts".to_string())
+}
+
+/// Puts the key line at `high` and waits until gpiolib shows it and the
+/// debounce window passed.
+fn set_key(high: bool) -> TestResult {
+    gpio_drive(&format!("{KEY_LINE}={}", u8::from(high)));
+    wait_gpio_level(KEY_LINE, high, 10_000)?;
+    sleep_ms(40);
+    Ok(())
+}
+
+fn edges(recs: &[RpollEvent]) -> Vec<(Option<Edge>, Option<bool>)> {
+    recs.iter().map(|r| (r.edge(), r.level())).collect()
+}
+
+const PRESS: (Option<Edge>, Option<bool>) = (Some(Edge::Rising), Some(true));
+const RELEASE: (Option<Edge>, Option<bool>) = (Some(Edge::Falling), Some(false));
+
+/// The key (a `wakeup-source`) is wakeup-capable with wake-up enabled by
+/// default; the other GPIO devices are not wakeup-capable.
+pub fn wakeup_source_enabled_by_default() -> TestResult {
+    check!(
+        read_sys(&format!("{KEY_POWER}/wakeup"))? == "enabled",
+        "key power/wakeup is '{}'",
+        read_sys(&format!("{KEY_POWER}/wakeup"))?
+    );
+    let al = read_sys("/sys/bus/platform/devices/al/power/wakeup").unwrap_or_default();
+    check!(
+        al.is_empty(),
+        "al (no wakeup-source) has power/wakeup '{al}'"
+    );
+    let states = read_sys("/sys/power/state")?;
+    check!(
+        states.contains("freeze"),
+        "/sys/power/state offers '{states}'"
+    );
+    Ok(())
+}
+
+/// A press while suspended wakes the system well before the RTC alarm;
+/// `pm_wakeup_irq` is the key's interrupt, its wake-up counts rose (the
+/// event was reported to the `wakeup_count` protocol), and the reader gets
+/// exactly the press, then the release.
+pub fn press_wakes_from_suspend() -> TestResult {
+    set_key(false)?;
+    let d = Device::open_nonblocking(KEY).map_err(|e| e.to_string())?;
+    d.read_available(64).map_err(|e| e.to_string())?;
+    let irq = d.info().map_err(|e| e.to_string())?.irq;
+    let count = format!("{KEY_POWER}/wakeup_count");
+    let active = format!("{KEY_POWER}/wakeup_active_count");
+    let before = read_u64(&count)?;
+    let active_before = read_u64(&active)?;
+    gpio_drive(&format!("suspended=1 sleep=500 {KEY_LINE}=1"));
+    let (t0, t1, r) = sleep_once(SAFETY_ALARM_S)?;
+    check!(r.is_ok(), "suspend refused or aborted: errno {:?}", r.err());
+    let slept_ms = (t1 - t0) / 1_000_000;
+    let woke_by = read_sys("/sys/power/pm_wakeup_irq")?;
+    let after = read_u64(&count)?;
+    let active_after = read_u64(&active)?;
+    println!("guest note: press woke the system after {slept_ms} ms (pm_wakeup_irq {woke_by}, key irq {irq}, key wakeup_count {before} -> {after}, wakeup_active_count {active_before} -> {active_after})");
+    check!(
+        slept_ms < (SAFETY_ALARM_S - 5) * 1000,
+        "slept {slept_ms} ms: the RTC alarm woke the system, not the press"
+    );
+    check!(
+        woke_by == irq.to_string(),
+        "pm_wakeup_irq is {woke_by}, the key's interrupt is {irq}"
+    );
+    check!(after > before, "key wakeup_count stayed at {before}");
+    check!(
+        active_after > active_before,
+        "key wakeup_active_count stayed at {active_before}"
+    );
+    let press = collect(d.owned_fd(), 1, 10_000)?;
+    check!(
+        d.level().map_err(|e| e.to_string())?,
+        "level ioctl says 0 after the press"
+    );
+    set_key(false)?;
+    let release = collect(d.owned_fd(), 1, 10_000)?;
+    let extra = collect(d.owned_fd(), 1, 200)?;
+    let all = [press, release, extra].concat();
+    check!(
+        edges(&all) == [PRESS, RELEASE],
+        "records after the wake-up press: {:?}",
+        edges(&all)
+    );
+    check!(
+        !d.level().map_err(|e| e.to_string())?,
+        "level ioctl says 1 after the release"
+    );
+    check_sequence(all[0].seq - 1, &all)
+}
+
+/// With `power/wakeup` disabled a press does not wake the system: the RTC
+/// does. The press made while asleep is still reported after the resume
+/// (edge replayed or line re-read), once, and the level ioctl knows it.
+pub fn press_without_wakeup_reported_after_rtc_wake() -> TestResult {
+    set_key(false)?;
+    let d = Device::open_nonblocking(KEY).map_err(|e| e.to_string())?;
+    d.read_available(64).map_err(|e| e.to_string())?;
+    write_sys(&format!("{KEY_POWER}/wakeup"), "disabled")?;
+    let result = (|| {
+        gpio_drive(&format!("suspended=1 sleep=300 {KEY_LINE}=1"));
+        let alarm_s = 4;
+        let (t0, t1, r) = sleep_once(alarm_s)?;
+        check!(r.is_ok(), "suspend refused or aborted: errno {:?}", r.err());
+        let slept_ms = (t1 - t0) / 1_000_000;
+        let woke_by = read_sys("/sys/power/pm_wakeup_irq")?;
+        let rtc = rtc_irq()?;
+        println!("guest note: without wake-up the RTC woke the system after {slept_ms} ms (pm_wakeup_irq {woke_by}, rtc irq {rtc})");
+        check!(
+            slept_ms >= (alarm_s - 1) * 1000,
+            "woke after {slept_ms} ms, before the {alarm_s} s alarm: the press woke it"
+        );
+        check!(
+            woke_by == rtc.to_string(),
+            "pm_wakeup_irq is {woke_by}, not the RTC's {rtc}"
+        );
+        Ok(())
+    })();
+    write_sys(&format!("{KEY_POWER}/wakeup"), "enabled")?;
+    result?;
+    wait_gpio_level(KEY_LINE, true, 10_000)?;
+    let press = collect(d.owned_fd(), 1, 10_000)?;
+    let extra = collect(d.owned_fd(), 1, 200)?;
+    let got = [press.clone(), extra].concat();
+    check!(
+        edges(&got) == [PRESS],
+        "after a press made while asleep: {:?}",
+        edges(&got)
+    );
+    check!(
+        d.level().map_err(|e| e.to_string())?,
+        "level ioctl says 0 after a press made while asleep"
+    );
+    set_key(false)?;
+    let release = collect(d.owned_fd(), 1, 10_000)?;
+    check!(
+        edges(&release) == [RELEASE],
+        "release after resume: {:?}",
+        edges(&release)
+    );
+    Ok(())
+}
+
+/// The level ioctl: the key's settled level follows the line; timer and
+/// irq devices have no level (`EOPNOTSUPP`).
+pub fn level_ioctl_follows_line() -> TestResult {
+    let d = Device::open_nonblocking(KEY).map_err(|e| e.to_string())?;
+    for high in [true, false, true, false] {
+        set_key(high)?;
+        let level = d.level().map_err(|e| e.to_string())?;
+        check!(
+            level == high,
+            "line {} but level ioctl {}",
+            u8::from(high),
+            u8::from(level)
+        );
+    }
+    for name in ["tick", "button"] {
+        let other = Device::open_nonblocking(name).map_err(|e| e.to_string())?;
+        let e = other.level().err().and_then(|e| e.raw_os_error());
+        check!(
+            e == Some(libc::EOPNOTSUPP),
+            "level ioctl on {name}: {e:?}, want EOPNOTSUPP"
+        );
+    }
+    Ok(())
+}
+
+/// A 100 ms timer across a 3 s sleep, read by a reader blocked in `read()`
+/// and one in `epoll_wait()`: nothing stamped inside the sleep, the first
+/// record after it flagged `RESUMED` (and only it), the periods missed
+/// counted as overruns (±1), no record lost.
+pub fn timer_stands_still_across_suspend() -> TestResult {
+    const PERIOD_NS: u64 = 100_000_000;
+    let blocking = Device::open("nap").map_err(|e| e.to_string())?;
+    let polled = Device::open_nonblocking("nap").map_err(|e| e.to_string())?;
+    for d in [&blocking, &polled] {
+        d.set_clock(Clock::Boottime).map_err(|e| e.to_string())?;
+    }
+    let first = read_one(blocking.owned_fd())?;
+    let overruns_before = blocking.stats().map_err(|e| e.to_string())?.overruns;
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (t0, t1, r, from_read, from_epoll) = std::thread::scope(|s| {
+        let reader = s.spawn(|| -> Result<Vec<RpollEvent>, String> {
+            let mut got = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                got.push(read_one(blocking.owned_fd())?);
+            }
+            Ok(got)
+        });
+        let poller = s.spawn(|| -> Result<Vec<RpollEvent>, String> {
+            let ep = Epoll::new().map_err(|e| e.to_string())?;
+            ep.add(polled.owned_fd(), libc::EPOLLIN as u32, 0)
+                .map_err(|e| e.to_string())?;
+            let mut got = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                ep.wait(1000).map_err(|e| e.to_string())?;
+                got.extend(polled.read_available(64).map_err(|e| e.to_string())?);
+            }
+            Ok(got)
+        });
+        std::thread::sleep(Duration::from_millis(300));
+        let slept = sleep_once(3);
+        std::thread::sleep(Duration::from_millis(600));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let (t0, t1, r) = slept?;
+        let a = reader.join().map_err(|_| "reader panicked".to_string())??;
+        let b = poller.join().map_err(|_| "poller panicked".to_string())??;
+        Ok::<_, String>((t0, t1, r, a, b))
+    })?;
+    check!(r.is_ok(), "suspend refused or aborted: errno {:?}", r.err());
+    let overruns = blocking.stats().map_err(|e| e.to_string())?.overruns - overruns_before;
+    let recs = [vec![first], from_read].concat();
+    check_sequence(first.seq - 1, &recs)?;
+    let inside: Vec<u64> = recs
+        .iter()
+        .map(|r| r.timestamp_ns)
+        .filter(|&ts| ts > t0 + PERIOD_NS && ts + PERIOD_NS < t1)
+        .collect();
+    check!(
+        inside.is_empty(),
+        "records stamped inside the sleep [{t0}, {t1}]: {inside:?}"
+    );
+    let flagged: Vec<&RpollEvent> = recs
+        .iter()
+        .filter(|r| r.source & RPOLL_EVENT_RESUMED != 0)
+        .collect();
+    check!(
+        flagged.len() == 1,
+        "{} records flagged RESUMED: {flagged:?}",
+        flagged.len()
+    );
+    let resumed = *flagged[0];
+    let pos = recs.iter().position(|r| r.seq == resumed.seq).unwrap_or(0);
+    check!(
+        pos > 0 && resumed.timestamp_ns + PERIOD_NS >= t1,
+        "the RESUMED record {resumed:?} is not the first after the sleep [{t0}, {t1}]"
+    );
+    let before = recs[pos - 1];
+    let gap = resumed.timestamp_ns - before.timestamp_ns;
+    let missed = gap / PERIOD_NS - 1;
+    println!("guest note: nap across a {} ms sleep: last record before at {} ns, first after at {} ns ({} periods apart), overruns +{overruns}", (t1 - t0) / 1_000_000, before.timestamp_ns, resumed.timestamp_ns, gap / PERIOD_NS);
+    check!(
+        gap % PERIOD_NS == 0,
+        "the first record after the sleep is off the grid by {} ns",
+        gap % PERIOD_NS
+    );
+    check!(
+        overruns.abs_diff(missed) <= 1,
+        "overruns grew by {overruns}, {missed} periods were missed"
+    );
+    // The epoll reader saw the same records, none lost.
+    let mine: Vec<u64> = from_epoll.iter().map(|r| r.seq).collect();
+    check!(
+        from_epoll.iter().all(|r| r.lost == 0),
+        "the epoll reader lost records: {:?}",
+        from_epoll
+            .iter()
+            .filter(|r| r.lost != 0)
+            .collect::<Vec<_>>()
+    );
+    check!(
+        mine.contains(&resumed.seq),
+        "the epoll reader did not get the RESUMED record (got {mine:?})"
+    );
+    Ok(())
+}
+
+/// A reader that added the key with `EPOLLWAKEUP` keeps the system awake
+/// until it has read the event: while the record is unread, reading
+/// `/sys/power/wakeup_count` (what a suspend daemon does first) blocks;
+/// once it was read (and `epoll_wait` called again) the read returns and
+/// the system sleeps until the RTC wakes it.
+pub fn epollwakeup_holds_off_suspend() -> TestResult {
+    set_key(false)?;
+    let d = Device::open_nonblocking(KEY).map_err(|e| e.to_string())?;
+    d.read_available(64).map_err(|e| e.to_string())?;
+    let ep = Epoll::new().map_err(|e| e.to_string())?;
+    ep.add(d.owned_fd(), (libc::EPOLLIN | libc::EPOLLWAKEUP) as u32, 1)
+        .map_err(|e| e.to_string())?;
+    set_key(true)?;
+    check!(
+        !ep.wait(10_000).map_err(|e| e.to_string())?.is_empty(),
+        "no EPOLLIN after the press"
+    );
+    // The key's own wake-up event (debounce window + 1 ms) is long over:
+    // what is still in progress is the epoll reader's.
+    sleep_ms(100);
+    let daemon = std::thread::spawn(|| read_sys(WAKEUP_COUNT));
+    sleep_ms(500);
+    let held = !daemon.is_finished();
+    let recs = d.read_available(64).map_err(|e| e.to_string())?;
+    // The next epoll_wait finds nothing ready and releases the wake-up
+    // source.
+    let ready = ep.wait(0).map_err(|e| e.to_string())?;
+    let start = std::time::Instant::now();
+    while !daemon.is_finished() && start.elapsed() < Duration::from_secs(10) {
+        sleep_ms(10);
+    }
+    check!(
+        daemon.is_finished(),
+        "reading wakeup_count still blocked 10 s after the event was read"
+    );
+    let count = daemon
+        .join()
+        .map_err(|_| "daemon thread panicked".to_string())??;
+    check!(
+        held,
+        "reading wakeup_count returned ({count}) while an EPOLLWAKEUP event was unread"
+    );
+    check!(edges(&recs) == [PRESS], "records {:?}", edges(&recs));
+    check!(ready.is_empty(), "still ready after reading: {ready:?}");
+    let (t0, t1, r) = sleep_once(2)?;
+    check!(
+        r.is_ok(),
+        "suspend after the event was read: errno {:?}",
+        r.err()
+    );
+    println!(
+        "guest note: EPOLLWAKEUP: wakeup_count blocked while the press was unread, then the system slept {} ms",
+        (t1 - t0) / 1_000_000
+    );
+    set_key(false)?;
+    Ok(())
+}
