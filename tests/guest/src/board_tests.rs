@@ -281,6 +281,57 @@ fn bank_press_release(bank: &Bank) -> TestResult {
     Ok(())
 }
 
+/// The button is a `wakeup-source` (its overlay says so): a press while
+/// the board is suspended to idle wakes it, through the SoC's GPIO
+/// controller (`pm_wakeup_irq` is the button's interrupt), and the reader
+/// gets the press, then the release. The host presses once the kernel says
+/// it is suspending. An RTC alarm, where the board has an RTC, ends a sleep
+/// the press failed to end; without one the run's time limit does.
+fn press_wakes_board(b: &Board) -> TestResult {
+    let power = "/sys/bus/platform/devices/button/power";
+    let read = |p: &str| {
+        std::fs::read_to_string(p)
+            .map(|s| s.trim().to_string())
+            .map_err(|e| format!("{p}: {e}"))
+    };
+    let write = |p: &str, v: &str| std::fs::write(p, v).map_err(|e| format!("{p} <- {v}: {e}"));
+    check!(
+        read(&format!("{power}/wakeup"))? == "enabled",
+        "button power/wakeup is not enabled"
+    );
+    b.set(true)?;
+    let d = Device::open_nonblocking("button").map_err(|e| e.to_string())?;
+    d.read_available(16).map_err(|e| e.to_string())?;
+    let irq = d.info().map_err(|e| e.to_string())?.irq;
+    let rtc = std::path::Path::new("/sys/class/rtc/rtc0/wakealarm").exists();
+    if rtc {
+        write("/sys/class/rtc/rtc0/wakealarm", "0")?;
+        write("/sys/class/rtc/rtc0/wakealarm", "+30")?;
+    }
+    let count = read("/sys/power/wakeup_count")?;
+    write("/sys/power/wakeup_count", &count)?;
+    gpio_drive(&format!("suspended=1 sleep=500 {}=0", b.line));
+    let start = std::time::Instant::now();
+    let r = std::fs::write("/sys/power/state", "freeze");
+    let ms = start.elapsed().as_millis();
+    if rtc {
+        write("/sys/class/rtc/rtc0/wakealarm", "0")?;
+    }
+    check!(r.is_ok(), "suspend: {r:?}");
+    let woke_by = read("/sys/power/pm_wakeup_irq")?;
+    println!("guest note: the button woke the board after {ms} ms (pm_wakeup_irq {woke_by}, button irq {irq})");
+    check!(
+        woke_by == irq.to_string(),
+        "pm_wakeup_irq {woke_by}, the button's interrupt is {irq}"
+    );
+    let press = collect(d.owned_fd(), 1, WAIT_MS)?;
+    b.set(true)?;
+    let release = collect(d.owned_fd(), 1, WAIT_MS)?;
+    let all = [press, release].concat();
+    check!(edges(&all) == PRESS_RELEASE, "records {:?}", edges(&all));
+    Ok(())
+}
+
 /// The count of interrupt `irq` in `/proc/interrupts` (summed over CPUs),
 /// or -1 if it is not listed.
 fn irq_count(irq: u32) -> i64 {
@@ -328,6 +379,7 @@ fn main() {
     let bounce = || bounce_burst_merged(b);
     let unbind = || unbind_rebind_frees_pin(b);
     let rmmod = || rmmod_insmod_frees_pin(b);
+    let wake = || press_wakes_board(b);
     let bank_names: Vec<String> = banks
         .iter()
         .map(|k| {
@@ -348,6 +400,7 @@ fn main() {
         ("ticks_at_one_hertz", &ticks_at_one_hertz),
         ("presses_exact_counts", &presses),
         ("bounce_burst_merged", &bounce),
+        ("press_wakes_board", &wake),
     ];
     // Every block before the unbind and rmmod tests, which re-create the
     // devices.

@@ -83,6 +83,7 @@ const TESTS: &[Test] = tests![
     pm_tests::press_without_wakeup_reported_after_rtc_wake,
     pm_tests::timer_stands_still_across_suspend,
     pm_tests::epollwakeup_holds_off_suspend,
+    pm_tests::pm_test_cycles,
     timer_tests::timer_stays_on_grid,
     timer_tests::timer_follows_reader,
     timer_tests::timer_survives_its_cpu_going_offline,

@@ -319,7 +319,7 @@ pub fn timer_stands_still_across_suspend() -> TestResult {
     let missed = gap / PERIOD_NS - 1;
     println!("guest note: nap across a {} ms sleep: last record before at {} ns, first after at {} ns ({} periods apart), overruns +{overruns}", (t1 - t0) / 1_000_000, before.timestamp_ns, resumed.timestamp_ns, gap / PERIOD_NS);
     check!(
-        gap % PERIOD_NS == 0,
+        gap.is_multiple_of(PERIOD_NS),
         "the first record after the sleep is off the grid by {} ns",
         gap % PERIOD_NS
     );
@@ -399,5 +399,48 @@ pub fn epollwakeup_holds_off_suspend() -> TestResult {
         (t1 - t0) / 1_000_000
     );
     set_key(false)?;
+    Ok(())
+}
+
+/// Suspend paths without a wake source: `pm_test` stops the sleep after the
+/// freezer, then after suspending the devices (rpoll's included), waits
+/// `pm_test_delay` and resumes; two cycles each, with a timer read across
+/// them that keeps its grid.
+pub fn pm_test_cycles() -> TestResult {
+    const PM_TEST: &str = "/sys/power/pm_test";
+    let levels = read_sys(PM_TEST)?;
+    check!(
+        levels.contains("devices") && levels.contains("freezer"),
+        "pm_test offers '{levels}'"
+    );
+    write_sys("/sys/module/suspend/parameters/pm_test_delay", "1")?;
+    let d = Device::open_nonblocking("nap").map_err(|e| e.to_string())?;
+    d.read_available(64).map_err(|e| e.to_string())?;
+    let result = (|| {
+        for level in ["freezer", "devices"] {
+            write_sys(PM_TEST, level)?;
+            for cycle in 1..=2 {
+                let t0 = boottime_ns();
+                let r = std::fs::write("/sys/power/state", "freeze");
+                let ms = (boottime_ns() - t0) / 1_000_000;
+                check!(
+                    r.is_ok(),
+                    "pm_test {level} cycle {cycle}: {r:?} after {ms} ms"
+                );
+            }
+        }
+        Ok(())
+    })();
+    write_sys(PM_TEST, "none")?;
+    result?;
+    let recs = d.read_available(4096).map_err(|e| e.to_string())?;
+    check!(!recs.is_empty(), "no nap records across the pm_test cycles");
+    check_sequence(recs[0].seq - 1, &recs)?;
+    let log = dmesg();
+    let waits = log.matches("suspend debug: Waiting for").count();
+    check!(
+        waits >= 4,
+        "{waits} pm_test waits in the kernel log, want 4"
+    );
     Ok(())
 }

@@ -1,8 +1,10 @@
 //! Stress test of rpoll, run in the guest (see `tests/run-all`, group
 //! `stress`): many concurrent readers of every kind on fast timer devices,
 //! files opened and closed in loops, a device unbound and bound again, a
-//! period changed at run time, all at once; then module load/unload and
-//! bind/unbind loops; then a kmemleak scan.
+//! period changed at run time, a GPIO line toggled from the host (read by
+//! epoll readers) and the system suspended to idle and woken by the RTC
+//! again and again (at least 20 cycles), all at once; then module
+//! load/unload and bind/unbind loops; then a kmemleak scan.
 //!
 //! Every reader checks, for each record, that the `seq` gap equals `lost`,
 //! and at the end of each session that its own counts agree exactly with the
@@ -23,6 +25,12 @@ const DEVICES: [&str; 3] = ["s0", "s1", "s2"];
 const REBOUND: &str = "s2";
 /// The device whose period changes during the run.
 const RETUNED: &str = "s1";
+/// The GPIO device (`tests/dts/test-devices.dtso`, line 6, active low, both
+/// edges, no debounce) whose line the host toggles during the run.
+const TOGGLED: &str = "al";
+const TOGGLED_LINE: u32 = 6;
+/// System sleeps the run must complete (suspend to idle, RTC wake-up).
+const SLEEP_CYCLES: u64 = 20;
 
 /// Totals reported at the end.
 #[derive(Default)]
@@ -34,6 +42,8 @@ struct Figures {
     churn_opens: AtomicU64,
     rebinds: AtomicU64,
     period_changes: AtomicU64,
+    sleeps: AtomicU64,
+    sleeps_aborted: AtomicU64,
     violations: AtomicU64,
 }
 
@@ -340,6 +350,52 @@ fn retuner(ctx: Arc<Ctx>) {
     }
 }
 
+/// One system sleep as a suspend daemon does it (`wakeup_count` protocol),
+/// ended by the RTC alarm one second later. `Ok(false)`: a wake-up event
+/// came first and the kernel refused or aborted it, as it should.
+fn system_sleep() -> Result<bool, String> {
+    let read = |p: &str| std::fs::read_to_string(p).map_err(|e| format!("{p}: {e}"));
+    let write = |p: &str, v: &str| std::fs::write(p, v).map_err(|e| format!("{p} <- {v}: {e}"));
+    let alarm = "/sys/class/rtc/rtc0/wakealarm";
+    let count = read("/sys/power/wakeup_count")?;
+    if std::fs::write("/sys/power/wakeup_count", count.trim()).is_err() {
+        return Ok(false);
+    }
+    write(alarm, "0")?;
+    write(alarm, "+1")?;
+    let r = std::fs::write("/sys/power/state", "freeze");
+    write(alarm, "0")?;
+    match r {
+        Ok(()) => Ok(true),
+        Err(e) if e.raw_os_error() == Some(libc::EBUSY) => Ok(false),
+        Err(e) => Err(format!("/sys/power/state <- freeze: {e}")),
+    }
+}
+
+/// Suspends the system again and again while everything else runs.
+fn sleeper(ctx: Arc<Ctx>) {
+    while !ctx.stop.load(SeqCst) {
+        sleep_ms(200);
+        match system_sleep() {
+            Ok(true) => ctx.figures.sleeps.fetch_add(1, SeqCst),
+            Ok(false) => ctx.figures.sleeps_aborted.fetch_add(1, SeqCst),
+            Err(e) => {
+                ctx.fail(e);
+                return;
+            }
+        };
+    }
+}
+
+/// Asks the host for bursts of edges on the toggled GPIO line (100 edges 2
+/// ms apart, ending low) for as long as the run lasts.
+fn toggler(ctx: Arc<Ctx>) {
+    while !ctx.stop.load(SeqCst) {
+        gpio_drive(&format!("train={TOGGLED_LINE}:100:2000"));
+        sleep_ms(400);
+    }
+}
+
 /// Names of the `rpoll-*` entries of directory `dir`.
 fn rpoll_entries(dir: &str) -> Vec<String> {
     std::fs::read_dir(dir)
@@ -358,6 +414,7 @@ fn plan(leak_check: bool) -> Vec<&'static str> {
         "stress_threads_no_panic",
         "stress_accounting_exact",
         "stress_did_work",
+        "suspend_resume_cycles",
         "module_load_unload_loop",
         "bind_unbind_loop",
         "no_dangling_debugfs",
@@ -426,12 +483,29 @@ fn main() {
     handles.push(("rebinder".into(), std::thread::spawn(move || rebinder(c))));
     let c = ctx.clone();
     handles.push(("retuner".into(), std::thread::spawn(move || retuner(c))));
+    for (i, kind) in [Kind::EpollLevel, Kind::EpollEdge].into_iter().enumerate() {
+        let c = ctx.clone();
+        handles.push((
+            format!("reader {TOGGLED} {kind:?}"),
+            std::thread::spawn(move || reader(c, TOGGLED, kind, seed ^ i as u64)),
+        ));
+    }
+    let c = ctx.clone();
+    handles.push(("toggler".into(), std::thread::spawn(move || toggler(c))));
+    let c = ctx.clone();
+    handles.push(("sleeper".into(), std::thread::spawn(move || sleeper(c))));
     println!(
         "stress: {readers} readers + {} churners on {DEVICES:?} for {seconds} s",
         DEVICES.len()
     );
+    // At least `seconds`, and until the sleeper has done its cycles (at
+    // most ten minutes more: a stuck sleeper is reported below).
     let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(seconds) {
+    while start.elapsed() < Duration::from_secs(seconds)
+        || (ctx.figures.sleeps.load(SeqCst) < SLEEP_CYCLES
+            && start.elapsed() < Duration::from_secs(seconds + 600)
+            && ctx.figures.violations.load(SeqCst) == 0)
+    {
         sleep_ms(250);
     }
     ctx.stop.store(true, SeqCst);
@@ -470,6 +544,19 @@ fn main() {
             Ok(())
         } else {
             Err("too little happened (no loss, rebind or period change?)".into())
+        },
+    ));
+
+    let sleeps = f.sleeps.load(SeqCst);
+    results.push((
+        "suspend_resume_cycles".into(),
+        if sleeps >= SLEEP_CYCLES {
+            Ok(())
+        } else {
+            Err(format!(
+                "{sleeps} system sleeps completed ({} aborted by wake-up events), want {SLEEP_CYCLES}",
+                f.sleeps_aborted.load(SeqCst)
+            ))
         },
     ));
 
@@ -528,7 +615,7 @@ fn main() {
     }
 
     println!(
-        "stress figures: readers={readers} sessions={} produced_seen={} delivered={} lost={} churn_opens={} rebinds={} period_changes={} module_cycles={cycles} bind_cycles={} violations={} leaks={}",
+        "stress figures: readers={readers} sessions={} produced_seen={} delivered={} lost={} churn_opens={} rebinds={} period_changes={} sleeps={} sleeps_aborted={} module_cycles={cycles} bind_cycles={} violations={} leaks={}",
         f.sessions.load(SeqCst),
         f.produced_seen.load(SeqCst),
         f.delivered.load(SeqCst),
@@ -536,6 +623,8 @@ fn main() {
         f.churn_opens.load(SeqCst),
         f.rebinds.load(SeqCst),
         f.period_changes.load(SeqCst),
+        f.sleeps.load(SeqCst),
+        f.sleeps_aborted.load(SeqCst),
         cycles * 5,
         f.violations.load(SeqCst),
         if leak_check { leaks_ours.to_string() } else { "n/a (no leak detector in this kernel)".into() },
