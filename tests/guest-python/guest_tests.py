@@ -256,7 +256,15 @@ def gpio_press_from_host():
         got = [(e.edge, e.level) for e in evs]
         check(got == [("rising", 1), ("falling", 0)], f"press and release gave {got}")
         check(evs[1].seq == evs[0].seq + 1, "press and release not consecutive")
+        check(not any(e.resumed for e in evs), "a GPIO record flagged resumed")
+        check(dev.level() == 0, f"level {dev.level()} after the release")
         identity(dev)
+    with rpoll.Device.open("tick") as tick:
+        try:
+            tick.level()
+            check(False, "level() on a timer device succeeded")
+        except OSError as e:
+            check(e.errno == errno.EOPNOTSUPP, f"level() on tick: {e}")
 
 
 TESTS = [

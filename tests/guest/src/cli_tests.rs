@@ -80,6 +80,18 @@ pub fn cli_list_stats_set_period() -> TestResult {
         !ok && err.contains("not supported"),
         "set-period button: {err}"
     );
+    let (ok, out, err) = run(&["level", "key"])?;
+    check!(
+        ok && (out.trim() == "key: level 0" || out.trim() == "key: level 1"),
+        "level key: {out} {err}"
+    );
+    let (ok, out, _) = run(&["level", "--json", "key"])?;
+    check!(
+        ok && json(out.trim())?["level"].is_u64(),
+        "level --json: {out}"
+    );
+    let (ok, _, err) = run(&["level", "tick"])?;
+    check!(!ok && err.contains("not supported"), "level tick: {err}");
     let (ok, _, err) = run(&["watch"])?;
     check!(
         !ok && err.to_lowercase().contains("usage"),
