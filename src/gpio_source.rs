@@ -372,7 +372,7 @@ pub(crate) fn request<'bound>(
         Edges::Falling => irq::Flags::TRIGGER_FALLING,
         Edges::Both => irq::Flags::TRIGGER_RISING | irq::Flags::TRIGGER_FALLING,
     };
-    let wake = if wakeup { wake_irq(pdev, irq) } else { None };
+    let wake = if wakeup { wake_irq(pdev, irq)? } else { None };
     let handler_source = source.clone();
     let handler = try_pin_init!(GpioHandler {
         source: handler_source,

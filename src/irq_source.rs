@@ -146,7 +146,7 @@ pub(crate) fn request<'bound>(
     )?;
     let handler_source = source.clone();
     let wake = if wakeup {
-        wake_irq(pdev.as_ref(), irq)
+        wake_irq(pdev.as_ref(), irq)?
     } else {
         None
     };

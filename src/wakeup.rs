@@ -9,19 +9,20 @@ use kernel::{
     prelude::*,
 };
 
-use crate::shim::pm::WakeIrq;
+use crate::shim::pm::{self, WakeIrq};
 
 /// The wake-up registration of a `wakeup-source` device through `irq`, or
 /// `None` (said once, here) if its controller cannot wake the system: the
-/// device then works without wake-up.
-pub(crate) fn wake_irq(dev: &Device<Bound>, irq: u32) -> Option<WakeIrq> {
-    WakeIrq::new(dev, irq)
-        .inspect_err(|e| {
-            dev_warn!(
-                dev,
-                "'wakeup-source' ignored: interrupt {irq} cannot wake the system (error {}); the device works without wake-up\n",
-                e.to_errno()
-            );
-        })
-        .ok()
+/// device then works without wake-up. A failure to register (memory) fails
+/// the probe.
+pub(crate) fn wake_irq(dev: &Device<Bound>, irq: u32) -> Result<Option<WakeIrq>> {
+    if let Err(e) = pm::irq_can_wake(irq) {
+        dev_warn!(
+            dev,
+            "'wakeup-source' ignored: interrupt {irq} cannot wake the system (error {}); the device works without wake-up\n",
+            e.to_errno()
+        );
+        return Ok(None);
+    }
+    WakeIrq::new(dev, irq).map(Some)
 }

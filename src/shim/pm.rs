@@ -44,6 +44,17 @@ fn raw<Ctx: kernel::device::DeviceContext>(dev: &Device<Ctx>) -> *mut c_void {
     core::ptr::from_ref(dev).cast_mut().cast()
 }
 
+/// Checks that interrupt `irq`'s controller can wake the system
+/// (`enable_irq_wake()`, undone at once); its error otherwise.
+pub(crate) fn irq_can_wake(irq: u32) -> Result {
+    // SAFETY: `irq_set_irq_wake()` checks the interrupt number itself and
+    // may be called from process context on any interrupt.
+    to_result(unsafe { rpoll_helper_enable_irq_wake(irq) })?;
+    // SAFETY: as above; it was enabled just now, so this balances it.
+    unsafe { rpoll_helper_disable_irq_wake(irq) };
+    Ok(())
+}
+
 /// A device that may wake the system through its interrupt.
 ///
 /// # Invariants
@@ -56,15 +67,8 @@ pub(crate) struct WakeIrq {
 
 impl WakeIrq {
     /// Makes `dev` a wake-up source through interrupt `irq` (requested by
-    /// `dev`), enabled by default. First checks that `irq`'s controller can
-    /// wake the system at all (`enable_irq_wake()`, undone at once): the
-    /// error it returns otherwise is what the caller reports.
+    /// `dev`), enabled by default (see [`irq_can_wake`] first).
     pub(crate) fn new(dev: &Device<Bound>, irq: u32) -> Result<Self> {
-        // SAFETY: `irq_set_irq_wake()` checks the interrupt number itself and
-        // may be called from process context on any interrupt.
-        to_result(unsafe { rpoll_helper_enable_irq_wake(irq) })?;
-        // SAFETY: as above; it was enabled just now, so this balances it.
-        unsafe { rpoll_helper_disable_irq_wake(irq) };
         let number = c_int::try_from(irq).map_err(|_| EINVAL)?;
         // SAFETY: `dev` is a live, bound device.
         to_result(unsafe { rpoll_helper_device_init_wakeup(raw(dev), true) })?;
