@@ -147,11 +147,13 @@ qemu-exec: guest
 # The guest suite and the stress test run on the debug kernel; the checks
 # build the module for the normal one.
 test:
+	@mkdir -p $(B) && date +%s > $(B)/.test-start
 	@$(MAKE) --no-print-directory guest FLAVOUR=normal
 	@$(MAKE) --no-print-directory python-guest
 	@$(MAKE) --no-print-directory dtb BOARD=imx8mp-evk
 	@$(MAKE) --no-print-directory dtb BOARD=imx6ul-evk
 	@$(MAKE) --no-print-directory guest BOARD=qemu-virt-arm
+	@echo "[make test] kernels, modules, user space and DTBs ready after $$(( $$(date +%s) - $$(cat $(B)/.test-start) )) s"
 	@tests/run-all $(B)/normal $(B)/debug $(B)
 
 # A longer stress run alone: make stress [FLAVOUR=debug] [STRESS_SECONDS=120]
