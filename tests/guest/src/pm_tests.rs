@@ -219,6 +219,41 @@ pub fn press_without_wakeup_reported_after_rtc_wake() -> TestResult {
     Ok(())
 }
 
+/// With wake-up disabled, a press and its release both made while the
+/// system sleeps leave the line where it was: after the RTC wake-up either
+/// both are reported (each edge seen) or neither (the settled state did not
+/// change), never one alone, and the level ioctl says 0.
+pub fn press_and_release_while_asleep() -> TestResult {
+    set_key(false)?;
+    let d = Device::open_nonblocking(KEY).map_err(|e| e.to_string())?;
+    d.read_available(64).map_err(|e| e.to_string())?;
+    write_sys(&format!("{KEY_POWER}/wakeup"), "disabled")?;
+    gpio_drive(&format!(
+        "suspended=1 sleep=300 {KEY_LINE}=1 sleep=300 {KEY_LINE}=0"
+    ));
+    let slept = sleep_once(3);
+    write_sys(&format!("{KEY_POWER}/wakeup"), "enabled")?;
+    let (t0, t1, r) = slept?;
+    check!(r.is_ok(), "suspend refused or aborted: errno {:?}", r.err());
+    sleep_ms(200);
+    let recs = d.read_available(64).map_err(|e| e.to_string())?;
+    println!(
+        "guest note: a press and release while asleep ({} ms) gave {:?}",
+        (t1 - t0) / 1_000_000,
+        edges(&recs)
+    );
+    let got = edges(&recs);
+    check!(
+        got.is_empty() || got == [PRESS, RELEASE],
+        "a press and release while asleep gave {got:?}"
+    );
+    check!(
+        !d.level().map_err(|e| e.to_string())?,
+        "level ioctl says 1 after a press and release while asleep"
+    );
+    Ok(())
+}
+
 /// The level ioctl: the key's settled level follows the line; timer and
 /// irq devices have no level (`EOPNOTSUPP`).
 pub fn level_ioctl_follows_line() -> TestResult {
