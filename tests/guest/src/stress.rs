@@ -351,8 +351,11 @@ fn retuner(ctx: Arc<Ctx>) {
 }
 
 /// One system sleep as a suspend daemon does it (`wakeup_count` protocol),
-/// ended by the RTC alarm one second later. `Ok(false)`: a wake-up event
-/// came first and the kernel refused or aborted it, as it should.
+/// ended by the RTC alarm. The alarm has a resolution of one second, so
+/// "+2" (1 to 2 s) leaves the way into the sleep time to finish; with "+1"
+/// about half the alarms fired before the system slept and aborted it.
+/// `Ok(false)`: a wake-up event came first and the kernel refused or
+/// aborted the sleep, as it should.
 fn system_sleep() -> Result<bool, String> {
     let read = |p: &str| std::fs::read_to_string(p).map_err(|e| format!("{p}: {e}"));
     let write = |p: &str, v: &str| std::fs::write(p, v).map_err(|e| format!("{p} <- {v}: {e}"));
@@ -362,7 +365,7 @@ fn system_sleep() -> Result<bool, String> {
         return Ok(false);
     }
     write(alarm, "0")?;
-    write(alarm, "+1")?;
+    write(alarm, "+2")?;
     let r = std::fs::write("/sys/power/state", "freeze");
     write(alarm, "0")?;
     match r {
