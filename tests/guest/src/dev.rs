@@ -451,8 +451,24 @@ static NEXT_GPIO_REQUEST: std::sync::atomic::AtomicU64 = std::sync::atomic::Atom
 /// controller: `"6=0 sleep=30 6=1"` sets line 6 low, waits 30 ms, sets it
 /// high (physical levels). Returns at once; wait for the effect.
 pub fn gpio_drive(ops: &str) {
+    use std::io::Write;
     let id = NEXT_GPIO_REQUEST.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    println!("RPOLL-GPIO {id} {ops}");
+    let line = format!("RPOLL-GPIO {id} {ops}\n");
+    // Written to the console itself and drained, so that the request is on
+    // the serial line before anything the caller does next: the program's
+    // standard output goes through a pipe and `tee`, which the kernel's own
+    // console lines (a suspend's, say) would overtake.
+    match std::fs::OpenOptions::new().write(true).open("/dev/console") {
+        Ok(mut console) => {
+            let _ = console.write_all(line.as_bytes());
+            // SAFETY: plain system call on a descriptor `console` owns.
+            unsafe { libc::tcdrain(std::os::fd::AsRawFd::as_raw_fd(&console)) };
+        }
+        Err(_) => {
+            print!("{line}");
+            let _ = std::io::stdout().flush();
+        }
+    }
 }
 
 /// Waits until PL061 line `offset` shows `level` (the host applied it).
