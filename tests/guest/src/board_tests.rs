@@ -267,15 +267,15 @@ fn bank_press_release(bank: &Bank) -> TestResult {
     wait_chip_level(chip, l, true, WAIT_MS as u64)?;
     sleep_ms(5 * 4 + 20);
     d.read_available(16).map_err(|e| e.to_string())?;
-    let irqs_before = irq_count(i.irq);
+    let irqs_before = irq_count(u64::from(i.irq));
     gpio_drive(&format!("{name}:{l}=0 sleep=80 {name}:{l}=1"));
     let recs = collect(d.owned_fd(), 2, WAIT_MS)?;
     check!(
         edges(&recs) == PRESS_RELEASE,
-        "{chip} line {l}: records {:?}; interrupt {} fired {} times (before {})",
+        "{chip} line {l}: records {:?}; interrupt {} fired {:?} times (before {:?})",
         edges(&recs),
         i.irq,
-        irq_count(i.irq),
+        irq_count(u64::from(i.irq)),
         irqs_before
     );
     Ok(())
@@ -288,15 +288,8 @@ fn bank_press_release(bank: &Bank) -> TestResult {
 /// it is suspending. An RTC alarm, where the board has an RTC, ends a sleep
 /// the press failed to end; without one the run's time limit does.
 fn press_wakes_board(b: &Board) -> TestResult {
-    let power = "/sys/bus/platform/devices/button/power";
-    let read = |p: &str| {
-        std::fs::read_to_string(p)
-            .map(|s| s.trim().to_string())
-            .map_err(|e| format!("{p}: {e}"))
-    };
-    let write = |p: &str, v: &str| std::fs::write(p, v).map_err(|e| format!("{p} <- {v}: {e}"));
     check!(
-        read(&format!("{power}/wakeup"))? == "enabled",
+        sysfs_read("/sys/bus/platform/devices/button/power/wakeup")? == "enabled",
         "button power/wakeup is not enabled"
     );
     b.set(true)?;
@@ -304,21 +297,15 @@ fn press_wakes_board(b: &Board) -> TestResult {
     d.read_available(16).map_err(|e| e.to_string())?;
     let irq = d.info().map_err(|e| e.to_string())?.irq;
     let rtc = std::path::Path::new("/sys/class/rtc/rtc0/wakealarm").exists();
-    if rtc {
-        write("/sys/class/rtc/rtc0/wakealarm", "0")?;
-        write("/sys/class/rtc/rtc0/wakealarm", "+30")?;
-    }
-    let count = read("/sys/power/wakeup_count")?;
-    write("/sys/power/wakeup_count", &count)?;
     gpio_drive(&format!("suspended=1 sleep=500 {}=0", b.line));
-    let start = std::time::Instant::now();
-    let r = std::fs::write("/sys/power/state", "freeze");
-    let ms = start.elapsed().as_millis();
-    if rtc {
-        write("/sys/class/rtc/rtc0/wakealarm", "0")?;
-    }
-    check!(r.is_ok(), "suspend: {r:?}");
-    let woke_by = read("/sys/power/pm_wakeup_irq")?;
+    let slept = suspend_to_idle(rtc.then_some(30))?;
+    let ms = (slept.t1 - slept.t0) / 1_000_000;
+    check!(
+        slept.result.is_ok(),
+        "suspend: errno {:?}",
+        slept.result.err()
+    );
+    let woke_by = sysfs_read("/sys/power/pm_wakeup_irq")?;
     println!("guest note: the button woke the board after {ms} ms (pm_wakeup_irq {woke_by}, button irq {irq})");
     check!(
         woke_by == irq.to_string(),
@@ -330,22 +317,6 @@ fn press_wakes_board(b: &Board) -> TestResult {
     let all = [press, release].concat();
     check!(edges(&all) == PRESS_RELEASE, "records {:?}", edges(&all));
     Ok(())
-}
-
-/// The count of interrupt `irq` in `/proc/interrupts` (summed over CPUs),
-/// or -1 if it is not listed.
-fn irq_count(irq: u32) -> i64 {
-    let text = std::fs::read_to_string("/proc/interrupts").unwrap_or_default();
-    let want = format!("{irq}:");
-    text.lines()
-        .find(|l| l.trim_start().starts_with(&want))
-        .map(|l| {
-            l.split_whitespace()
-                .skip(1)
-                .map_while(|w| w.parse::<i64>().ok())
-                .sum()
-        })
-        .unwrap_or(-1)
 }
 
 fn main() {

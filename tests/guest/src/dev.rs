@@ -211,6 +211,72 @@ pub fn sysfs_write(path: &str, value: &str) -> Result<(), String> {
     fs::write(path, value).map_err(|e| format!("write {value} > {path}: {e}"))
 }
 
+/// Reads a sysfs (or procfs) file, without its trailing newline.
+pub fn sysfs_read(path: &str) -> Result<String, String> {
+    fs::read_to_string(path)
+        .map(|s| s.trim().to_string())
+        .map_err(|e| format!("{path}: {e}"))
+}
+
+/// The `/proc/interrupts` count of `irq` (summed over CPUs), `None` if the
+/// line is not listed.
+pub fn irq_count(irq: u64) -> Option<u64> {
+    let text = fs::read_to_string("/proc/interrupts").ok()?;
+    text.lines().find_map(|l| {
+        let (num, rest) = l.trim_start().split_once(':')?;
+        if num.trim() != irq.to_string() {
+            return None;
+        }
+        Some(
+            rest.split_whitespace()
+                .map_while(|w| w.parse::<u64>().ok())
+                .sum(),
+        )
+    })
+}
+
+/// One system sleep (suspend to idle), from [`suspend_to_idle`].
+pub struct Sleep {
+    /// `CLOCK_BOOTTIME` before and after, in nanoseconds.
+    pub t0: u64,
+    pub t1: u64,
+    /// `Err(errno)` if the kernel refused or aborted the sleep (`EINVAL`:
+    /// a wake-up event came between reading and writing `wakeup_count`).
+    pub result: Result<(), i32>,
+}
+
+/// One system sleep the way a suspend daemon does it: reads
+/// `/sys/power/wakeup_count` (which blocks while wake-up events are in
+/// progress) and writes it back, so that a wake-up event from then on
+/// aborts or ends the sleep; arms the RTC alarm `alarm_s` seconds ahead
+/// (if given), writes `freeze` to `/sys/power/state`, and clears the alarm
+/// afterwards.
+pub fn suspend_to_idle(alarm_s: Option<u64>) -> Result<Sleep, String> {
+    const ALARM: &str = "/sys/class/rtc/rtc0/wakealarm";
+    const COUNT: &str = "/sys/power/wakeup_count";
+    let count = sysfs_read(COUNT)?;
+    if let Err(e) = fs::write(COUNT, &count) {
+        let t = now_ns(libc::CLOCK_BOOTTIME);
+        return Ok(Sleep {
+            t0: t,
+            t1: t,
+            result: Err(e.raw_os_error().unwrap_or(-1)),
+        });
+    }
+    if let Some(s) = alarm_s {
+        sysfs_write(ALARM, "0")?;
+        sysfs_write(ALARM, &format!("+{s}"))?;
+    }
+    let t0 = now_ns(libc::CLOCK_BOOTTIME);
+    let result =
+        fs::write("/sys/power/state", "freeze").map_err(|e| e.raw_os_error().unwrap_or(-1));
+    let t1 = now_ns(libc::CLOCK_BOOTTIME);
+    if alarm_s.is_some() {
+        sysfs_write(ALARM, "0")?;
+    }
+    Ok(Sleep { t0, t1, result })
+}
+
 /// Unbinds platform device `pdev` from the rpoll driver.
 pub fn unbind(pdev: &str) -> TestResult {
     sysfs_write("/sys/bus/platform/drivers/rpoll/unbind", pdev)

@@ -41,22 +41,6 @@ fn button_irq() -> Result<u64, String> {
     Ok(debug_state("button")?.num("irq"))
 }
 
-/// The /proc/interrupts count of `irq`, `None` if the line is not listed.
-fn irq_count(irq: u64) -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/interrupts").ok()?;
-    text.lines().find_map(|l| {
-        let (num, rest) = l.trim_start().split_once(':')?;
-        if num.trim() != irq.to_string() {
-            return None;
-        }
-        Some(
-            rest.split_whitespace()
-                .map_while(|w| w.parse::<u64>().ok())
-                .sum(),
-        )
-    })
-}
-
 /// The button node is bound with a rising-edge GPIO interrupt, listed in
 /// /proc/interrupts under "rpoll".
 pub fn button_is_bound() -> TestResult {

@@ -20,7 +20,6 @@ use crate::dev::*;
 const KEY: &str = "key";
 const KEY_LINE: u32 = 4;
 const KEY_POWER: &str = "/sys/bus/platform/devices/key/power";
-const ALARM: &str = "/sys/class/rtc/rtc0/wakealarm";
 const WAKEUP_COUNT: &str = "/sys/power/wakeup_count";
 /// Seconds until the RTC alarm wakes a sleep that nothing else ends.
 const SAFETY_ALARM_S: u64 = 20;
@@ -29,45 +28,23 @@ fn boottime_ns() -> u64 {
     now_ns(libc::CLOCK_BOOTTIME)
 }
 
-fn read_sys(path: &str) -> Result<String, String> {
-    std::fs::read_to_string(path)
-        .map(|s| s.trim().to_string())
-        .map_err(|e| format!("{path}: {e}"))
-}
-
-fn write_sys(path: &str, value: &str) -> TestResult {
-    std::fs::write(path, value).map_err(|e| format!("{path} <- {value}: {e}"))
-}
-
 fn read_u64(path: &str) -> Result<u64, String> {
-    let s = read_sys(path)?;
+    let s = sysfs_read(path)?;
     s.parse()
         .map_err(|_| format!("{path}: '{s}' is not a number"))
 }
 
-/// One system sleep the way a suspend daemon does it: reads
-/// `/sys/power/wakeup_count` (which blocks while wake-up events are in
-/// progress) and writes it back, so that a wake-up event from then on
-/// aborts or ends the sleep; arms the RTC alarm `alarm_s` seconds ahead,
-/// writes `freeze` to `/sys/power/state` and returns the boot times before
-/// and after with the write's result (`Err(errno)` if the kernel refused or
-/// aborted the sleep). The alarm is cleared afterwards.
+/// One system sleep ([`suspend_to_idle`]) ended by the RTC alarm `alarm_s`
+/// seconds ahead at the latest: boot times before and after, and the
+/// result.
 fn sleep_once(alarm_s: u64) -> Result<(u64, u64, Result<(), i32>), String> {
-    let count = read_sys(WAKEUP_COUNT)?;
-    write_sys(WAKEUP_COUNT, &count)?;
-    write_sys(ALARM, "0")?;
-    write_sys(ALARM, &format!("+{alarm_s}"))?;
-    let t0 = boottime_ns();
-    let r =
-        std::fs::write("/sys/power/state", "freeze").map_err(|e| e.raw_os_error().unwrap_or(-1));
-    let t1 = boottime_ns();
-    write_sys(ALARM, "0")?;
-    Ok((t0, t1, r))
+    let s = suspend_to_idle(Some(alarm_s))?;
+    Ok((s.t0, s.t1, s.result))
 }
 
 /// The interrupt of the RTC (`rtc-pl031` in `/proc/interrupts`).
 fn rtc_irq() -> Result<u32, String> {
-    let text = read_sys("/proc/interrupts")?;
+    let text = sysfs_read("/proc/interrupts")?;
     text.lines()
         .find(|l| l.contains("rtc-pl031"))
         .and_then(|l| l.split(':').next())
@@ -84,6 +61,14 @@ fn set_key(high: bool) -> TestResult {
     Ok(())
 }
 
+/// The key released, opened non-blocking, with nothing queued.
+fn fresh_key() -> Result<Device, String> {
+    set_key(false)?;
+    let d = Device::open_nonblocking(KEY).map_err(|e| e.to_string())?;
+    d.read_available(64).map_err(|e| e.to_string())?;
+    Ok(d)
+}
+
 fn edges(recs: &[RpollEvent]) -> Vec<(Option<Edge>, Option<bool>)> {
     recs.iter().map(|r| (r.edge(), r.level())).collect()
 }
@@ -95,16 +80,16 @@ const RELEASE: (Option<Edge>, Option<bool>) = (Some(Edge::Falling), Some(false))
 /// default; the other GPIO devices are not wakeup-capable.
 pub fn wakeup_source_enabled_by_default() -> TestResult {
     check!(
-        read_sys(&format!("{KEY_POWER}/wakeup"))? == "enabled",
+        sysfs_read(&format!("{KEY_POWER}/wakeup"))? == "enabled",
         "key power/wakeup is '{}'",
-        read_sys(&format!("{KEY_POWER}/wakeup"))?
+        sysfs_read(&format!("{KEY_POWER}/wakeup"))?
     );
-    let al = read_sys("/sys/bus/platform/devices/al/power/wakeup").unwrap_or_default();
+    let al = sysfs_read("/sys/bus/platform/devices/al/power/wakeup").unwrap_or_default();
     check!(
         al.is_empty(),
         "al (no wakeup-source) has power/wakeup '{al}'"
     );
-    let states = read_sys("/sys/power/state")?;
+    let states = sysfs_read("/sys/power/state")?;
     check!(
         states.contains("freeze"),
         "/sys/power/state offers '{states}'"
@@ -117,9 +102,7 @@ pub fn wakeup_source_enabled_by_default() -> TestResult {
 /// event was reported to the `wakeup_count` protocol), and the reader gets
 /// exactly the press, then the release.
 pub fn press_wakes_from_suspend() -> TestResult {
-    set_key(false)?;
-    let d = Device::open_nonblocking(KEY).map_err(|e| e.to_string())?;
-    d.read_available(64).map_err(|e| e.to_string())?;
+    let d = fresh_key()?;
     let irq = d.info().map_err(|e| e.to_string())?.irq;
     let count = format!("{KEY_POWER}/wakeup_count");
     let active = format!("{KEY_POWER}/wakeup_active_count");
@@ -129,7 +112,7 @@ pub fn press_wakes_from_suspend() -> TestResult {
     let (t0, t1, r) = sleep_once(SAFETY_ALARM_S)?;
     check!(r.is_ok(), "suspend refused or aborted: errno {:?}", r.err());
     let slept_ms = (t1 - t0) / 1_000_000;
-    let woke_by = read_sys("/sys/power/pm_wakeup_irq")?;
+    let woke_by = sysfs_read("/sys/power/pm_wakeup_irq")?;
     let after = read_u64(&count)?;
     let active_after = read_u64(&active)?;
     println!("guest note: press woke the system after {slept_ms} ms (pm_wakeup_irq {woke_by}, key irq {irq}, key wakeup_count {before} -> {after}, wakeup_active_count {active_before} -> {active_after})");
@@ -171,17 +154,15 @@ pub fn press_wakes_from_suspend() -> TestResult {
 /// does. The press made while asleep is still reported after the resume
 /// (edge replayed or line re-read), once, and the level ioctl knows it.
 pub fn press_without_wakeup_reported_after_rtc_wake() -> TestResult {
-    set_key(false)?;
-    let d = Device::open_nonblocking(KEY).map_err(|e| e.to_string())?;
-    d.read_available(64).map_err(|e| e.to_string())?;
-    write_sys(&format!("{KEY_POWER}/wakeup"), "disabled")?;
+    let d = fresh_key()?;
+    sysfs_write(&format!("{KEY_POWER}/wakeup"), "disabled")?;
     let result = (|| {
         gpio_drive(&format!("suspended=1 sleep=300 {KEY_LINE}=1"));
         let alarm_s = 4;
         let (t0, t1, r) = sleep_once(alarm_s)?;
         check!(r.is_ok(), "suspend refused or aborted: errno {:?}", r.err());
         let slept_ms = (t1 - t0) / 1_000_000;
-        let woke_by = read_sys("/sys/power/pm_wakeup_irq")?;
+        let woke_by = sysfs_read("/sys/power/pm_wakeup_irq")?;
         let rtc = rtc_irq()?;
         println!("guest note: without wake-up the RTC woke the system after {slept_ms} ms (pm_wakeup_irq {woke_by}, rtc irq {rtc})");
         check!(
@@ -194,7 +175,7 @@ pub fn press_without_wakeup_reported_after_rtc_wake() -> TestResult {
         );
         Ok(())
     })();
-    write_sys(&format!("{KEY_POWER}/wakeup"), "enabled")?;
+    sysfs_write(&format!("{KEY_POWER}/wakeup"), "enabled")?;
     result?;
     wait_gpio_level(KEY_LINE, true, 10_000)?;
     let press = collect(d.owned_fd(), 1, 10_000)?;
@@ -224,15 +205,13 @@ pub fn press_without_wakeup_reported_after_rtc_wake() -> TestResult {
 /// both are reported (each edge seen) or neither (the settled state did not
 /// change), never one alone, and the level ioctl says 0.
 pub fn press_and_release_while_asleep() -> TestResult {
-    set_key(false)?;
-    let d = Device::open_nonblocking(KEY).map_err(|e| e.to_string())?;
-    d.read_available(64).map_err(|e| e.to_string())?;
-    write_sys(&format!("{KEY_POWER}/wakeup"), "disabled")?;
+    let d = fresh_key()?;
+    sysfs_write(&format!("{KEY_POWER}/wakeup"), "disabled")?;
     gpio_drive(&format!(
         "suspended=1 sleep=300 {KEY_LINE}=1 sleep=300 {KEY_LINE}=0"
     ));
     let slept = sleep_once(3);
-    write_sys(&format!("{KEY_POWER}/wakeup"), "enabled")?;
+    sysfs_write(&format!("{KEY_POWER}/wakeup"), "enabled")?;
     let (t0, t1, r) = slept?;
     check!(r.is_ok(), "suspend refused or aborted: errno {:?}", r.err());
     sleep_ms(200);
@@ -385,9 +364,7 @@ pub fn timer_stands_still_across_suspend() -> TestResult {
 /// once it was read (and `epoll_wait` called again) the read returns and
 /// the system sleeps until the RTC wakes it.
 pub fn epollwakeup_holds_off_suspend() -> TestResult {
-    set_key(false)?;
-    let d = Device::open_nonblocking(KEY).map_err(|e| e.to_string())?;
-    d.read_available(64).map_err(|e| e.to_string())?;
+    let d = fresh_key()?;
     let ep = Epoll::new().map_err(|e| e.to_string())?;
     ep.add(d.owned_fd(), (libc::EPOLLIN | libc::EPOLLWAKEUP) as u32, 1)
         .map_err(|e| e.to_string())?;
@@ -399,7 +376,7 @@ pub fn epollwakeup_holds_off_suspend() -> TestResult {
     // The key's own wake-up event (debounce window + 1 ms) is long over:
     // what is still in progress is the epoll reader's.
     sleep_ms(100);
-    let daemon = std::thread::spawn(|| read_sys(WAKEUP_COUNT));
+    let daemon = std::thread::spawn(|| sysfs_read(WAKEUP_COUNT));
     sleep_ms(500);
     let held = !daemon.is_finished();
     let recs = d.read_available(64).map_err(|e| e.to_string())?;
@@ -443,17 +420,17 @@ pub fn epollwakeup_holds_off_suspend() -> TestResult {
 /// them that keeps its grid.
 pub fn pm_test_cycles() -> TestResult {
     const PM_TEST: &str = "/sys/power/pm_test";
-    let levels = read_sys(PM_TEST)?;
+    let levels = sysfs_read(PM_TEST)?;
     check!(
         levels.contains("devices") && levels.contains("freezer"),
         "pm_test offers '{levels}'"
     );
-    write_sys("/sys/module/suspend/parameters/pm_test_delay", "1")?;
+    sysfs_write("/sys/module/suspend/parameters/pm_test_delay", "1")?;
     let d = Device::open_nonblocking("nap").map_err(|e| e.to_string())?;
     d.read_available(64).map_err(|e| e.to_string())?;
     let result = (|| {
         for level in ["freezer", "devices"] {
-            write_sys(PM_TEST, level)?;
+            sysfs_write(PM_TEST, level)?;
             for cycle in 1..=2 {
                 let t0 = boottime_ns();
                 let r = std::fs::write("/sys/power/state", "freeze");
@@ -466,7 +443,7 @@ pub fn pm_test_cycles() -> TestResult {
         }
         Ok(())
     })();
-    write_sys(PM_TEST, "none")?;
+    sysfs_write(PM_TEST, "none")?;
     result?;
     // The timer stood still during each cycle and runs again after the
     // last: records arrive, in sequence, and at most one per cycle (the

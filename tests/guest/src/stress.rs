@@ -357,21 +357,11 @@ fn retuner(ctx: Arc<Ctx>) {
 /// `Ok(false)`: a wake-up event came first and the kernel refused or
 /// aborted the sleep, as it should.
 fn system_sleep() -> Result<bool, String> {
-    let read = |p: &str| std::fs::read_to_string(p).map_err(|e| format!("{p}: {e}"));
-    let write = |p: &str, v: &str| std::fs::write(p, v).map_err(|e| format!("{p} <- {v}: {e}"));
-    let alarm = "/sys/class/rtc/rtc0/wakealarm";
-    let count = read("/sys/power/wakeup_count")?;
-    if std::fs::write("/sys/power/wakeup_count", count.trim()).is_err() {
-        return Ok(false);
-    }
-    write(alarm, "0")?;
-    write(alarm, "+2")?;
-    let r = std::fs::write("/sys/power/state", "freeze");
-    write(alarm, "0")?;
-    match r {
+    match suspend_to_idle(Some(2))?.result {
         Ok(()) => Ok(true),
-        Err(e) if e.raw_os_error() == Some(libc::EBUSY) => Ok(false),
-        Err(e) => Err(format!("/sys/power/state <- freeze: {e}")),
+        // EINVAL: writing back wakeup_count; EBUSY: the sleep itself.
+        Err(libc::EINVAL | libc::EBUSY) => Ok(false),
+        Err(e) => Err(format!("system sleep: errno {e}")),
     }
 }
 
