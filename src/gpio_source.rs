@@ -50,11 +50,11 @@ use crate::{
         gpio_consumer::{AtomicGpio, Flags, GpioDesc},
         hrtimer_rearm::ArmedTimer,
         irq_by_number::IrqLine,
-        pm::{PmHooks, PmNotifier, WakeIrq},
+        pm::{PmHooks, PmNotifier},
     },
     source::Source,
     stamp,
-    wakeup::wake_irq,
+    wakeup::Wake,
 };
 
 /// What the edges of a burst have left to decide, under the IRQ-safe lock.
@@ -71,6 +71,13 @@ struct Edging {
     /// The requested line, read by every interrupt; `None` once unbound
     /// (files may keep the source, never the line).
     line: Option<AtomicGpio>,
+}
+
+impl Edging {
+    /// The line's logical level now; `ENODEV` once unbound.
+    fn read(&self) -> Result<bool> {
+        self.line.as_ref().ok_or(ENODEV)?.value()
+    }
 }
 
 /// The state of one GPIO source. Facts about the line are fixed at probe.
@@ -130,7 +137,7 @@ impl GpioSource {
         // Unbound, or (it cannot happen: the line does not sleep) an
         // unreadable level: nothing is invented, the interrupt counts as
         // merged.
-        let Some(Ok(level)) = st.line.as_ref().map(AtomicGpio::value) else {
+        let Ok(level) = st.read() else {
             self.fanout.count_merged(1);
             return;
         };
@@ -170,7 +177,7 @@ impl GpioSource {
             return;
         }
         let mut st = self.edging.lock();
-        let Some(Ok(level)) = st.line.as_ref().map(AtomicGpio::value) else {
+        let Ok(level) = st.read() else {
             return;
         };
         if let Some(l) = st.settle.resync(level) {
@@ -238,12 +245,12 @@ impl Source for GpioSource {
     /// single-edge one (which reports edges only).
     fn level(&self) -> Result<bool> {
         let st = self.edging.lock();
-        let line = st.line.as_ref().ok_or(ENODEV)?;
-        if self.edges == Edges::Both {
-            Ok(st.settle.reported())
+        let now = st.read()?;
+        Ok(if self.edges == Edges::Both {
+            st.settle.reported()
         } else {
-            line.value()
-        }
+            now
+        })
     }
 
     fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -262,11 +269,8 @@ impl Source for GpioSource {
 #[pin_data(PinnedDrop)]
 pub(crate) struct GpioHandler {
     source: Arc<GpioSource>,
-    /// With `wakeup-source`: the device's wake-up registration.
-    wake: Option<WakeIrq>,
-    /// How long a wake-up event keeps the system awake: until the settle
-    /// window has passed and the record is queued.
-    wake_ms: u32,
+    /// Each edge's wake-up event, if a `wakeup-source`.
+    wake: Wake,
 }
 
 impl irq::Handler for GpioHandler {
@@ -275,9 +279,7 @@ impl irq::Handler for GpioHandler {
         // the top of its hard-IRQ handler).
         let now = clock::monotonic_ns();
         self.source.edge(now);
-        if let Some(wake) = &self.wake {
-            wake.event(self.wake_ms);
-        }
+        self.wake.edge();
         IrqReturn::Handled
     }
 }
@@ -372,12 +374,13 @@ pub(crate) fn request<'bound>(
         Edges::Falling => irq::Flags::TRIGGER_FALLING,
         Edges::Both => irq::Flags::TRIGGER_RISING | irq::Flags::TRIGGER_FALLING,
     };
-    let wake = if wakeup { wake_irq(pdev, irq)? } else { None };
+    // A wake-up event keeps the system awake until the settle window has
+    // passed and the record is queued.
+    let wake = Wake::new(pdev, irq, wakeup, debounce_us.div_ceil(1000) + 1)?;
     let handler_source = source.clone();
     let handler = try_pin_init!(GpioHandler {
         source: handler_source,
         wake,
-        wake_ms: debounce_us.div_ceil(1000) + 1,
     });
     let line = IrqLine::request(pdev, irq, trigger, c"rpoll", handler).inspect_err(|e| {
         dev_err!(

@@ -24,10 +24,10 @@ use crate::{
         debounce::Debouncer,
         uapi::{trigger_name, RpollInfo, RPOLL_SOURCE_IRQ},
     },
-    shim::{clock, irq_by_number, pm::WakeIrq},
+    shim::{clock, irq_by_number},
     source::Source,
     stamp,
-    wakeup::wake_irq,
+    wakeup::Wake,
 };
 
 /// The state of one interrupt source.
@@ -86,20 +86,14 @@ impl Source for IrqSource {
 #[pin_data]
 pub(crate) struct IrqHandler {
     source: Arc<IrqSource>,
-    /// With `wakeup-source`: the device's wake-up registration, cleared when
-    /// the interrupt is freed.
-    wake: Option<WakeIrq>,
-    /// How long a wake-up event keeps the system awake (the record is
-    /// queued at once).
-    wake_ms: u32,
+    /// Each edge's wake-up event, if a `wakeup-source`.
+    wake: Wake,
 }
 
 impl irq::Handler for IrqHandler {
     fn handle(&self) -> IrqReturn {
         self.source.edge();
-        if let Some(wake) = &self.wake {
-            wake.event(self.wake_ms);
-        }
+        self.wake.edge();
         IrqReturn::Handled
     }
 }
@@ -145,11 +139,8 @@ pub(crate) fn request<'bound>(
         GFP_KERNEL,
     )?;
     let handler_source = source.clone();
-    let wake = if wakeup {
-        wake_irq(pdev.as_ref(), irq)?
-    } else {
-        None
-    };
+    // The record is queued at once: 1 ms awake is enough.
+    let wake = Wake::new(pdev.as_ref(), irq, wakeup, 1)?;
     // SAFETY: the registration is returned in a `Pin<KBox<_>>` that the
     // caller stores in its driver data; it is never leaked, so its `Drop`
     // (which frees the interrupt) runs at unbind.
@@ -161,7 +152,6 @@ pub(crate) fn request<'bound>(
             try_pin_init!(IrqHandler {
                 source: handler_source,
                 wake,
-                wake_ms: 1,
             }),
         )
     };

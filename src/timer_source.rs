@@ -35,18 +35,16 @@ use kernel::{
     },
 };
 
-use crate::shim::{
-    clock::Offset,
-    pm::{PmHooks, PmNotifier},
-};
-
 use crate::{
     fanout::FanOut,
     logic::{
         params,
         uapi::{RpollInfo, RPOLL_EVENT_RESUMED, RPOLL_SOURCE_TIMER},
     },
-    shim::clock,
+    shim::{
+        clock::{self, Offset},
+        pm::{PmHooks, PmNotifier},
+    },
     source::Source,
     stamp,
 };

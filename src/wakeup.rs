@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The `wakeup-source` property of interrupt-driven devices (GPIO and irq):
-//! its wake-up registration, or a warning when the interrupt cannot wake the
-//! system.
+//! the wake-up side of their interrupt handler.
 
 use kernel::{
     device::{Bound, Device},
@@ -11,18 +10,44 @@ use kernel::{
 
 use crate::shim::pm::{self, WakeIrq};
 
-/// The wake-up registration of a `wakeup-source` device through `irq`, or
-/// `None` (said once, here) if its controller cannot wake the system: the
-/// device then works without wake-up. A failure to register (memory) fails
-/// the probe.
-pub(crate) fn wake_irq(dev: &Device<Bound>, irq: u32) -> Result<Option<WakeIrq>> {
-    if let Err(e) = pm::irq_can_wake(irq) {
-        dev_warn!(
-            dev,
-            "'wakeup-source' ignored: interrupt {irq} cannot wake the system (error {}); the device works without wake-up\n",
-            e.to_errno()
-        );
-        return Ok(None);
+/// What an interrupt handler does for wake-up: with `wakeup-source`, report
+/// each edge as a wake-up event; without it (or when the interrupt cannot
+/// wake the system), nothing.
+pub(crate) struct Wake {
+    /// The device's wake-up registration, cleared when dropped (with the
+    /// handler, when the interrupt is freed).
+    irq: Option<WakeIrq>,
+    /// How long each event keeps the system awake: until its record is
+    /// queued.
+    ms: u32,
+}
+
+impl Wake {
+    /// Registers `dev` as a wake-up source through `irq` if `wanted`, each
+    /// event keeping the system awake for `ms`. A controller that cannot
+    /// wake the system is said once, here, and the device works without
+    /// wake-up; a failure to register (memory) fails the probe.
+    pub(crate) fn new(dev: &Device<Bound>, irq: u32, wanted: bool, ms: u32) -> Result<Self> {
+        let irq = if !wanted {
+            None
+        } else if let Err(e) = pm::irq_can_wake(irq) {
+            dev_warn!(
+                dev,
+                "'wakeup-source' ignored: interrupt {irq} cannot wake the system (error {}); the device works without wake-up\n",
+                e.to_errno()
+            );
+            None
+        } else {
+            Some(WakeIrq::new(dev, irq)?)
+        };
+        Ok(Self { irq, ms })
     }
-    WakeIrq::new(dev, irq).map(Some)
+
+    /// An edge: a wake-up event, if the device is a wake-up source. Any
+    /// context.
+    pub(crate) fn edge(&self) {
+        if let Some(w) = &self.irq {
+            w.event(self.ms);
+        }
+    }
 }
