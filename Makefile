@@ -29,8 +29,15 @@ B := build
 # in its board.env): the i.MX 8M Plus EVK shares the arm64 virt kernel.
 KERNEL_FROM := $(shell sed -n 's/^KERNEL_FROM=//p' $(BOARD_DIR)/board.env 2>/dev/null)
 KBOARD_DIR := board/$(or $(KERNEL_FROM),$(BOARD))
-FRAGMENTS_normal := $(KBOARD_DIR)/kernel.config
-FRAGMENTS_debug := $(KBOARD_DIR)/kernel.config $(KBOARD_DIR)/kernel-debug.config
+# KERNEL_RELEASE=7.2 builds against the other release (scripts/versions.mk);
+# its Kconfig differences are in kernel-<release>.config.
+KERNEL_RELEASE ?= $(KERNEL_VERSION)
+ifeq ($(filter $(KERNEL_RELEASE),$(KERNEL_VERSION) $(KERNEL_VERSION_OLD)),)
+$(error KERNEL_RELEASE must be $(KERNEL_VERSION) or $(KERNEL_VERSION_OLD))
+endif
+REL_FRAGMENT := $(wildcard $(KBOARD_DIR)/kernel-$(KERNEL_RELEASE).config)
+FRAGMENTS_normal := $(KBOARD_DIR)/kernel.config $(REL_FRAGMENT)
+FRAGMENTS_debug := $(KBOARD_DIR)/kernel.config $(REL_FRAGMENT) $(KBOARD_DIR)/kernel-debug.config
 FRAGMENTS := $(or $(FRAGMENTS_$(FLAVOUR)),$(error FLAVOUR must be normal or debug))
 # The kernel's architecture (KERNEL_ARCH in the kernel board's board.env):
 # arm64 (virt, i.MX 8M Plus EVK) or arm (ARMv7: virt-arm).
@@ -44,8 +51,9 @@ CC_arm := arm-linux-gnueabihf-gcc
 BUSYBOX_arm64 := busybox-arm64
 BUSYBOX_arm := busybox-armhf
 # Per-arch, per-flavour outputs: kdir (kernel build path), mod/ (Kbuild
-# output), base.cpio: build/normal, build/debug (arm64), build/normal-arm.
-FB := $(B)/$(FLAVOUR)$(if $(filter arm,$(KARCH)),-arm)
+# output), base.cpio: build/normal, build/debug (arm64), build/normal-arm,
+# build/normal-7.2 (the other release).
+FB := $(B)/$(FLAVOUR)$(if $(filter arm,$(KARCH)),-arm)$(if $(filter-out $(KERNEL_VERSION),$(KERNEL_RELEASE)),-$(KERNEL_RELEASE))
 # Evaluated when used, after `kernel` has written it.
 KDIR = $(shell cat $(FB)/kdir)
 KMAKE = $(MAKE) --no-print-directory -C $(KDIR) ARCH=$(KARCH) LLVM=-$(LLVM_VERSION) \
@@ -88,7 +96,7 @@ deps:
 
 kernel: deps
 	@mkdir -p $(FB)
-	@KERNEL_ARCH=$(KARCH) scripts/build-kernel $(FRAGMENTS) > $(FB)/kdir.tmp && mv $(FB)/kdir.tmp $(FB)/kdir
+	@KERNEL_ARCH=$(KARCH) KERNEL_RELEASE=$(KERNEL_RELEASE) scripts/build-kernel $(FRAGMENTS) > $(FB)/kdir.tmp && mv $(FB)/kdir.tmp $(FB)/kdir
 
 module: kernel
 	@mkdir -p $(FB)/mod
@@ -154,6 +162,7 @@ test:
 	@$(MAKE) --no-print-directory dtb BOARD=imx8mp-evk
 	@$(MAKE) --no-print-directory dtb BOARD=imx6ul-evk
 	@$(MAKE) --no-print-directory guest BOARD=qemu-virt-arm
+	@$(MAKE) --no-print-directory guest KERNEL_RELEASE=$(KERNEL_VERSION_OLD)
 	@echo "[make test] kernels, modules, user space and DTBs ready after $$(( $$(date +%s) - $$(cat $(B)/.test-start) )) s"
 	@tests/run-all $(B)/debug $(B)/debug $(B)
 

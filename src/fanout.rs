@@ -15,19 +15,22 @@
 
 use kernel::{
     fs::File,
-    new_mutex, new_poll_condvar, new_spinlock_irq,
+    new_mutex, new_poll_condvar,
     prelude::*,
     sync::{
         poll::{PollCondVar, PollTable},
-        Arc, Mutex, SpinLockIrq, SpinLockIrqGuard,
+        Arc, Mutex,
     },
 };
 
-use crate::logic::{
-    decimal::Decimal,
-    queue::{Delivery, ReaderQueue},
-    sample::Sample,
-    uapi::RpollStats,
+use crate::{
+    logic::{
+        decimal::Decimal,
+        queue::{Delivery, ReaderQueue},
+        sample::Sample,
+        uapi::RpollStats,
+    },
+    shim::release::{new_spinlock_irq, SpinLockIrq, SpinLockIrqGuard},
 };
 
 /// Most files that may have one device open at once. With the largest queue

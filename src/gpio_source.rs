@@ -26,9 +26,8 @@ use kernel::{
     device::{Bound, Device},
     fmt, impl_has_hr_timer,
     irq::{self, IrqReturn},
-    new_spinlock_irq,
     prelude::*,
-    sync::{Arc, ArcBorrow, SpinLockIrq},
+    sync::{Arc, ArcBorrow},
     time::{
         hrtimer::{AbsoluteMode, HrTimer, HrTimerCallback, HrTimerCallbackContext, HrTimerRestart},
         Delta, Instant, Monotonic,
@@ -49,8 +48,9 @@ use crate::{
         clock,
         gpio_consumer::{AtomicGpio, Flags, GpioDesc},
         hrtimer_rearm::ArmedTimer,
-        irq_by_number::IrqLine,
+        irq_by_number::{self, IrqLine},
         pm::{PmHooks, PmNotifier},
+        release::{new_spinlock_irq, SpinLockIrq},
     },
     source::Source,
     stamp,
@@ -273,7 +273,7 @@ pub(crate) struct GpioHandler {
     wake: Wake,
 }
 
-impl irq::Handler for GpioHandler {
+impl irq_by_number::Handler for GpioHandler {
     fn handle(&self) -> IrqReturn {
         // Stamped first, before the level is read (as gpio-cdev stamps at
         // the top of its hard-IRQ handler).

@@ -13,9 +13,9 @@ use kernel::{
     device::Core,
     fmt,
     irq::{self, IrqReturn},
-    new_spinlock_irq, platform,
+    platform,
     prelude::*,
-    sync::{Arc, SpinLockIrq},
+    sync::Arc,
 };
 
 use crate::{
@@ -24,7 +24,11 @@ use crate::{
         debounce::Debouncer,
         uapi::{trigger_name, RpollInfo, RPOLL_SOURCE_IRQ},
     },
-    shim::{clock, irq_by_number},
+    shim::{
+        clock,
+        irq_by_number::{self, IrqLine},
+        release::{new_spinlock_irq, SpinLockIrq},
+    },
     source::Source,
     stamp,
     wakeup::Wake,
@@ -90,7 +94,7 @@ pub(crate) struct IrqHandler {
     wake: Wake,
 }
 
-impl irq::Handler for IrqHandler {
+impl irq_by_number::Handler for IrqHandler {
     fn handle(&self) -> IrqReturn {
         self.source.edge();
         self.wake.edge();
@@ -101,7 +105,7 @@ impl irq::Handler for IrqHandler {
 /// A requested interrupt with its source.
 pub(crate) struct IrqBinding<'bound> {
     /// Frees the interrupt when dropped (waiting for a running handler).
-    _registration: Pin<KBox<irq::Registration<'bound, IrqHandler>>>,
+    _registration: Pin<KBox<IrqLine<'bound, IrqHandler>>>,
     /// The source, for the device's files.
     pub(crate) source: Arc<IrqSource>,
 }
@@ -141,21 +145,20 @@ pub(crate) fn request<'bound>(
     let handler_source = source.clone();
     // The record is queued at once: 1 ms awake is enough.
     let wake = Wake::new(pdev.as_ref(), irq, wakeup, 1)?;
-    // SAFETY: the registration is returned in a `Pin<KBox<_>>` that the
-    // caller stores in its driver data; it is never leaked, so its `Drop`
-    // (which frees the interrupt) runs at unbind.
-    let reg = unsafe {
-        pdev.request_irq_by_index(
-            irq::Flags::TRIGGER_NONE,
-            0,
-            c"rpoll",
-            try_pin_init!(IrqHandler {
-                source: handler_source,
-                wake,
-            }),
-        )
-    };
-    let registration = KBox::pin_init(reg, GFP_KERNEL).inspect_err(|e| {
+    // The same registration as the GPIO source's (one handler trait on
+    // every kernel release), for the number the OF core mapped above.
+    let handler = try_pin_init!(IrqHandler {
+        source: handler_source,
+        wake,
+    });
+    let registration = IrqLine::request(
+        pdev.as_ref(),
+        irq,
+        irq::Flags::TRIGGER_NONE,
+        c"rpoll",
+        handler,
+    )
+    .inspect_err(|e| {
         dev_err!(
             pdev.as_ref(),
             "cannot request interrupt {irq} (error {})\n",

@@ -50,7 +50,7 @@ const _: () = {
     assert!(RPOLL_IOC_GET_LEVEL == _IOR::<u32>(M, 5));
 };
 
-kernel::of_device_table!(
+of_table!(
     OF_TABLE,
     <RpollDriver as platform::Driver>::IdInfo,
     [

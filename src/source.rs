@@ -9,7 +9,7 @@
 
 use kernel::{fmt, prelude::*};
 
-use crate::logic::uapi::RpollInfo;
+use crate::{logic::uapi::RpollInfo, shim::release};
 
 /// An event source as seen from its open files.
 pub(crate) trait Source: Send + Sync {
@@ -29,13 +29,13 @@ pub(crate) trait Source: Send + Sync {
     /// Changes the period (`RPOLL_IOC_SET_PERIOD`, value not yet checked):
     /// `EOPNOTSUPP` for sources that have none, `EINVAL` for a bad value.
     fn set_period(&self, _period_us: u32) -> Result {
-        Err(EOPNOTSUPP)
+        Err(release::eopnotsupp())
     }
 
     /// The logical level (`RPOLL_IOC_GET_LEVEL`): `EOPNOTSUPP` for sources
     /// that have none, `ENODEV` once unbound.
     fn level(&self) -> Result<bool> {
-        Err(EOPNOTSUPP)
+        Err(release::eopnotsupp())
     }
 
     /// Fills the source's fields of the `RPOLL_IOC_INFO` reply.

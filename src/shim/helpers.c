@@ -13,6 +13,7 @@
 #include <linux/jiffies.h>
 #include <linux/pm_wakeirq.h>
 #include <linux/device.h>
+#include <linux/spinlock.h>
 #include <linux/suspend.h>
 
 #include "helpers.h"
@@ -78,3 +79,32 @@ int rpoll_helper_unregister_pm_notifier(struct notifier_block *nb)
 {
 	return unregister_pm_notifier(nb);
 }
+
+#ifdef RPOLL_KERNEL_7_2
+/*
+ * The IRQ-safe spinlock of release.rs for Linux 7.2, whose kernel crate has
+ * none (7.3's SpinLockIrq). Defined by Kbuild when building against 7.2.
+ */
+unsigned long rpoll_helper_spin_lock_irqsave(spinlock_t *lock)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(lock, flags);
+	return flags;
+}
+
+bool rpoll_helper_spin_trylock_irqsave(spinlock_t *lock, unsigned long *flags)
+{
+	return spin_trylock_irqsave(lock, *flags);
+}
+
+void rpoll_helper_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
+{
+	spin_unlock_irqrestore(lock, flags);
+}
+
+void rpoll_helper_spin_assert_is_held(spinlock_t *lock)
+{
+	lockdep_assert_held(lock);
+}
+#endif

@@ -6,6 +6,7 @@
 #ifndef RPOLL_SHIM_HELPERS_H
 #define RPOLL_SHIM_HELPERS_H
 
+#include <linux/spinlock_types.h>
 #include <linux/types.h>
 
 struct device;
@@ -23,5 +24,11 @@ int rpoll_helper_enable_irq_wake(unsigned int irq);
 int rpoll_helper_disable_irq_wake(unsigned int irq);
 int rpoll_helper_register_pm_notifier(struct notifier_block *nb);
 int rpoll_helper_unregister_pm_notifier(struct notifier_block *nb);
+#ifdef RPOLL_KERNEL_7_2
+unsigned long rpoll_helper_spin_lock_irqsave(spinlock_t *lock);
+bool rpoll_helper_spin_trylock_irqsave(spinlock_t *lock, unsigned long *flags);
+void rpoll_helper_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);
+void rpoll_helper_spin_assert_is_held(spinlock_t *lock);
+#endif
 
 #endif /* RPOLL_SHIM_HELPERS_H */

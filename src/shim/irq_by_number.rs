@@ -7,8 +7,10 @@
 //! Linux 7.3's `kernel::irq::Registration` only accepts an `IrqRequest`,
 //! which only the kernel crate's bus abstractions can create, and keeps the
 //! bits of `irq::Flags` crate-private. [`IrqLine`] is that registration for a
-//! number the caller holds: it takes the kernel crate's [`irq::Handler`] and
-//! [`irq::Flags`] and frees the interrupt on drop.
+//! number the caller holds: it takes a [`Handler`] (7.3's `irq::Handler`,
+//! which on 7.2 also receives the bound device: this one has the same shape
+//! on both releases) and the kernel crate's [`Flags`], and frees the
+//! interrupt on drop.
 
 use core::marker::{PhantomData, PhantomPinned};
 
@@ -16,14 +18,22 @@ use kernel::{
     bindings, device,
     error::to_result,
     ffi::{c_int, c_ulong, c_void},
-    irq::{self, Flags, IrqReturn},
+    irq::{Flags, IrqReturn},
     prelude::*,
     str::CStr,
 };
 
+use super::release;
+
 extern "C" {
     /// `irq_get_trigger_type()` (`helpers.c`).
     fn rpoll_helper_irq_get_trigger_type(irq: u32) -> u32;
+}
+
+/// An interrupt handler, run in hard-IRQ context (7.3's `irq::Handler`).
+pub(crate) trait Handler: Sync {
+    /// Handles the interrupt: `Handled` if it was this device's.
+    fn handle(&self) -> IrqReturn;
 }
 
 /// The `IRQ_TYPE_*` trigger bits configured for `irq` (0 if none or if no
@@ -69,7 +79,7 @@ fn raw_flags(flags: Flags) -> c_ulong {
 /// and a pointer to `Self` as cookie; it is freed exactly once, in `drop`,
 /// before `handler` is dropped.
 #[pin_data(PinnedDrop)]
-pub(crate) struct IrqLine<'a, T: irq::Handler> {
+pub(crate) struct IrqLine<'a, T: Handler> {
     irq: u32,
     #[pin]
     handler: T,
@@ -78,7 +88,7 @@ pub(crate) struct IrqLine<'a, T: irq::Handler> {
     _pin: PhantomPinned,
 }
 
-impl<'a, T: irq::Handler + 'a> IrqLine<'a, T> {
+impl<'a, T: Handler + 'a> IrqLine<'a, T> {
     /// Requests interrupt `irq` for `dev` with `flags`, named `name` in
     /// `/proc/interrupts`, with the handler `handler` initialises. The
     /// registration cannot outlive `dev`'s binding; dropping it frees the
@@ -125,7 +135,7 @@ impl<'a, T: irq::Handler + 'a> IrqLine<'a, T> {
 }
 
 #[pinned_drop]
-impl<T: irq::Handler> PinnedDrop for IrqLine<'_, T> {
+impl<T: Handler> PinnedDrop for IrqLine<'_, T> {
     fn drop(self: Pin<&mut Self>) {
         let cookie = core::ptr::from_ref(&*self).cast_mut().cast::<c_void>();
         // SAFETY: by the type invariant the interrupt is requested with this
@@ -139,15 +149,12 @@ impl<T: irq::Handler> PinnedDrop for IrqLine<'_, T> {
 ///
 /// Called by the IRQ core for an interrupt requested by [`IrqLine::request`]:
 /// `ptr` is the cookie, a pointer to a live `IrqLine<T>`.
-unsafe extern "C" fn handler_cb<T: irq::Handler>(
+unsafe extern "C" fn handler_cb<T: Handler>(
     _irq: c_int,
     ptr: *mut c_void,
 ) -> bindings::irqreturn_t {
     // SAFETY: by the function's contract `ptr` points to a live `IrqLine<T>`
     // (it stays alive until `free_irq()` returns, which waits for us).
     let line = unsafe { &*ptr.cast::<IrqLine<'_, T>>() };
-    match line.handler.handle() {
-        IrqReturn::None => bindings::irqreturn::IRQ_NONE,
-        IrqReturn::Handled => bindings::irqreturn::IRQ_HANDLED,
-    }
+    release::irqreturn(line.handler.handle())
 }

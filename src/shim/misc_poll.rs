@@ -20,12 +20,13 @@ use kernel::{
     ffi::{c_int, c_long, c_uint, c_ulong},
     fs::{File, Kiocb},
     iov::IovIterDest,
-    module::this_module,
     prelude::*,
     str::CString,
     sync::poll::PollTable,
     types::{ForeignOwnable, Opaque},
 };
+
+use super::release;
 
 /// `EPOLL*` readiness bits returned by [`PollMiscDevice::poll`] (uapi
 /// values; bindgen does not emit the `__poll_t` casts).
@@ -168,7 +169,7 @@ struct PollMiscVTable<T: PollMiscDevice>(PhantomData<T>);
 
 impl<T: PollMiscDevice> PollMiscVTable<T> {
     const VTABLE: bindings::file_operations = bindings::file_operations {
-        owner: this_module::<T::OwnerModule>().as_ptr(),
+        owner: release::this_module().as_ptr(),
         open: Some(Self::open),
         release: Some(Self::release),
         read_iter: if T::HAS_READ_ITER {

@@ -22,6 +22,7 @@
 //! | `kiocb.rs` | `Kiocb::is_nowait()` |
 //! | `misc_poll.rs` | `MiscDevice::poll` and registration data for misc devices |
 //! | `pm.rs` | device wake-up (`device_init_wakeup()`, `dev_pm_set_wake_irq()`), PM notifiers |
+//! | `release.rs` | what differs between Linux 7.2 and 7.3 (`SpinLockIrq`, `EOPNOTSUPP`, `THIS_MODULE`, `of_device_table!`) |
 
 pub(crate) mod capability;
 pub(crate) mod clock;
@@ -32,3 +33,4 @@ pub(crate) mod irq_by_number;
 pub(crate) mod kiocb;
 pub(crate) mod misc_poll;
 pub(crate) mod pm;
+pub(crate) mod release;
