@@ -16,6 +16,8 @@ mod device;
 mod fanout;
 mod gpio_source;
 mod irq_source;
+#[cfg(CONFIG_KUNIT = "y")]
+mod kunit;
 // Shared with the host tests and the user-space crates, for which its items
 // are `pub`.
 #[expect(unreachable_pub)]

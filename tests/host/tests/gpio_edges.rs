@@ -1,82 +1,11 @@
 //! Host tests of GPIO edge selection and settled-state debouncing.
 
 use proptest::prelude::*;
-use rpoll_logic::gpio_edges::{EdgeOutcome, Edges, Settle, Settled};
+use rpoll_logic::gpio_edges::{EdgeOutcome, Settle};
 
-#[test]
-fn edges_parse_and_swap_for_active_low() {
-    assert_eq!(Edges::parse(b"rising"), Some(Edges::Rising));
-    assert_eq!(Edges::parse(b"falling"), Some(Edges::Falling));
-    assert_eq!(Edges::parse(b"both"), Some(Edges::Both));
-    assert_eq!(Edges::parse(b"Rising"), None);
-    assert_eq!(Edges::parse(b""), None);
-    assert_eq!(Edges::Rising.physical(true), Edges::Falling);
-    assert_eq!(Edges::Falling.physical(true), Edges::Rising);
-    assert_eq!(Edges::Both.physical(true), Edges::Both);
-    assert_eq!(Edges::Rising.physical(false), Edges::Rising);
-    assert_eq!(Edges::Both.irq_type(), 3);
-}
 
-#[test]
-fn zero_window_reports_changes_and_merges_repeats() {
-    let mut s = Settle::new(0, false);
-    assert_eq!(s.edge(true, 1), EdgeOutcome::Report(true));
-    assert_eq!(s.edge(true, 2), EdgeOutcome::Merged);
-    assert_eq!(s.edge(false, 3), EdgeOutcome::Report(false));
-}
 
-#[test]
-fn a_burst_ending_where_it_started_reports_nothing() {
-    let mut s = Settle::new(5000, false);
-    assert_eq!(s.edge(true, 0), EdgeOutcome::Pending { first: true });
-    assert_eq!(
-        s.edge(false, 1_000_000),
-        EdgeOutcome::Pending { first: false }
-    );
-    // The timer armed by the first edge fires 5 ms after it, but the line
-    // changed 1 ms in: not settled yet.
-    assert_eq!(s.settle(5_000_000), None);
-    assert_eq!(
-        s.settle(6_000_000),
-        Some(Settled {
-            report: None,
-            merged: 2
-        })
-    );
-    // A settle with no burst (a stale timer) is harmless.
-    assert_eq!(
-        s.settle(9_000_000),
-        Some(Settled {
-            report: None,
-            merged: 0
-        })
-    );
-}
 
-#[test]
-fn resync_reports_a_change_no_interrupt_announced() {
-    let mut s = Settle::new(5000, false);
-    // Unchanged: nothing, and nothing counted.
-    assert_eq!(s.resync(false), None);
-    // Changed while interrupts were off: reported at once.
-    assert_eq!(s.resync(true), Some(true));
-    assert!(s.reported());
-    assert_eq!(s.resync(true), None);
-    // With a burst settling, the reading joins the burst: its timer
-    // reports the level, and only the burst's interrupts are counted.
-    assert_eq!(s.edge(true, 0), EdgeOutcome::Pending { first: true });
-    assert_eq!(s.resync(false), None);
-    assert_eq!(
-        s.settle(5_000_000),
-        Some(Settled {
-            report: Some(false),
-            merged: 0
-        })
-    );
-    let mut z = Settle::new(0, true);
-    assert_eq!(z.resync(false), Some(false));
-    assert_eq!(z.edge(false, 1), EdgeOutcome::Merged);
-}
 
 /// One interrupt of a simulated line: the level the handler reads after it,
 /// and the time until the next interrupt (in microseconds).

@@ -21,7 +21,7 @@ fn queue(depth: usize, base: u64) -> ReaderQueue<Vec<Sample>> {
 }
 
 #[test]
-fn rejects_bad_capacities() {
+fn capacity_limits_with_heap_buffers() {
     for n in [0usize, 1, 3, 6, 100, 8192] {
         assert_eq!(
             ReaderQueue::new(vec![Sample::default(); n], 0).err(),
@@ -33,62 +33,9 @@ fn rejects_bad_capacities() {
     }
 }
 
-#[test]
-fn fifo_order_without_overflow() {
-    let mut q = queue(8, 0);
-    for s in 1..=5 {
-        assert!(!q.push(sample(s)));
-    }
-    for s in 1..=5 {
-        let d = q.pop().unwrap();
-        assert_eq!((d.sample.seq, d.lost), (s, 0));
-    }
-    assert!(q.pop().is_none());
-}
 
-#[test]
-fn overflow_drops_oldest_and_reports_loss_on_next_record() {
-    let mut q = queue(4, 10);
-    for s in 11..=17 {
-        q.push(sample(s));
-    }
-    // 7 pushed into 4 slots: 11, 12, 13 dropped.
-    let d = q.pop().unwrap();
-    assert_eq!((d.sample.seq, d.lost), (14, 3));
-    let d = q.pop().unwrap();
-    assert_eq!((d.sample.seq, d.lost), (15, 0));
-    let c = q.counts();
-    assert_eq!((c.delivered, c.lost, c.queued), (2, 3, 2));
-}
 
-#[test]
-fn undelivered_records_become_losses_of_the_next_record() {
-    let mut q = queue(8, 0);
-    for s in 1..=6 {
-        q.push(sample(s));
-    }
-    let a = q.pop().unwrap();
-    let b = q.pop().unwrap();
-    assert_eq!((a.lost, b.lost), (0, 0));
-    q.undeliver(2, 0);
-    let d = q.pop().unwrap();
-    assert_eq!((d.sample.seq, d.lost), (3, 2));
-    let c = q.counts();
-    assert_eq!((c.delivered, c.lost, c.queued), (1, 2, 3));
-}
 
-#[test]
-fn flush_counts_as_loss() {
-    let mut q = queue(8, 0);
-    for s in 1..=3 {
-        q.push(sample(s));
-    }
-    assert_eq!(q.flush(), 3);
-    assert!(q.is_empty());
-    q.push(sample(4));
-    let d = q.pop().unwrap();
-    assert_eq!((d.sample.seq, d.lost), (4, 3));
-}
 
 #[derive(Clone, Debug)]
 enum Op {

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Checks of device-tree property validation and its messages
+//! (`logic::params`).
+
+use super::{text::Text, Checked};
+use crate::logic::{
+    gpio_edges::Edges,
+    params::{self, ParamError},
+};
+
+/// `rpoll,period-us`: required, at least 10.
+pub fn period_bounds() -> Checked {
+    ensure_eq!(
+        params::period_us(None),
+        Err(ParamError::Missing("rpoll,period-us"))
+    );
+    ensure_eq!(params::period_us(Some(0)), Err(ParamError::PeriodRange(0)));
+    ensure_eq!(params::period_us(Some(9)), Err(ParamError::PeriodRange(9)));
+    ensure_eq!(params::period_us(Some(10)), Ok(10));
+    ensure_eq!(params::period_us(Some(1_000_000)), Ok(1_000_000));
+    ensure_eq!(params::period_us(Some(u32::MAX)), Ok(u32::MAX));
+    Ok(())
+}
+
+/// `rpoll,queue-depth`: 64 by default, a power of two in 2..=4096.
+pub fn depth_rules() -> Checked {
+    ensure_eq!(params::queue_depth(None), Ok(64));
+    for ok in [2, 4, 8, 1024, 4096] {
+        ensure_eq!(params::queue_depth(Some(ok)), Ok(ok));
+    }
+    for bad in [0, 1, 3, 100, 8192, u32::MAX] {
+        ensure_eq!(params::queue_depth(Some(bad)), Err(ParamError::Depth(bad)));
+    }
+    Ok(())
+}
+
+/// `label`: 1 to 32 characters of `[A-Za-z0-9_.-]`.
+pub fn label_rules() -> Checked {
+    ensure!(params::label(b"tick").is_ok());
+    ensure!(params::label(b"btn_0.a-b").is_ok());
+    ensure!(params::label(&[b'a'; 32]).is_ok());
+    for bad in [&b""[..], b"a/b", b"has space", b"\xff", &[b'a'; 33]] {
+        ensure_eq!(params::label(bad), Err(ParamError::Label));
+    }
+    Ok(())
+}
+
+/// Each message names its property and the accepted range.
+pub fn messages_name_property_and_range() -> Checked {
+    let m = Text::of(&ParamError::PeriodRange(5));
+    ensure!(m.as_str().contains("rpoll,period-us") && m.as_str().contains("10..=4294967295"));
+    let m = Text::of(&ParamError::Depth(3));
+    ensure!(m.as_str().contains("rpoll,queue-depth") && m.as_str().contains("2..=4096"));
+    let m = Text::of(&ParamError::Missing("rpoll,period-us"));
+    ensure!(m.as_str().contains("missing"));
+    ensure!(Text::of(&ParamError::Label).as_str().contains("label"));
+    Ok(())
+}
+
+/// `rpoll,debounce-us`: 0 by default, at most one second.
+pub fn debounce_rules() -> Checked {
+    ensure_eq!(params::debounce_us(None), Ok(0));
+    ensure_eq!(params::debounce_us(Some(5000)), Ok(5000));
+    ensure_eq!(params::debounce_us(Some(1_000_000)), Ok(1_000_000));
+    ensure_eq!(
+        params::debounce_us(Some(1_000_001)),
+        Err(ParamError::Debounce(1_000_001))
+    );
+    let m = Text::of(&ParamError::Debounce(2_000_000));
+    ensure!(m.as_str().contains("rpoll,debounce-us") && m.as_str().contains("0..=1000000"));
+    Ok(())
+}
+
+/// `rpoll,edges`: both by default; an unknown value names the accepted ones.
+pub fn edges_default_both_and_unknown_values_are_refused() -> Checked {
+    ensure_eq!(params::edges(None), Ok(Edges::Both));
+    ensure_eq!(params::edges(Some(b"falling")), Ok(Edges::Falling));
+    let refused = params::edges(Some(b"up"));
+    ensure!(refused.is_err());
+    if let Err(e) = refused {
+        ensure!(
+            Text::of(&e).as_str()
+                == "property 'rpoll,edges' is invalid (accepted: \"rising\", \"falling\" or \"both\")"
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Checks of the per-reader queue (`logic::queue`): order, overflow and the
+//! accounting identity `delivered + lost + queued == produced since open`.
+//! Queues are small arrays here (a kernel thread's stack holds them).
+
+use super::Checked;
+use crate::logic::{
+    queue::{BadDepth, ReaderQueue},
+    sample::Sample,
+};
+
+fn sample(seq: u64) -> Sample {
+    Sample {
+        seq,
+        mono_ns: seq * 1000,
+        boot_ns: seq * 1000 + 1,
+        real_ns: seq * 1000 + 2,
+        jiffies: seq,
+        source: 1,
+    }
+}
+
+/// Capacities that are not a power of two of at least 2 are refused.
+pub fn rejects_bad_capacities() -> Checked {
+    let mut none: [Sample; 0] = [];
+    ensure_eq!(ReaderQueue::new(&mut none[..], 0).err(), Some(BadDepth(0)));
+    let mut one = [Sample::default(); 1];
+    ensure_eq!(ReaderQueue::new(&mut one[..], 0).err(), Some(BadDepth(1)));
+    let mut three = [Sample::default(); 3];
+    ensure_eq!(ReaderQueue::new(&mut three[..], 0).err(), Some(BadDepth(3)));
+    let mut six = [Sample::default(); 6];
+    ensure_eq!(ReaderQueue::new(&mut six[..], 0).err(), Some(BadDepth(6)));
+    let mut two = [Sample::default(); 2];
+    ensure!(ReaderQueue::new(&mut two[..], 0).is_ok());
+    let mut four = [Sample::default(); 4];
+    ensure!(ReaderQueue::new(&mut four[..], 0).is_ok());
+    Ok(())
+}
+
+/// Without overflow records come out in order with no loss.
+pub fn fifo_order_without_overflow() -> Checked {
+    let mut buf = [Sample::default(); 8];
+    let mut q = ensure_ok!(ReaderQueue::new(&mut buf[..], 0));
+    for s in 1..=5 {
+        ensure!(!q.push(sample(s)));
+    }
+    for s in 1..=5 {
+        let d = q.pop();
+        ensure!(d.is_some_and(|d| (d.sample.seq, d.lost) == (s, 0)));
+    }
+    ensure!(q.pop().is_none());
+    Ok(())
+}
+
+/// On overflow the oldest records go, and the next record read carries
+/// their count.
+pub fn overflow_drops_oldest_and_reports_loss_on_next_record() -> Checked {
+    let mut buf = [Sample::default(); 4];
+    let mut q = ensure_ok!(ReaderQueue::new(&mut buf[..], 10));
+    for s in 11..=17 {
+        q.push(sample(s));
+    }
+    ensure!(q.pop().is_some_and(|d| (d.sample.seq, d.lost) == (14, 3)));
+    ensure!(q.pop().is_some_and(|d| (d.sample.seq, d.lost) == (15, 0)));
+    let c = q.counts();
+    ensure_eq!((c.delivered, c.lost, c.queued), (2, 3, 2));
+    Ok(())
+}
+
+/// Records taken but not copied out become losses of the next record.
+pub fn undelivered_records_become_losses_of_the_next_record() -> Checked {
+    let mut buf = [Sample::default(); 8];
+    let mut q = ensure_ok!(ReaderQueue::new(&mut buf[..], 0));
+    for s in 1..=6 {
+        q.push(sample(s));
+    }
+    ensure!(q.pop().is_some_and(|d| d.lost == 0));
+    ensure!(q.pop().is_some_and(|d| d.lost == 0));
+    q.undeliver(2, 0);
+    ensure!(q.pop().is_some_and(|d| (d.sample.seq, d.lost) == (3, 2)));
+    let c = q.counts();
+    ensure_eq!((c.delivered, c.lost, c.queued), (1, 2, 3));
+    Ok(())
+}
+
+/// A flush counts what it drops as lost.
+pub fn flush_counts_as_loss() -> Checked {
+    let mut buf = [Sample::default(); 8];
+    let mut q = ensure_ok!(ReaderQueue::new(&mut buf[..], 0));
+    for s in 1..=3 {
+        q.push(sample(s));
+    }
+    ensure_eq!(q.flush(), 3);
+    ensure!(q.is_empty());
+    q.push(sample(4));
+    ensure!(q.pop().is_some_and(|d| (d.sample.seq, d.lost) == (4, 3)));
+    Ok(())
+}
