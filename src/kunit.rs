@@ -15,7 +15,9 @@ macro_rules! kunit_suite {
             $(
                 #[test]
                 fn $check() -> Checked {
-                    checks::$module::$check().inspect_err(|f| kernel::pr_err!("{f}\n"))
+                    checks::$module::$check().inspect_err(|f| {
+                        kernel::pr_err!("{}:{}: check failed: {}\n", f.file, f.line, f.what)
+                    })
                 }
             )*
         }

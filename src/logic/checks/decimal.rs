@@ -45,7 +45,13 @@ pub fn formats_edges_of_each_digit_count() -> Checked {
     ensure!(Text::of(&Decimal(0)).as_str() == "0");
     ensure!(Text::of(&Decimal(u64::MAX)).as_str() == "18446744073709551615");
     ensure!(Text::of(&Decimal(1210)).as_str() == "1210");
-    for v in [65_535u64, 65_536, u64::from(u32::MAX), u64::from(u32::MAX) + 1, u64::MAX - 1] {
+    for v in [
+        65_535u64,
+        65_536,
+        u64::from(u32::MAX),
+        u64::from(u32::MAX) + 1,
+        u64::MAX - 1,
+    ] {
         ensure!(formats_as_reference(v));
     }
     for p in POWERS {

@@ -35,7 +35,10 @@ pub fn zero_window_reports_changes_and_merges_repeats() -> Checked {
 pub fn a_burst_ending_where_it_started_reports_nothing() -> Checked {
     let mut s = Settle::new(5000, false);
     ensure_eq!(s.edge(true, 0), EdgeOutcome::Pending { first: true });
-    ensure_eq!(s.edge(false, 1_000_000), EdgeOutcome::Pending { first: false });
+    ensure_eq!(
+        s.edge(false, 1_000_000),
+        EdgeOutcome::Pending { first: false }
+    );
     ensure_eq!(s.settle(5_000_000), None);
     ensure_eq!(
         s.settle(6_000_000),

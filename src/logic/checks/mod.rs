@@ -25,7 +25,11 @@ pub struct Failure {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: check failed: {}", self.file, self.line, self.what)
+        write!(
+            f,
+            "{}:{}: check failed: {}",
+            self.file, self.line, self.what
+        )
     }
 }
 
@@ -83,41 +87,69 @@ pub mod uapi;
 #[macro_export]
 macro_rules! for_each_check_suite {
     ($runner:ident) => {
-        $runner!(debounce, rpoll_debounce, [
-            disabled_window_passes_every_edge,
-            a_bounce_burst_is_one_event,
-            edges_exactly_one_window_apart_are_separate,
-        ]);
-        $runner!(decimal, rpoll_decimal, [
-            formats_edges_of_each_digit_count,
-            matches_a_subtraction_reference,
-        ]);
-        $runner!(gpio_edges, rpoll_gpio_edges, [
-            edges_parse_and_swap_for_active_low,
-            zero_window_reports_changes_and_merges_repeats,
-            a_burst_ending_where_it_started_reports_nothing,
-            resync_reports_a_change_no_interrupt_announced,
-        ]);
-        $runner!(params, rpoll_params, [
-            period_bounds,
-            depth_rules,
-            label_rules,
-            messages_name_property_and_range,
-            debounce_rules,
-            edges_default_both_and_unknown_values_are_refused,
-        ]);
-        $runner!(queue, rpoll_queue, [
-            rejects_bad_capacities,
-            fifo_order_without_overflow,
-            overflow_drops_oldest_and_reports_loss_on_next_record,
-            undelivered_records_become_losses_of_the_next_record,
-            flush_counts_as_loss,
-        ]);
-        $runner!(sample, rpoll_sample, [clock_selection_picks_the_right_timestamp]);
-        $runner!(uapi, rpoll_uapi, [
-            records_encode_field_by_field,
-            ioctl_numbers_use_the_generic_encoding,
-            info_name_is_truncated_with_its_nul,
-        ]);
+        $runner!(
+            debounce,
+            rpoll_debounce,
+            [
+                disabled_window_passes_every_edge,
+                a_bounce_burst_is_one_event,
+                edges_exactly_one_window_apart_are_separate,
+            ]
+        );
+        $runner!(
+            decimal,
+            rpoll_decimal,
+            [
+                formats_edges_of_each_digit_count,
+                matches_a_subtraction_reference,
+            ]
+        );
+        $runner!(
+            gpio_edges,
+            rpoll_gpio_edges,
+            [
+                edges_parse_and_swap_for_active_low,
+                zero_window_reports_changes_and_merges_repeats,
+                a_burst_ending_where_it_started_reports_nothing,
+                resync_reports_a_change_no_interrupt_announced,
+            ]
+        );
+        $runner!(
+            params,
+            rpoll_params,
+            [
+                period_bounds,
+                depth_rules,
+                label_rules,
+                messages_name_property_and_range,
+                debounce_rules,
+                edges_default_both_and_unknown_values_are_refused,
+            ]
+        );
+        $runner!(
+            queue,
+            rpoll_queue,
+            [
+                rejects_bad_capacities,
+                fifo_order_without_overflow,
+                overflow_drops_oldest_and_reports_loss_on_next_record,
+                undelivered_records_become_losses_of_the_next_record,
+                flush_counts_as_loss,
+            ]
+        );
+        $runner!(
+            sample,
+            rpoll_sample,
+            [clock_selection_picks_the_right_timestamp]
+        );
+        $runner!(
+            uapi,
+            rpoll_uapi,
+            [
+                records_encode_field_by_field,
+                ioctl_numbers_use_the_generic_encoding,
+                info_name_is_truncated_with_its_nul,
+            ]
+        );
     };
 }

@@ -42,4 +42,3 @@ impl fmt::Write for Text {
         }
     }
 }
-

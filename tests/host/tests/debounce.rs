@@ -5,9 +5,6 @@ use rpoll_logic::debounce::Debouncer;
 
 const US: u64 = 1000;
 
-
-
-
 proptest! {
     /// The number of events equals the number of gaps of at least the window
     /// (plus the first edge), whatever the edge times.

@@ -3,10 +3,6 @@
 use proptest::prelude::*;
 use rpoll_logic::gpio_edges::{EdgeOutcome, Settle};
 
-
-
-
-
 /// One interrupt of a simulated line: the level the handler reads after it,
 /// and the time until the next interrupt (in microseconds).
 fn steps() -> impl Strategy<Value = Vec<(bool, u64)>> {

@@ -33,10 +33,6 @@ fn capacity_limits_with_heap_buffers() {
     }
 }
 
-
-
-
-
 #[derive(Clone, Debug)]
 enum Op {
     Produce(u8),
