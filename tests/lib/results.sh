@@ -62,6 +62,7 @@ judge_guest_rc() { # <rc> <log> <label>
            ok "$label-kernel-log-clean" ;;
         99) ko "$label-kernel-log-clean" "$(grep -A5 'KERNEL SPLAT' "$log" | head -6 | tr '\n' ' ')" ;;
         124) ko "$label-finished" "timeout (see $log)" ;;
+        125) ko "$label-finished" "stalled: $(grep 'STALLED' "$log" | head -1) (see $log)" ;;
         98) ko "$label-finished" "the guest reported no exit status (crash or panic? see $log)" ;;
         *) ko "$label-finished" "runner exit $rc: $(tail -2 "$log" | tr '\n' ' ')" ;;
     esac
