@@ -22,7 +22,7 @@
 //! | `kiocb.rs` | `Kiocb::is_nowait()` |
 //! | `misc_poll.rs` | `MiscDevice::poll` and registration data for misc devices |
 //! | `pm.rs` | device wake-up (`device_init_wakeup()`, `dev_pm_set_wake_irq()`), PM notifiers |
-//! | `release.rs` | what differs between Linux 7.2 and 7.3 (`SpinLockIrq`, `EOPNOTSUPP`, `THIS_MODULE`, `of_device_table!`) |
+//! | `release.rs` | what differs between Linux 7.2 and 7.3 |
 
 pub(crate) mod capability;
 pub(crate) mod clock;

@@ -5,16 +5,20 @@
 //! the shape 7.3 gives it.
 //!
 //! `Kbuild` passes `--cfg rpoll_kernel_7_2` when building against 7.2; this
-//! file (and the matching `#if` in `helpers.c`) is the only place that reads
+//! file (and the matching `#ifdef` in `helpers.c`) is the only place that reads
 //! it. What differs:
 //!
-//! | API | 7.2 | 7.3 | here |
-//! |---|---|---|---|
-//! | IRQ-safe spinlock | none | `SpinLockIrq`, `new_spinlock_irq!` | [`SpinLockIrq`]: a lock backend on `spin_lock_irqsave()` for 7.2 |
-//! | `EOPNOTSUPP` | not declared | `error::code::EOPNOTSUPP` | [`eopnotsupp()`] |
-//! | `THIS_MODULE` | `crate::THIS_MODULE` (a static of `module!`) | `module::this_module::<LocalModule>()` | [`this_module()`] |
-//! | `of_device_table!` | 4 arguments (a module table name) | 3 arguments | [`of_table!`](crate::of_table) |
-//! | `irqreturn_t` values | `irqreturn_IRQ_*` constants | `irqreturn::IRQ_*` | [`irqreturn()`] |
+//! - IRQ-safe spinlock: none on 7.2, `SpinLockIrq` and `new_spinlock_irq!`
+//!   on 7.3; here [`SpinLockIrq`], on 7.2 a lock backend on
+//!   `spin_lock_irqsave()`.
+//! - `EOPNOTSUPP`: not declared on 7.2, `error::code::EOPNOTSUPP` on 7.3;
+//!   here [`eopnotsupp()`].
+//! - `THIS_MODULE`: `crate::THIS_MODULE` (a static of `module!`) on 7.2,
+//!   `module::this_module::<LocalModule>()` on 7.3; here [`this_module()`].
+//! - `of_device_table!`: 4 arguments on 7.2 (a module table name), 3 on 7.3;
+//!   here [`of_table!`](crate::of_table).
+//! - `irqreturn_t` values: `irqreturn_IRQ_*` constants on 7.2,
+//!   `irqreturn::IRQ_*` on 7.3; here [`irqreturn()`].
 //!
 //! Two more differences need no code here but a guest test each, because no
 //! compiler error shows them: 7.2's `MiscDevice` file operations have no
