@@ -4,7 +4,10 @@
 //!
 //! The timer runs while the device has readers. It is forwarded from its
 //! previous expiry, never from "now", so a late callback does not shift
-//! later events; periods skipped that way are counted as overruns. Each
+//! later events; periods skipped that way are counted as overruns when the
+//! next record is produced (the record after the gap, as a record after
+//! losses reports them), so a reader that snapshots the counters and then
+//! reads records finds every gap between them counted. Each
 //! event is stamped with the expiry it was due at (as timerfd's expiry count
 //! refers to), not with the time the callback happened to run. The timer is
 //! absolute, so that it can be restarted on its reader's CPU at the same
@@ -86,6 +89,9 @@ pub(crate) struct PeriodicTimer {
     /// Set by a resume: 1 + the periods missed while asleep, for the next
     /// record to report (flag and overruns); 0 otherwise.
     resumed: Atomic<u32>,
+    /// Periods the last callback found skipped after its record, for the
+    /// next record to count. Written by the callback only.
+    skipped_after: Atomic<u32>,
 }
 
 impl_has_hr_timer! {
@@ -104,10 +110,13 @@ impl HrTimerCallback for PeriodicTimer {
         if this.cpu.load(ordering::Relaxed) != cpu {
             this.cpu.store(cpu, ordering::Relaxed);
         }
-        // Periods between the previous expiry and the next one in the
-        // future: 1 when on time.
+        // Periods between this expiry and the next one in the future: 1
+        // when on time. The ones skipped lie after this record: the next
+        // record counts them, and this one counts its predecessor's.
         let periods = ctx.forward_now(this.period());
-        let mut skipped = periods.saturating_sub(1);
+        let after = periods.saturating_sub(1).min(u64::from(u32::MAX)) as u32;
+        let mut skipped = u64::from(this.skipped_after.load(ordering::Relaxed));
+        this.skipped_after.store(after, ordering::Relaxed);
         let mut source = RPOLL_SOURCE_TIMER;
         // A plain load first: the exchange only after a resume.
         if this.resumed.load(ordering::Relaxed) != 0 {
@@ -220,6 +229,7 @@ impl TimerSource {
                 period_us: Atomic::new(period_us),
                 cpu: Atomic::new(0),
                 resumed: Atomic::new(0),
+                skipped_after: Atomic::new(0),
             }),
             GFP_KERNEL,
         )?;

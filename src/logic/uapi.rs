@@ -161,7 +161,8 @@ pub const RPOLL_INFO_SIZE: usize = 72;
 pub struct RpollStats {
     /// Device: events produced since the device was bound (last `seq`).
     pub produced: u64,
-    /// Device: timer periods skipped because a callback ran late.
+    /// Device: timer periods skipped because a callback ran late, counted
+    /// when the record after them is produced.
     pub overruns: u64,
     /// Device: interrupt edges merged by debouncing.
     pub debounced: u64,

@@ -67,7 +67,7 @@ struct rpoll_info {
 
 struct rpoll_stats {
 	__u64 produced;  /* device: events since bind (the last seq) */
-	__u64 overruns;  /* device: timer periods skipped by late callbacks */
+	__u64 overruns;  /* device: periods late callbacks skipped, counted at the next record */
 	__u64 debounced; /* device: interrupt edges merged by debouncing */
 	__u64 readers;   /* device: files open now */
 	__u64 base;      /* this file: device seq when it was opened */
