@@ -10,7 +10,9 @@ use crate::logic::{
     sample::Sample,
 };
 
-fn sample(seq: u64) -> Sample {
+/// A sample numbered `seq`, each stamp derived from it (also used by the
+/// host's property tests of the queue).
+pub fn sample(seq: u64) -> Sample {
     Sample {
         seq,
         mono_ns: seq * 1000,

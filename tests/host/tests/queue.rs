@@ -2,19 +2,9 @@
 //! identity `delivered + lost + queued == produced since open`.
 
 use proptest::prelude::*;
+use rpoll_logic::checks::queue::sample;
 use rpoll_logic::queue::{BadDepth, ReaderQueue};
 use rpoll_logic::sample::Sample;
-
-fn sample(seq: u64) -> Sample {
-    Sample {
-        seq,
-        mono_ns: seq * 1000,
-        boot_ns: seq * 1000 + 1,
-        real_ns: seq * 1000 + 2,
-        jiffies: seq,
-        source: 1,
-    }
-}
 
 fn queue(depth: usize, base: u64) -> ReaderQueue<Vec<Sample>> {
     ReaderQueue::new(vec![Sample::default(); depth], base).unwrap()
