@@ -78,6 +78,10 @@ struct Cfg {
     /// per gap and mechanism (the first, widest, gives the latency table).
     gpio_edges: u64,
     gpio_gaps_us: [u32; 4],
+    /// Trains per mechanism at the widest gap, idle and soaked: the edges
+    /// come at the host's pace, so these figures vary from run to run and
+    /// are reported as the median run with the range.
+    gpio_repeats: u32,
     /// Soakers' idle rate: measured this long before and after the trains.
     soak_calibrate_s: f64,
 }
@@ -99,6 +103,7 @@ impl Cfg {
             tp_confirm_s: pick(10.0, 1.0),
             gpio_edges: if quick { 400 } else { 4000 },
             gpio_gaps_us: [1000, 100, 20, 0],
+            gpio_repeats: if quick { 1 } else { 3 },
             soak_calibrate_s: pick(2.0, 0.5),
         }
     }
@@ -119,6 +124,7 @@ impl Cfg {
             .with("throughput_ladder_us", LADDER_US.to_vec())
             .with("gpio_edges", self.gpio_edges)
             .with("gpio_gaps_us", self.gpio_gaps_us.to_vec())
+            .with("gpio_repeats", self.gpio_repeats)
             .with("soak_calibrate_s", self.soak_calibrate_s)
     }
 }
@@ -259,6 +265,13 @@ fn throughput_trial(
     let expected = spec.window_ns / (u64::from(period_us) * 1000);
     // Zero loss, and the source really ran at that rate.
     let ok = o.missed == 0 && o.produced * 100 >= expected * 98;
+    // A search takes many trials; one line each keeps the console from
+    // looking stalled (bench/run's watchdog) without ending a phase.
+    eprintln!(
+        "bench-progress: throughput {} batch {batch} at {period_us} us: {}",
+        mech.name(),
+        if ok { "ok" } else { "loss" }
+    );
     let j = counts_json(&o)
         .with("period_us", period_us)
         .with("rate_hz", 1e6 / f64::from(period_us))
@@ -325,7 +338,7 @@ fn throughput(cfg: &Cfg, mech: Mech, batch: usize) -> io::Result<Value> {
 }
 
 /// One GPIO train as JSON: counts, guest-time edge rate, latency, CPU.
-fn gpio_train_json(mech: GpioMech, gap_us: u32, t: &mut gpio::Train) -> Value {
+fn gpio_train_json(mech: GpioMech, gap_us: u32, repeat: u32, t: &mut gpio::Train) -> Value {
     let span = t.last_ns.saturating_sub(t.first_ns);
     let rate = if span > 0 && t.delivered > 1 {
         Value::from((t.produced - 1) as f64 * 1e9 / span as f64)
@@ -339,6 +352,7 @@ fn gpio_train_json(mech: GpioMech, gap_us: u32, t: &mut gpio::Train) -> Value {
     obj()
         .with("mech", mech.name())
         .with("gap_us", gap_us)
+        .with("repeat", repeat)
         .with("soaked", t.cpu_ms.is_some())
         .with("edges", t.edges)
         .with("produced", t.produced)
@@ -354,17 +368,21 @@ fn gpio_train_json(mech: GpioMech, gap_us: u32, t: &mut gpio::Train) -> Value {
 }
 
 /// The GPIO path: latency trains with idle CPUs (edges `gpio_gaps_us[0]`
-/// apart), then a train per gap with only CPU 0 online and a soaker on it
+/// apart, `gpio_repeats` each), then a train per gap (the widest repeated) with only CPU 0 online and a soaker on it
 /// (CPU time per event; the CPU never idles, so guest time follows the
 /// host's pacing and the edge rate in guest time means something), rpoll
 /// and gpio-cdev in turn.
 fn gpio_all(cfg: &Cfg) -> io::Result<Value> {
     let mut trains = Vec::new();
-    let mut run = |mech: GpioMech, gap: u32, soaking: Option<&gpio::Soaking>| -> io::Result<()> {
+    let mut run = |mech: GpioMech,
+                   gap: u32,
+                   repeat: u32,
+                   soaking: Option<&gpio::Soaking>|
+     -> io::Result<()> {
         let mut t = gpio::run_train(mech, cfg.gpio_edges, gap, soaking)?;
-        let j = gpio_train_json(mech, gap, &mut t);
+        let j = gpio_train_json(mech, gap, repeat, &mut t);
         eprintln!(
-            "bench: gpio {} gap {gap} us{}: edges {} interrupts {} produced {} delivered {} lost {} rate {} cpu/interrupt {} latency {}",
+            "bench: gpio {} gap {gap} us run {repeat}{}: edges {} interrupts {} produced {} delivered {} lost {} rate {} cpu/interrupt {} latency {}",
             mech.name(),
             if soaking.is_some() { " (soaked)" } else { "" },
             t.edges,
@@ -379,8 +397,12 @@ fn gpio_all(cfg: &Cfg) -> io::Result<Value> {
         trains.push(j);
         Ok(())
     };
-    for mech in GpioMech::ALL {
-        run(mech, cfg.gpio_gaps_us[0], None)?;
+    // Repeats interleaved (rpoll, gpio-cdev, rpoll, ...), so a change in
+    // the host's pace during the phase falls on both.
+    for repeat in 0..cfg.gpio_repeats {
+        for mech in GpioMech::ALL {
+            run(mech, cfg.gpio_gaps_us[0], repeat, None)?;
+        }
     }
     // Only CPU 0 stays online, so the interrupt, gpio-cdev's IRQ thread
     // (which no affinity call can move) and the reader all run beside the
@@ -397,9 +419,12 @@ fn gpio_all(cfg: &Cfg) -> io::Result<Value> {
             rate,
             pinned: vec![0],
         };
-        for gap in cfg.gpio_gaps_us {
-            for mech in GpioMech::ALL {
-                run(mech, gap, Some(&soaking))?;
+        for (i, gap) in cfg.gpio_gaps_us.into_iter().enumerate() {
+            let repeats = if i == 0 { cfg.gpio_repeats } else { 1 };
+            for repeat in 0..repeats {
+                for mech in GpioMech::ALL {
+                    run(mech, gap, repeat, Some(&soaking))?;
+                }
             }
         }
         let rate_after = soak::calibrate(&soaking.soak, cfg.soak_calibrate_s);

@@ -152,21 +152,7 @@ pub fn checks(out: &mut String, doc: &Value) {
     if g.get("gpio").is_none() {
         return;
     }
-    let gap = g
-        .pointer("/config/gpio_gaps_us/0")
-        .cloned()
-        .unwrap_or(json!(1000));
-    let gp = |m: &str, soaked: bool, p: &str| {
-        find(
-            &g["gpio"]["trains"],
-            &[
-                ("mech", json!(m)),
-                ("gap_us", gap.clone()),
-                ("soaked", json!(soaked)),
-            ],
-        )
-        .and_then(|e| num(e, p))
-    };
+    let gp = |m: &str, soaked: bool, p: &str| gpio_table::figure(g, m, soaked, p);
     let x = ratio(
         gp("rpoll", false, "/latency/p99_us"),
         gp("gpio-cdev", false, "/latency/p99_us"),

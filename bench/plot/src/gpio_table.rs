@@ -5,22 +5,38 @@ use std::fmt::Write;
 
 use serde_json::{json, Value};
 
+use crate::num;
 use crate::table::{f, table_with_ratios, Col, LATENCY_COLS};
-use crate::{find, num};
 
 /// The two GPIO mechanisms, in report order.
 const GPIO_MECHS: [&str; 2] = ["rpoll", "gpio-cdev"];
 
-/// The train of `mech` with host gap `gap` (soaked or not).
-fn train<'a>(gpio: &'a Value, mech: &str, gap: &Value, soaked: bool) -> Option<&'a Value> {
-    find(
-        &gpio["trains"],
-        &[
-            ("mech", json!(mech)),
-            ("gap_us", gap.clone()),
-            ("soaked", json!(soaked)),
-        ],
-    )
+/// Every train of `mech` with host gap `gap` (soaked or not): one per
+/// repeat (results before repeats have one).
+fn trains<'a>(gpio: &'a Value, mech: &str, gap: &Value, soaked: bool) -> Vec<&'a Value> {
+    gpio["trains"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["mech"] == json!(mech) && t["gap_us"] == *gap && t["soaked"] == json!(soaked))
+        .collect()
+}
+
+/// The train whose figure at `key` is the median of the repeats (the
+/// lower middle one of an even number); trains without it are left out.
+fn median_train<'a>(
+    gpio: &'a Value,
+    mech: &str,
+    gap: &Value,
+    soaked: bool,
+    key: &str,
+) -> Option<&'a Value> {
+    let mut ts: Vec<(f64, &Value)> = trains(gpio, mech, gap, soaked)
+        .into_iter()
+        .filter_map(|t| num(t, key).map(|v| (v, t)))
+        .collect();
+    ts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    ts.get(ts.len().saturating_sub(1) / 2).map(|p| p.1)
 }
 
 /// The widest host gap (the latency and CPU tables' trains).
@@ -30,14 +46,53 @@ fn first_gap(g: &Value) -> Value {
         .unwrap_or(json!(1000))
 }
 
+/// Figure `key` of `mech` at the widest gap, idle (`soaked` false) or
+/// soaked: the median over the repeats, as every table and ratio quotes it.
+pub fn figure(g: &Value, mech: &str, soaked: bool, key: &str) -> Option<f64> {
+    median_train(&g["gpio"], mech, &first_gap(g), soaked, key).and_then(|t| num(t, key))
+}
+
+/// One sentence on the repeats behind a table: how many, and the range of
+/// `key` for each mechanism.
+fn spread_line(out: &mut String, g: &Value, soaked: bool, key: &str, what: &str, d: usize) {
+    let gap = first_gap(g);
+    let ranges: Vec<String> = GPIO_MECHS
+        .iter()
+        .map(|m| {
+            let v: Vec<f64> = trains(&g["gpio"], m, &gap, soaked)
+                .iter()
+                .filter_map(|t| num(t, key))
+                .collect();
+            let lo = v.iter().copied().reduce(f64::min);
+            let hi = v.iter().copied().reduce(f64::max);
+            match v.len() {
+                1 => format!("{m} {} (1 run)", f(lo, d)),
+                n => format!("{m} {} to {} ({n} runs)", f(lo, d), f(hi, d)),
+            }
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nNot deterministic (the host paces the edges): each row is the run with the median \
+         {what}, which ranged over {}.",
+        ranges.join(", ")
+    );
+}
+
 /// Latency table (idle CPUs), also a generated README block.
 pub fn latency_table(out: &mut String, g: &Value) {
     let gap = first_gap(g);
     let rows: Vec<(&str, Option<&Value>)> = GPIO_MECHS
         .iter()
-        .map(|m| (*m, train(&g["gpio"], m, &gap, false)))
+        .map(|m| {
+            (
+                *m,
+                median_train(&g["gpio"], m, &gap, false, "/latency/p99_us"),
+            )
+        })
         .collect();
     table_with_ratios(out, "source", &rows, &LATENCY_COLS, &["gpio-cdev"]);
+    spread_line(out, g, false, "/latency/p99_us", "p99 (µs)", 1);
 }
 
 /// CPU per event table (soakers, widest gap), also a README block.
@@ -45,7 +100,10 @@ pub fn cpu_table(out: &mut String, g: &Value) {
     let gap = first_gap(g);
     let rows: Vec<(&str, Option<&Value>)> = GPIO_MECHS
         .iter()
-        .map(|m| (*m, train(&g["gpio"], m, &gap, true)))
+        .map(|m| {
+            let t = median_train(&g["gpio"], m, &gap, true, "/cpu_us_per_interrupt");
+            (*m, t)
+        })
         .collect();
     let cols: [Col<'_>; 5] = [
         ("interrupts", "/interrupts", 0, false),
@@ -55,6 +113,14 @@ pub fn cpu_table(out: &mut String, g: &Value) {
         ("CPU us / event", "/cpu_us_per_event", 2, true),
     ];
     table_with_ratios(out, "source", &rows, &cols, &["gpio-cdev"]);
+    spread_line(
+        out,
+        g,
+        true,
+        "/cpu_us_per_interrupt",
+        "CPU µs per interrupt",
+        2,
+    );
 }
 
 /// Whether train `t` got its edges one by one: at least 90 % of them
@@ -98,8 +164,19 @@ pub fn trains_table(out: &mut String, g: &Value) {
         .cloned()
         .unwrap_or_default();
     for gap in &gaps {
-        for m in GPIO_MECHS {
-            let t = train(&g["gpio"], m, gap, true);
+        let all: Vec<Vec<&Value>> = GPIO_MECHS
+            .iter()
+            .map(|m| trains(&g["gpio"], m, gap, true))
+            .collect();
+        let runs = all.iter().map(Vec::len).max().unwrap_or(0);
+        // Run by run, in the order measured (rpoll, gpio-cdev, rpoll, ...).
+        for (m, t) in (0..runs).flat_map(|i| {
+            GPIO_MECHS
+                .iter()
+                .zip(&all)
+                .map(move |(m, ts)| (m, ts.get(i)))
+        }) {
+            let t = t.copied();
             let c = |p: &str, d: usize| f(t.and_then(|t| num(t, p)), d);
             let _ = writeln!(
                 out,

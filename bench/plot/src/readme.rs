@@ -110,21 +110,7 @@ fn summary_table(out: &mut String, doc: &Value) {
         cpu("timerfd"),
         2,
     );
-    let gap = g
-        .pointer("/config/gpio_gaps_us/0")
-        .cloned()
-        .unwrap_or(serde_json::json!(1000));
-    let gp = |m: &str, soaked: bool, p: &str| {
-        find(
-            &g["gpio"]["trains"],
-            &[
-                ("mech", serde_json::json!(m)),
-                ("gap_us", gap.clone()),
-                ("soaked", serde_json::json!(soaked)),
-            ],
-        )
-        .and_then(|e| num(e, p))
-    };
+    let gp = |m: &str, soaked: bool, p: &str| gpio_table::figure(g, m, soaked, p);
     let _ = writeln!(
         out,
         "\n| GPIO path (PL061, edges from the host) | rpoll | gpio-cdev | rpoll / gpio-cdev |"
