@@ -5,8 +5,9 @@
 # Everything missing (packages, rustup parts, bindgen, kernel source, busybox)
 # is installed on the way; kernels are built once into $(RPOLL_CACHE).
 #
-# FLAVOUR=normal (default: run, bench) or FLAVOUR=debug (lockdep, KASAN,
-# kmemleak, debug objects: the guest test suite) selects the kernel.
+# FLAVOUR=normal (default: run, bench), FLAVOUR=debug (lockdep, KASAN,
+# kmemleak, debug objects: the guest test suite) or FLAVOUR=trace (ftrace's
+# function profiler: make profile) selects the kernel.
 
 SHELL := /bin/bash
 
@@ -38,7 +39,8 @@ endif
 REL_FRAGMENT := $(wildcard $(KBOARD_DIR)/kernel-$(KERNEL_RELEASE).config)
 FRAGMENTS_normal := $(KBOARD_DIR)/kernel.config $(REL_FRAGMENT)
 FRAGMENTS_debug := $(KBOARD_DIR)/kernel.config $(REL_FRAGMENT) $(KBOARD_DIR)/kernel-debug.config
-FRAGMENTS := $(or $(FRAGMENTS_$(FLAVOUR)),$(error FLAVOUR must be normal or debug))
+FRAGMENTS_trace := $(KBOARD_DIR)/kernel.config $(REL_FRAGMENT) $(KBOARD_DIR)/kernel-trace.config
+FRAGMENTS := $(or $(FRAGMENTS_$(FLAVOUR)),$(error FLAVOUR must be normal, debug or trace))
 # The kernel's architecture (KERNEL_ARCH in the kernel board's board.env):
 # arm64 (virt, i.MX 8M Plus EVK) or arm (ARMv7: virt-arm).
 KARCH := $(or $(shell sed -n 's/^KERNEL_ARCH=//p' $(KBOARD_DIR)/board.env 2>/dev/null),arm64)
@@ -87,7 +89,7 @@ RUNNER = tests/run-in-guest --board $(BOARD_DIR) --kernel $(KDIR)/arch/$(KARCH)/
 	--initrd $(FB)/base.cpio
 
 .PHONY: all deps kernel module clippy tools user-space dtb initramfs guest run press qemu-exec test \
-	stress check-boards bench bench-readme clean python-guest
+	stress check-boards bench bench-readme profile clean python-guest
 
 all: module
 
@@ -178,6 +180,13 @@ stress: guest
 # the normal kernel (bench/README.md); BENCH_QUICK=1 for a smoke run.
 bench: module
 	@KDIR=$(KDIR) RPOLL_KO=$(CURDIR)/$(MODULE) bench/run
+
+# Where the time of the timer path goes, function by function: the bench
+# guest on the trace flavour (ftrace's function profiler), rpoll against
+# timerfd (bench/README.md); results in bench/results/profile.json.
+profile:
+	@$(MAKE) --no-print-directory module FLAVOUR=trace
+	@KDIR=$$(cat $(B)/trace/kdir) RPOLL_KO=$(CURDIR)/$(B)/trace/mod/rpoll.ko BENCH_PROFILE=1 bench/run
 
 # Rewrites the benchmark figures quoted in the READMEs from
 # bench/results/latest.json (make bench does this after a run).

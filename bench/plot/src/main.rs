@@ -13,11 +13,16 @@
 //! `--guest` takes the document itself.
 //!
 //! `rpoll-bench-report readme [--check] FILE...` re-renders the generated
-//! blocks of the READMEs from `latest.json` (module `readme`).
+//! blocks of the READMEs from `latest.json` and, for the `profile` block,
+//! the `profile.json` beside it (module `readme`).
+//!
+//! `rpoll-bench-report profile` writes `profile.json` from the serial log
+//! of `make profile` (module `profile`).
 
 mod compare;
 mod gpio_table;
 mod plot;
+mod profile;
 mod readme;
 mod table;
 
@@ -72,6 +77,21 @@ enum Command {
         /// The README files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Write profile.json from the serial log of `make profile`.
+    Profile {
+        /// The profile guest's serial log.
+        #[arg(long)]
+        serial: PathBuf,
+        /// The kernel build the guest booted.
+        #[arg(long)]
+        kernel: PathBuf,
+        /// The commit measured.
+        #[arg(long)]
+        commit: String,
+        /// Where to write profile.json.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -241,7 +261,15 @@ fn build(
 
 /// `readme`: re-renders (or checks) the generated blocks of `files`.
 fn readme_cmd(check: bool, results: PathBuf, files: Vec<PathBuf>) -> Result<bool, String> {
-    let doc = read_json(&results)?;
+    let mut doc = read_json(&results)?;
+    // The profile comes from its own run (`make profile`); a missing file
+    // renders as such, so a README quoting it fails the check.
+    let prof = results.with_file_name("profile.json");
+    doc["profile"] = if prof.exists() {
+        read_json(&prof)?
+    } else {
+        Value::Null
+    };
     let mut clean = true;
     for file in files {
         let text =
@@ -267,6 +295,22 @@ fn readme_cmd(check: bool, results: PathBuf, files: Vec<PathBuf>) -> Result<bool
     Ok(clean)
 }
 
+/// `profile`: parses the log and writes the profile document.
+fn profile_cmd(
+    serial: &PathBuf,
+    kernel: &std::path::Path,
+    commit: String,
+    out: &PathBuf,
+) -> Result<(), String> {
+    let log = std::fs::read(serial).map_err(|e| format!("{}: {e}", serial.display()))?;
+    let windows = profile::parse(&String::from_utf8_lossy(&log))?;
+    let name = kernel.file_name().map(|n| n.to_string_lossy().into_owned());
+    let meta = json!({"commit": commit, "kernel": name});
+    let doc = profile::to_json(&windows, meta);
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
+    std::fs::write(out, text).map_err(|e| format!("{}: {e}", out.display()))
+}
+
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Build {
@@ -282,6 +326,12 @@ fn main() -> ExitCode {
             results,
             files,
         } => readme_cmd(check, results, files),
+        Command::Profile {
+            serial,
+            kernel,
+            commit,
+            out,
+        } => profile_cmd(&serial, &kernel, commit, &out).map(|()| true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -10,7 +10,7 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use crate::table::{f, r};
-use crate::{compare, find, gpio_table, num, ratio, table};
+use crate::{compare, find, gpio_table, num, profile, ratio, table};
 
 /// Renders block `name` from the results document `doc`.
 pub fn render(name: &str, doc: &Value) -> Option<String> {
@@ -29,6 +29,7 @@ pub fn render(name: &str, doc: &Value) -> Option<String> {
         "gpio-trains" => gpio_table::trains_table(&mut out, g),
         "before-after" => compare::before_after_table(&mut out, doc),
         "checks" => compare::checks(&mut out, doc),
+        "profile" => profile::table(&mut out, &doc["profile"]),
         _ => return None,
     }
     Some(out)
