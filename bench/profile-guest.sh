@@ -1,6 +1,8 @@
 #!/bin/sh
 # Runs inside the profile guest (make profile, booted by bench/run with
-# BENCH_PROFILE=1 as /usr/bin/bench-profile SECS): for rpoll and timerfd in
+# BENCH_PROFILE=1 as /usr/bin/bench-profile SECS [FUNCTION...]): FUNCTIONs
+# (globs) limit the profiler to them, so each one's self time includes its
+# untraced callees; none traces every function. For rpoll and timerfd in
 # turn, one reader at the latency test's period for SECS seconds with
 # ftrace's function profiler on, then the window's counts and the
 # profiler's per-CPU tables between `profile-begin MECH` and
@@ -8,11 +10,16 @@
 # Self time only (graph-time 0: a function's traced callees are not its
 # time) and no time spent asleep (sleep-time 0).
 secs=${1:-3}
+shift
 t=/sys/kernel/tracing
 mount -t tracefs nodev "$t" 2>/dev/null
 [ -w "$t/function_profile_enabled" ] || { echo "bench-profile: no function profiler in this kernel" >&2; exit 1; }
 echo 0 > "$t/options/graph-time" || exit 1
 echo 0 > "$t/options/sleep-time" || exit 1
+if [ $# -gt 0 ]; then
+    echo "$*" > "$t/set_ftrace_filter" || { echo "bench-profile: set_ftrace_filter refused: $*" >&2; exit 1; }
+    echo "profile-filter $(wc -l < "$t/set_ftrace_filter") functions"
+fi
 dmesg -n 1
 for mech in rpoll timerfd; do
     # Enabling resets the tables.
