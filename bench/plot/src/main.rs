@@ -303,9 +303,11 @@ fn profile_cmd(
     out: &PathBuf,
 ) -> Result<(), String> {
     let log = std::fs::read(serial).map_err(|e| format!("{}: {e}", serial.display()))?;
-    let windows = profile::parse(&String::from_utf8_lossy(&log))?;
+    let log = String::from_utf8_lossy(&log);
+    let windows = profile::parse(&log)?;
     let name = kernel.file_name().map(|n| n.to_string_lossy().into_owned());
-    let meta = json!({"commit": commit, "kernel": name});
+    let meta =
+        json!({"commit": commit, "kernel": name, "functions_traced": profile::filtered(&log)});
     let doc = profile::to_json(&windows, meta);
     let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
     std::fs::write(out, text).map_err(|e| format!("{}: {e}", out.display()))

@@ -78,6 +78,14 @@ pub fn parse(log: &str) -> Result<Vec<(String, Window)>, String> {
     Ok(out)
 }
 
+/// How many functions the profiler was limited to (`profile-filter N
+/// functions`); `None`: every function was traced.
+pub fn filtered(log: &str) -> Option<u64> {
+    log.lines()
+        .find_map(|l| l.trim_end_matches('\r').strip_prefix("profile-filter "))
+        .and_then(|r| r.split_whitespace().next()?.parse().ok())
+}
+
 /// The results document of `parse`'s windows.
 pub fn to_json(windows: &[(String, Window)], meta: Value) -> Value {
     let mechs: Vec<Value> = windows
@@ -171,9 +179,13 @@ pub fn table(out: &mut String, p: &Value) {
             .unwrap_or("?")
             .to_string()
     };
+    let traced = match p.pointer("/meta/functions_traced").and_then(Value::as_u64) {
+        Some(n) => format!("{n} functions traced"),
+        None => "every function traced".to_string(),
+    };
     let _ = writeln!(
         out,
-        "\nWindows (commit {}, kernel {}): `{}`; `{}`.",
+        "\nWindows ({traced}; commit {}, kernel {}): `{}`; `{}`.",
         p.pointer("/meta/commit")
             .and_then(Value::as_str)
             .unwrap_or("?"),
