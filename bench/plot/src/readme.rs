@@ -146,6 +146,24 @@ fn summary_table(out: &mut String, doc: &Value) {
             r(ratio(a, b))
         );
     }
+    let runs = num(g, "/config/gpio_repeats").unwrap_or(1.0);
+    let clock = doc.pointer("/meta/clock_mode").and_then(Value::as_str);
+    let timer = if clock == Some("icount") {
+        "on QEMU's instruction clock, so independent of the host's speed and load (the \
+         zero-loss rate can still move by one ladder step between runs)"
+    } else {
+        "on the host's real-time clock, so they vary with the host's load"
+    };
+    let _ = writeln!(
+        out,
+        "\nTimer rows: measured {timer}. GPIO rows: the host paces the edges, so they are not \
+         deterministic; {}, ranges in `bench/README.md`.",
+        if runs > 1.0 {
+            format!("each is the median of {} runs", f(Some(runs), 0))
+        } else {
+            "each comes from one run".to_string()
+        }
+    );
 }
 
 /// The blocks of `text` as (name, start of content, end of content).
