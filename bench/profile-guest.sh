@@ -7,17 +7,21 @@
 # ftrace's function profiler on, then the window's counts and the
 # profiler's per-CPU tables between `profile-begin MECH` and
 # `profile-end MECH` lines (bench/plot's `profile` command reads them).
-# Self time only (graph-time 0: a function's traced callees are not its
-# time) and no time spent asleep (sleep-time 0).
+# Times are inclusive (graph-time 1: a function's callees are part of its
+# time; with 0, 7.3's profiler reports 0 for every function whose callees
+# are not traced) and leave out time spent asleep (sleep-time 0).
 secs=${1:-3}
 shift
 t=/sys/kernel/tracing
 mount -t tracefs nodev "$t" 2>/dev/null
 [ -w "$t/function_profile_enabled" ] || { echo "bench-profile: no function profiler in this kernel" >&2; exit 1; }
-echo 0 > "$t/options/graph-time" || exit 1
+echo 1 > "$t/options/graph-time" || exit 1
 echo 0 > "$t/options/sleep-time" || exit 1
 if [ $# -gt 0 ]; then
-    echo "$*" > "$t/set_ftrace_filter" || { echo "bench-profile: set_ftrace_filter refused: $*" >&2; exit 1; }
+    : > "$t/set_ftrace_filter"
+    for f in "$@"; do
+        echo "$f" >> "$t/set_ftrace_filter" || { echo "bench-profile: no traceable function $f" >&2; exit 1; }
+    done
     echo "profile-filter $(wc -l < "$t/set_ftrace_filter") functions"
 fi
 dmesg -n 1
