@@ -46,15 +46,33 @@ fn first_gap(g: &Value) -> Value {
         .unwrap_or(json!(1000))
 }
 
+/// The figure that picks the representative run among the repeats at the
+/// widest gap: p99 latency for the idle trains, CPU per interrupt for the
+/// soaked ones. With its words for the report.
+fn rank_key(soaked: bool) -> (&'static str, &'static str, usize) {
+    if soaked {
+        ("/cpu_us_per_interrupt", "CPU µs per interrupt", 2)
+    } else {
+        ("/latency/p99_us", "p99 (µs)", 1)
+    }
+}
+
+/// The representative train of `mech` at the widest gap: the one with the
+/// median of `rank_key`.
+fn representative<'a>(g: &'a Value, mech: &str, soaked: bool) -> Option<&'a Value> {
+    median_train(&g["gpio"], mech, &first_gap(g), soaked, rank_key(soaked).0)
+}
+
 /// Figure `key` of `mech` at the widest gap, idle (`soaked` false) or
-/// soaked: the median over the repeats, as every table and ratio quotes it.
+/// soaked, from the representative run, as every table and ratio quotes it.
 pub fn figure(g: &Value, mech: &str, soaked: bool, key: &str) -> Option<f64> {
-    median_train(&g["gpio"], mech, &first_gap(g), soaked, key).and_then(|t| num(t, key))
+    representative(g, mech, soaked).and_then(|t| num(t, key))
 }
 
 /// One sentence on the repeats behind a table: how many, and the range of
-/// `key` for each mechanism.
-fn spread_line(out: &mut String, g: &Value, soaked: bool, key: &str, what: &str, d: usize) {
+/// the ranking figure for each mechanism.
+fn spread_line(out: &mut String, g: &Value, soaked: bool) {
+    let (key, what, d) = rank_key(soaked);
     let gap = first_gap(g);
     let ranges: Vec<String> = GPIO_MECHS
         .iter()
@@ -81,29 +99,19 @@ fn spread_line(out: &mut String, g: &Value, soaked: bool, key: &str, what: &str,
 
 /// Latency table (idle CPUs), also a generated README block.
 pub fn latency_table(out: &mut String, g: &Value) {
-    let gap = first_gap(g);
     let rows: Vec<(&str, Option<&Value>)> = GPIO_MECHS
         .iter()
-        .map(|m| {
-            (
-                *m,
-                median_train(&g["gpio"], m, &gap, false, "/latency/p99_us"),
-            )
-        })
+        .map(|m| (*m, representative(g, m, false)))
         .collect();
     table_with_ratios(out, "source", &rows, &LATENCY_COLS, &["gpio-cdev"]);
-    spread_line(out, g, false, "/latency/p99_us", "p99 (µs)", 1);
+    spread_line(out, g, false);
 }
 
 /// CPU per event table (soakers, widest gap), also a README block.
 pub fn cpu_table(out: &mut String, g: &Value) {
-    let gap = first_gap(g);
     let rows: Vec<(&str, Option<&Value>)> = GPIO_MECHS
         .iter()
-        .map(|m| {
-            let t = median_train(&g["gpio"], m, &gap, true, "/cpu_us_per_interrupt");
-            (*m, t)
-        })
+        .map(|m| (*m, representative(g, m, true)))
         .collect();
     let cols: [Col<'_>; 5] = [
         ("interrupts", "/interrupts", 0, false),
@@ -113,14 +121,7 @@ pub fn cpu_table(out: &mut String, g: &Value) {
         ("CPU us / event", "/cpu_us_per_event", 2, true),
     ];
     table_with_ratios(out, "source", &rows, &cols, &["gpio-cdev"]);
-    spread_line(
-        out,
-        g,
-        true,
-        "/cpu_us_per_interrupt",
-        "CPU µs per interrupt",
-        2,
-    );
+    spread_line(out, g, true);
 }
 
 /// Whether train `t` got its edges one by one: at least 90 % of them

@@ -17,8 +17,8 @@ use std::fmt::Write;
 
 use serde_json::{json, Value};
 
-use crate::num;
 use crate::table::f;
+use crate::{find, num};
 
 /// The functions of one mechanism's window, summed over the CPUs.
 #[derive(Debug, Default, PartialEq)]
@@ -110,10 +110,7 @@ const ROWS: usize = 24;
 /// Per-event calls and nanoseconds of every function of mechanism `m`.
 fn per_event(p: &Value, m: &str) -> BTreeMap<String, (f64, f64)> {
     let mut out = BTreeMap::new();
-    let Some(w) = p["mechs"]
-        .as_array()
-        .and_then(|a| a.iter().find(|w| w["mech"] == json!(m)))
-    else {
+    let Some(w) = find(&p["mechs"], &[("mech", json!(m))]) else {
         return out;
     };
     let ev = num(w, "/events").unwrap_or(0.0);
@@ -164,9 +161,7 @@ pub fn table(out: &mut String, p: &Value) {
         );
     }
     let ev = |m: &str| {
-        p["mechs"]
-            .as_array()
-            .and_then(|a| a.iter().find(|w| w["mech"] == json!(m)))
+        find(&p["mechs"], &[("mech", json!(m))])
             .and_then(|w| w["window"].as_str())
             .unwrap_or("?")
             .to_string()

@@ -159,7 +159,11 @@ fn summary_table(out: &mut String, doc: &Value) {
         "\nTimer rows: measured {timer}. GPIO rows: the host paces the edges, so they are not \
          deterministic; {}, ranges in `bench/README.md`.",
         if runs > 1.0 {
-            format!("each is the median of {} runs", f(Some(runs), 0))
+            format!(
+                "each comes from the median of {} runs (by p99 for latency, by CPU per \
+                 interrupt for CPU)",
+                f(Some(runs), 0)
+            )
         } else {
             "each comes from one run".to_string()
         }
