@@ -1,8 +1,7 @@
 #!/bin/sh
 # Runs inside the profile guest (make profile, booted by bench/run with
 # BENCH_PROFILE=1 as /usr/bin/bench-profile SECS [FUNCTION...]): FUNCTIONs
-# (globs) limit the profiler to them, so each one's self time includes its
-# untraced callees; none traces every function. For rpoll and timerfd in
+# (ftrace globs) limit the profiler to them; none traces every function. For rpoll and timerfd in
 # turn, one reader at the latency test's period for SECS seconds with
 # ftrace's function profiler on, then the window's counts and the
 # profiler's per-CPU tables between `profile-begin MECH` and

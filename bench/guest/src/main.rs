@@ -368,10 +368,10 @@ fn gpio_train_json(mech: GpioMech, gap_us: u32, repeat: u32, t: &mut gpio::Train
 }
 
 /// The GPIO path: latency trains with idle CPUs (edges `gpio_gaps_us[0]`
-/// apart, `gpio_repeats` each), then a train per gap (the widest repeated) with only CPU 0 online and a soaker on it
-/// (CPU time per event; the CPU never idles, so guest time follows the
-/// host's pacing and the edge rate in guest time means something), rpoll
-/// and gpio-cdev in turn.
+/// apart, `gpio_repeats` each), then a train per gap (the widest repeated)
+/// with only CPU 0 online and a soaker on it (CPU time per event; the CPU
+/// never idles, so guest time follows the host's pacing and the edge rate
+/// in guest time means something), rpoll and gpio-cdev in turn.
 fn gpio_all(cfg: &Cfg) -> io::Result<Value> {
     let mut trains = Vec::new();
     let mut run = |mech: GpioMech,
