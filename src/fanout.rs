@@ -6,21 +6,20 @@
 //! merge; open files attach, take records, and detach.
 //!
 //! Locking:
-//! - `state` (IRQ-safe spinlock) protects the queues and counters; sources
-//!   take it in hard-IRQ and timer context, readers around queue operations
-//!   and while waiting.
+//! - `state` protects the queues and counters. It is the spinlock of the
+//!   wait queue readers sleep and poll on (taken with interrupts off), as in
+//!   timerfd: a source takes it once per event, in hard-IRQ or timer
+//!   context, to queue the record and wake the readers; readers take it
+//!   around queue operations and sleep on it.
 //! - `membership` (mutex) serialises attach, detach and shutdown with the
 //!   hooks they run (a timer source starts with its first reader and stops
 //!   after its last), which may sleep. It is never taken by a source.
 
 use kernel::{
     fs::File,
-    new_mutex, new_poll_condvar,
+    new_mutex,
     prelude::*,
-    sync::{
-        poll::{PollCondVar, PollTable},
-        Arc, Mutex,
-    },
+    sync::{Arc, Mutex},
 };
 
 use crate::{
@@ -30,7 +29,10 @@ use crate::{
         sample::Sample,
         uapi::RpollStats,
     },
-    shim::release::{new_spinlock_irq, SpinLockIrq, SpinLockIrqGuard},
+    shim::{
+        misc_poll::mask,
+        wait_queue_lock::{new_wait_queue_lock, PollTable, WaitQueueGuard, WaitQueueLock},
+    },
 };
 
 /// Most files that may have one device open at once. With the largest queue
@@ -65,7 +67,7 @@ pub(crate) struct Readiness {
 /// lock is released when it is dropped, so nothing that may sleep or fault
 /// (a copy to user memory) may happen while it lives.
 pub(crate) struct Records<'a> {
-    st: SpinLockIrqGuard<'a, State>,
+    st: WaitQueueGuard<'a, State>,
     slot: usize,
 }
 
@@ -76,7 +78,7 @@ impl Records<'_> {
     }
 }
 
-/// Queues and counters, under the IRQ-safe lock.
+/// Queues and counters, under the wait queue's lock.
 ///
 /// # Invariants
 ///
@@ -116,10 +118,9 @@ impl State {
 /// The fan-out queue of one device.
 #[pin_data]
 pub(crate) struct FanOut {
+    /// Also the wait queue of readers waiting for a record.
     #[pin]
-    state: SpinLockIrq<State>,
-    #[pin]
-    readable: PollCondVar,
+    state: WaitQueueLock<State>,
     #[pin]
     membership: Mutex<()>,
     /// Capacity of each reader's queue (validated at probe).
@@ -137,7 +138,7 @@ impl FanOut {
         Arc::pin_init(
             pin_init!(Self {
                 // INVARIANT: no slot is open and no bit is set.
-                state <- new_spinlock_irq!(State {
+                state <- new_wait_queue_lock!(State {
                     slots,
                     active: 0,
                     produced: 0,
@@ -145,7 +146,6 @@ impl FanOut {
                     merged: 0,
                     gone: false,
                 }, "rpoll::fanout"),
-                readable <- new_poll_condvar!("rpoll::readable"),
                 membership <- new_mutex!((), "rpoll::membership"),
                 depth,
             }),
@@ -159,28 +159,26 @@ impl FanOut {
     }
 
     /// Records `sample` as the next event in every open reader's queue and
-    /// wakes the waiters; `skipped` source periods were missed before it.
-    /// Records nothing once the device is gone. Any context. The caller
-    /// keeps timestamps in `seq` order.
+    /// wakes the waiters, under one hold of the lock; `skipped` source
+    /// periods were missed before it. Records nothing once the device is
+    /// gone. Any context. The caller keeps timestamps in `seq` order.
     pub(crate) fn push(&self, mut sample: Sample, skipped: u64) {
-        {
-            let mut st = self.state.lock();
-            if st.gone {
-                return;
-            }
-            st.overruns += skipped;
-            st.produced += 1;
-            sample.seq = st.produced;
-            let mut open = st.active;
-            while open != 0 {
-                let slot = open.trailing_zeros() as usize;
-                open &= open - 1;
-                if let Some(q) = st.queue(slot) {
-                    q.push(sample);
-                }
+        let mut st = self.state.lock();
+        if st.gone {
+            return;
+        }
+        st.overruns += skipped;
+        st.produced += 1;
+        sample.seq = st.produced;
+        let mut open = st.active;
+        while open != 0 {
+            let slot = open.trailing_zeros() as usize;
+            open &= open - 1;
+            if let Some(q) = st.queue(slot) {
+                q.push(sample);
             }
         }
-        self.readable.notify_all();
+        st.wake_up_poll(mask::IN | mask::RDNORM);
     }
 
     /// Counts `n` source inputs merged into other events. Any context.
@@ -256,7 +254,7 @@ impl FanOut {
             if wait == Wait::NonBlock {
                 return Err(EAGAIN);
             }
-            if self.readable.wait_interruptible(&mut st) {
+            if st.wait_interruptible() {
                 return Err(ERESTARTSYS);
             }
         }
@@ -280,7 +278,7 @@ impl FanOut {
 
     /// Registers a poll wait for the device and returns the reader's state.
     pub(crate) fn poll(&self, slot: usize, file: &File, table: PollTable<'_>) -> Readiness {
-        table.register_wait(file, &self.readable);
+        table.register_wait(file, &self.state);
         self.state.lock().readiness(slot)
     }
 
@@ -310,8 +308,9 @@ impl FanOut {
     /// reader can attach from now on.
     pub(crate) fn shutdown(&self) {
         let _members = self.membership.lock();
-        self.state.lock().gone = true;
-        self.readable.notify_all();
+        let mut st = self.state.lock();
+        st.gone = true;
+        st.wake_up_poll(mask::IN | mask::HUP | mask::ERR);
     }
 
     /// The device-wide and per-reader lines of the debugfs `state` file.

@@ -13,7 +13,6 @@ use kernel::{
     prelude::*,
     sync::{
         atomic::{ordering, Atomic},
-        poll::PollTable,
         Arc,
     },
     uaccess::{UserPtr, UserSlice},
@@ -33,6 +32,7 @@ use crate::{
         capability::{capable, Capability},
         kiocb,
         misc_poll::{mask, PollMiscDevice},
+        wait_queue_lock::PollTable,
     },
 };
 

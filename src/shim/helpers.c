@@ -15,6 +15,7 @@
 #include <linux/device.h>
 #include <linux/spinlock.h>
 #include <linux/suspend.h>
+#include <linux/wait.h>
 
 #include "helpers.h"
 
@@ -80,10 +81,10 @@ int rpoll_helper_unregister_pm_notifier(struct notifier_block *nb)
 	return unregister_pm_notifier(nb);
 }
 
-#ifdef RPOLL_KERNEL_7_2
 /*
- * The IRQ-safe spinlock of release.rs for Linux 7.2, whose kernel crate has
- * none (7.3's SpinLockIrq). Defined by Kbuild when building against 7.2.
+ * spin_lock_irqsave() and its release, for locks whose holder may be in
+ * any context: wait_queue_lock.rs's wait queue lock, and on Linux 7.2
+ * release.rs's SpinLockIrq.
  */
 unsigned long rpoll_helper_spin_lock_irqsave(spinlock_t *lock)
 {
@@ -93,14 +94,49 @@ unsigned long rpoll_helper_spin_lock_irqsave(spinlock_t *lock)
 	return flags;
 }
 
-bool rpoll_helper_spin_trylock_irqsave(spinlock_t *lock, unsigned long *flags)
-{
-	return spin_trylock_irqsave(lock, *flags);
-}
-
 void rpoll_helper_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
 {
 	spin_unlock_irqrestore(lock, flags);
+}
+
+/*
+ * One sleep of wait_event_interruptible_locked_irq() (wait_queue_lock.rs):
+ * called and returns with @wq->lock held, taken by spin_lock_irqsave() with
+ * *@flags by a task that may sleep. Queues the task on @wq, releases the
+ * lock, sleeps until a wake-up and takes the lock again; -ERESTARTSYS
+ * without sleeping if a signal is pending, else 0. The caller re-checks its
+ * condition, which no waker can change between its check and the queueing
+ * (both under the lock).
+ */
+int rpoll_helper_wait_locked_once(struct wait_queue_head *wq, unsigned long *flags)
+{
+	DEFINE_WAIT(wait);
+	int ret = 0;
+
+	__add_wait_queue_entry_tail(wq, &wait);
+	set_current_state(TASK_INTERRUPTIBLE);
+	if (signal_pending(current)) {
+		ret = -ERESTARTSYS;
+	} else {
+		spin_unlock_irqrestore(&wq->lock, *flags);
+		schedule();
+		spin_lock_irqsave(&wq->lock, *flags);
+	}
+	/* A wake-up already took the entry off (autoremove_wake_function). */
+	list_del_init(&wait.entry);
+	__set_current_state(TASK_RUNNING);
+	return ret;
+}
+
+#ifdef RPOLL_KERNEL_7_2
+/*
+ * The rest of release.rs's IRQ-safe spinlock for Linux 7.2, whose kernel
+ * crate has none (7.3's SpinLockIrq). Defined by Kbuild when building
+ * against 7.2.
+ */
+bool rpoll_helper_spin_trylock_irqsave(spinlock_t *lock, unsigned long *flags)
+{
+	return spin_trylock_irqsave(lock, *flags);
 }
 
 void rpoll_helper_spin_assert_is_held(spinlock_t *lock)

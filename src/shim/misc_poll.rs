@@ -22,11 +22,10 @@ use kernel::{
     iov::IovIterDest,
     prelude::*,
     str::CString,
-    sync::poll::PollTable,
     types::{ForeignOwnable, Opaque},
 };
 
-use super::release;
+use super::{release, wait_queue_lock::PollTable};
 
 /// `EPOLL*` readiness bits returned by [`PollMiscDevice::poll`] (uapi
 /// values; bindgen does not emit the `__poll_t` casts).

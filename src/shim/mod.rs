@@ -23,6 +23,7 @@
 //! | `misc_poll.rs` | `MiscDevice::poll` and registration data for misc devices |
 //! | `pm.rs` | device wake-up (`device_init_wakeup()`, `dev_pm_set_wake_irq()`), PM notifiers |
 //! | `release.rs` | what differs between Linux 7.2 and 7.3 |
+//! | `wait_queue_lock.rs` | a wait queue whose lock guards data (`wake_up_locked_poll()`, `wait_event_interruptible_locked_irq()`), `poll_wait()` on it |
 
 pub(crate) mod capability;
 pub(crate) mod clock;
@@ -34,3 +35,4 @@ pub(crate) mod kiocb;
 pub(crate) mod misc_poll;
 pub(crate) mod pm;
 pub(crate) mod release;
+pub(crate) mod wait_queue_lock;

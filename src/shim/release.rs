@@ -85,13 +85,10 @@ macro_rules! of_table {
 }
 
 #[cfg(not(rpoll_kernel_7_2))]
-pub(crate) use kernel::{
-    new_spinlock_irq,
-    sync::{SpinLockIrq, SpinLockIrqGuard},
-};
+pub(crate) use kernel::{new_spinlock_irq, sync::SpinLockIrq};
 
 #[cfg(rpoll_kernel_7_2)]
-pub(crate) use irqsave::{new_spinlock_irq, SpinLockIrq, SpinLockIrqGuard};
+pub(crate) use irqsave::{new_spinlock_irq, SpinLockIrq};
 
 /// An IRQ-safe spinlock for 7.2, whose kernel crate has none: a `Backend` of
 /// `kernel::sync::Lock` on `spinlock_t` with `spin_lock_irqsave()`.
@@ -105,7 +102,7 @@ mod irqsave {
     use kernel::{
         bindings,
         ffi::{c_char, c_ulong},
-        sync::lock::{Backend, Guard, Lock},
+        sync::lock::{Backend, Lock},
     };
 
     extern "C" {
@@ -120,9 +117,6 @@ mod irqsave {
 
     /// A spinlock taken with local interrupts disabled (7.3's `SpinLockIrq`).
     pub(crate) type SpinLockIrq<T> = Lock<T, IrqSaveBackend>;
-
-    /// A guard of a [`SpinLockIrq`]: interrupts stay off while it lives.
-    pub(crate) type SpinLockIrqGuard<'a, T> = Guard<'a, T, IrqSaveBackend>;
 
     /// The `spin_lock_irqsave()` backend.
     pub(crate) struct IrqSaveBackend;
