@@ -13,8 +13,8 @@
 //! `--guest` takes the document itself.
 //!
 //! `rpoll-bench-report readme [--check] FILE...` re-renders the generated
-//! blocks of the READMEs from `latest.json` and, for the `profile` block,
-//! the `profile.json` beside it (module `readme`).
+//! blocks of the READMEs from `latest.json` and, for the `profile` blocks,
+//! the `profile.json` and `profile-before.json` beside it (module `readme`).
 //!
 //! `rpoll-bench-report profile` writes `profile.json` from the serial log
 //! of `make profile` (module `profile`).
@@ -264,12 +264,19 @@ fn readme_cmd(check: bool, results: PathBuf, files: Vec<PathBuf>) -> Result<bool
     let mut doc = read_json(&results)?;
     // The profile comes from its own run (`make profile`); a missing file
     // renders as such, so a README quoting it fails the check.
-    let prof = results.with_file_name("profile.json");
-    doc["profile"] = if prof.exists() {
-        read_json(&prof)?
-    } else {
-        Value::Null
-    };
+    // profile-before.json: the profile before the last optimisation, kept
+    // for the before/after table.
+    for (key, file) in [
+        ("profile", "profile.json"),
+        ("profile_before", "profile-before.json"),
+    ] {
+        let path = results.with_file_name(file);
+        doc[key] = if path.exists() {
+            read_json(&path)?
+        } else {
+            Value::Null
+        };
+    }
     let mut clean = true;
     for file in files {
         let text =

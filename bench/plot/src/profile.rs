@@ -184,6 +184,57 @@ pub fn table(out: &mut String, p: &Value) {
     );
 }
 
+/// The before/after table of an optimisation: per function, rpoll's time
+/// per event in the `before` profile and in `after` (the change), and
+/// timerfd's in both (unchanged code: its movement is the boots' spread).
+pub fn before_after(out: &mut String, before: &Value, after: &Value) {
+    if before.get("mechs").is_none() || after.get("mechs").is_none() {
+        let _ = writeln!(
+            out,
+            "No before/after profiles (profile-before.json, profile.json)."
+        );
+        return;
+    }
+    let (rb, ra) = (per_event(before, "rpoll"), per_event(after, "rpoll"));
+    let (tb, ta) = (per_event(before, "timerfd"), per_event(after, "timerfd"));
+    let ns = |m: &BTreeMap<String, (f64, f64)>, n: &str| m.get(n).map_or(0.0, |v| v.1);
+    let mut names: Vec<&String> = rb.keys().chain(ra.keys()).collect();
+    names.sort();
+    names.dedup();
+    let change = |n: &str| ns(&ra, n) - ns(&rb, n);
+    names.sort_by(|a, b| change(b).abs().total_cmp(&change(a).abs()).then(a.cmp(b)));
+    let _ = writeln!(
+        out,
+        "| function (time includes its callees) | rpoll before (ns / event) | rpoll after | change | timerfd before | timerfd after |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
+    for n in names.iter().take(ROWS) {
+        let _ = writeln!(
+            out,
+            "| `{n}` | {} | {} | {} | {} | {} |",
+            f(Some(ns(&rb, n)), 0),
+            f(Some(ns(&ra, n)), 0),
+            f(Some(change(n)), 0),
+            f(Some(ns(&tb, n)), 0),
+            f(Some(ns(&ta, n)), 0)
+        );
+    }
+    let meta = |p: &Value, k: &str| {
+        p.pointer(&format!("/meta/{k}"))
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string()
+    };
+    let _ = writeln!(
+        out,
+        "\nBefore: commit {} (kernel {}); after: commit {} (kernel {}).",
+        meta(before, "commit"),
+        meta(before, "kernel"),
+        meta(after, "commit"),
+        meta(after, "kernel")
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,6 +275,28 @@ profile-end timerfd\r
         let wake = out.find("__wake_up").unwrap();
         assert!(wake < out.find("timerfd_tmrproc").unwrap());
         assert!(out.find("timerfd_tmrproc").unwrap() < out.find("_raw_spin").unwrap());
+    }
+
+    #[test]
+    fn before_after_ranks_rpoll_changes() {
+        let w = parse(LOG).unwrap();
+        let before = to_json(&w, json!({"commit": "b", "kernel": "k"}));
+        let faster = LOG.replace("10    5.000 us", "10    3.000 us");
+        let after = to_json(
+            &parse(&faster).unwrap(),
+            json!({"commit": "a", "kernel": "k"}),
+        );
+        let mut out = String::new();
+        before_after(&mut out, &before, &after);
+        // __wake_up: 10 us -> 6 us over 10 events.
+        assert!(
+            out.contains("| `__wake_up` | 1000 | 600 | -400 | 0 | 0 |"),
+            "{out}"
+        );
+        assert!(out.contains("Before: commit b (kernel k); after: commit a (kernel k)."));
+        let mut none = String::new();
+        before_after(&mut none, &Value::Null, &after);
+        assert!(none.starts_with("No before/after"));
     }
 
     #[test]

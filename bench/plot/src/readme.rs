@@ -30,6 +30,9 @@ pub fn render(name: &str, doc: &Value) -> Option<String> {
         "before-after" => compare::before_after_table(&mut out, doc),
         "checks" => compare::checks(&mut out, doc),
         "profile" => profile::table(&mut out, &doc["profile"]),
+        "profile-before-after" => {
+            profile::before_after(&mut out, &doc["profile_before"], &doc["profile"])
+        }
         _ => return None,
     }
     Some(out)

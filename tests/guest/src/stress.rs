@@ -74,9 +74,12 @@ fn stats(fd: &OwnedFd) -> Result<RpollStats, i32> {
     }
 }
 
-/// Longest time the rebound device may stay away (unbound for 50 ms, then
-/// bound again); waiting longer than this is a violation.
-const REBIND_GRACE: Duration = Duration::from_secs(5);
+/// Binds the rebinder may complete while an open of the rebound device
+/// keeps failing: after a completed bind the device stays for 700 ms, so an
+/// open that missed two such windows means the device did not come back.
+/// (A progress count, not a time limit: a busy host or a system sleep may
+/// stretch one unbind-bind cycle to seconds.)
+const REBIND_GRACE: u64 = 2;
 
 /// Whether `errno` from an operation on `name` is explained by the rebinder:
 /// only the rebound device may vanish (`ENOENT` while its node is gone,
@@ -85,18 +88,26 @@ fn vanished(name: &str, errno: i32) -> bool {
     name == REBOUND && matches!(errno, libc::ENOENT | libc::ENODEV)
 }
 
-/// Opens `name`; only the rebound device may be missing, and only for
-/// [`REBIND_GRACE`]. Any other failure is a violation.
+/// Opens `name`; only the rebound device may be missing, and only until
+/// the rebinder has completed [`REBIND_GRACE`] binds since the first
+/// failure. Any other failure is a violation.
 fn open_retry(ctx: &Ctx, name: &str, flags: i32) -> Option<OwnedFd> {
     let start = Instant::now();
+    let rebinds = ctx.figures.rebinds.load(SeqCst);
     while !ctx.stop.load(SeqCst) {
         match open_flags(name, flags) {
             Ok(fd) => return Some(fd),
-            Err(e) if vanished(name, e) && start.elapsed() < REBIND_GRACE => sleep_ms(5),
+            Err(e)
+                if vanished(name, e)
+                    && ctx.figures.rebinds.load(SeqCst) - rebinds < REBIND_GRACE =>
+            {
+                sleep_ms(5)
+            }
             Err(e) => {
                 ctx.fail(format!(
-                    "open {name}: errno {e} after {} ms",
-                    start.elapsed().as_millis()
+                    "open {name}: errno {e} after {} ms and {} completed binds",
+                    start.elapsed().as_millis(),
+                    ctx.figures.rebinds.load(SeqCst) - rebinds
                 ));
                 return None;
             }
