@@ -325,8 +325,15 @@ impl Source for TimerSource {
     }
 
     fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "period_us: {}", self.0.period_us.load(ordering::Relaxed))?;
-        writeln!(f, "timer_cpu: {}", self.0.cpu.load(ordering::Relaxed))
+        let t = &self.0;
+        writeln!(f, "period_us: {}", t.period_us.load(ordering::Relaxed))?;
+        writeln!(f, "timer_cpu: {}", t.cpu.load(ordering::Relaxed))?;
+        // Skipped after the last record: the next record counts them.
+        writeln!(
+            f,
+            "overruns_pending: {}",
+            t.skipped_after.load(ordering::Relaxed)
+        )
     }
 }
 
