@@ -172,20 +172,26 @@ pub fn checks(out: &mut String, doc: &Value) {
             r(x)
         ),
     );
-    let (rb, rl) = gpio_table::zero_loss(g, "rpoll");
-    let (cb, cl) = gpio_table::zero_loss(g, "gpio-cdev");
-    let (ok, why) = match (rl, cl) {
+    let (r, c) = (
+        gpio_table::zero_loss(g, "rpoll"),
+        gpio_table::zero_loss(g, "gpio-cdev"),
+    );
+    let (rb, cb) = (r.best_hz, c.best_hz);
+    let (ok, why) = match (r.limit_reached, c.limit_reached) {
         (false, false) => (
             None,
             format!(
-                "neither lost an event at any rate the qtest host driver reached, so neither \
-                 limit was found (edges one by one up to {} Hz for rpoll, {} Hz for gpio-cdev; \
-                 faster host pacing only merges edges in the controller)",
+                "neither lost an event in a train whose edges reached it one by one, so neither \
+                 limit was found (such trains up to {} Hz for rpoll, {} Hz for gpio-cdev; faster \
+                 host pacing only merges edges in the controller; lost in merged bursts: rpoll \
+                 {}, gpio-cdev {})",
                 f(rb, 0),
-                f(cb, 0)
+                f(cb, 0),
+                r.lost_in_bursts,
+                c.lost_in_bursts
             ),
         ),
-        _ => (
+        (rl, cl) => (
             Some(!rl && cl || ratio(rb, cb).is_some_and(|x| x > 1.0)),
             format!("rpoll {} Hz, gpio-cdev {} Hz", f(rb, 0), f(cb, 0)),
         ),
