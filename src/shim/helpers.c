@@ -15,7 +15,6 @@
 #include <linux/device.h>
 #include <linux/spinlock.h>
 #include <linux/suspend.h>
-#include <linux/wait.h>
 
 #include "helpers.h"
 
@@ -97,35 +96,6 @@ unsigned long rpoll_helper_spin_lock_irqsave(spinlock_t *lock)
 void rpoll_helper_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
 {
 	spin_unlock_irqrestore(lock, flags);
-}
-
-/*
- * One sleep of wait_event_interruptible_locked_irq() (wait_queue_lock.rs):
- * called and returns with @wq->lock held, taken by spin_lock_irqsave() with
- * *@flags by a task that may sleep. Queues the task on @wq, releases the
- * lock, sleeps until a wake-up and takes the lock again; -ERESTARTSYS
- * without sleeping if a signal is pending, else 0. The caller re-checks its
- * condition, which no waker can change between its check and the queueing
- * (both under the lock).
- */
-int rpoll_helper_wait_locked_once(struct wait_queue_head *wq, unsigned long *flags)
-{
-	DEFINE_WAIT(wait);
-	int ret = 0;
-
-	__add_wait_queue_entry_tail(wq, &wait);
-	set_current_state(TASK_INTERRUPTIBLE);
-	if (signal_pending(current)) {
-		ret = -ERESTARTSYS;
-	} else {
-		spin_unlock_irqrestore(&wq->lock, *flags);
-		schedule();
-		spin_lock_irqsave(&wq->lock, *flags);
-	}
-	/* A wake-up already took the entry off (autoremove_wake_function). */
-	list_del_init(&wait.entry);
-	__set_current_state(TASK_RUNNING);
-	return ret;
 }
 
 #ifdef RPOLL_KERNEL_7_2

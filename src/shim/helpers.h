@@ -12,7 +12,6 @@
 struct device;
 struct kiocb;
 struct notifier_block;
-struct wait_queue_head;
 
 u64 rpoll_helper_get_jiffies_64(void);
 u32 rpoll_helper_irq_get_trigger_type(unsigned int irq);
@@ -27,7 +26,6 @@ int rpoll_helper_register_pm_notifier(struct notifier_block *nb);
 int rpoll_helper_unregister_pm_notifier(struct notifier_block *nb);
 unsigned long rpoll_helper_spin_lock_irqsave(spinlock_t *lock);
 void rpoll_helper_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);
-int rpoll_helper_wait_locked_once(struct wait_queue_head *wq, unsigned long *flags);
 #ifdef RPOLL_KERNEL_7_2
 bool rpoll_helper_spin_trylock_irqsave(spinlock_t *lock, unsigned long *flags);
 void rpoll_helper_spin_assert_is_held(spinlock_t *lock);

@@ -22,7 +22,7 @@ use core::{
 
 use kernel::{
     bindings,
-    ffi::{c_int, c_ulong, c_void},
+    ffi::{c_ulong, c_void},
     fs::File,
     prelude::*,
     sync::LockClassKey,
@@ -32,10 +32,6 @@ use kernel::{
 extern "C" {
     fn rpoll_helper_spin_lock_irqsave(lock: *mut bindings::spinlock_t) -> c_ulong;
     fn rpoll_helper_spin_unlock_irqrestore(lock: *mut bindings::spinlock_t, flags: c_ulong);
-    fn rpoll_helper_wait_locked_once(
-        wq: *mut bindings::wait_queue_head,
-        flags: *mut c_ulong,
-    ) -> c_int;
 }
 
 /// Creates a [`WaitQueueLock`] initialiser with a name and a new lock class.
@@ -166,10 +162,32 @@ impl<T> WaitQueueGuard<'_, T> {
     /// Must be called in a context that may sleep, with interrupts enabled
     /// before the lock was taken (a process holding only this lock).
     pub(crate) fn wait_interruptible(&mut self) -> bool {
-        // SAFETY: the lock is held with `self.flags` (invariant); the helper
-        // returns with it held again and `self.flags` updated, so the
-        // invariant still holds.
-        unsafe { rpoll_helper_wait_locked_once(self.lock.wq.get(), &mut self.flags) != 0 }
+        let wq = self.lock.wq.get();
+        // Stays in place (on this stack frame) from queueing to `finish_wait`.
+        let wait = Opaque::<bindings::wait_queue_entry>::uninit();
+        // SAFETY: `wait` is valid memory for a wait queue entry; flags 0: a
+        // plain (not exclusive) waiter, taken off the queue when woken.
+        unsafe { bindings::init_wait_entry(wait.get(), 0) };
+        // `do_wait_intr_irq()` is the step of
+        // `wait_event_interruptible_locked_irq()`: it queues the entry, and
+        // unless a signal is pending, releases the lock with
+        // `spin_unlock_irq()`, sleeps, and takes it back with
+        // `spin_lock_irq()`.
+        // SAFETY: the lock is held with interrupts off (invariant) by a task
+        // that may sleep and had interrupts on before locking (the caller's
+        // contract), so enabling them while asleep and returning with them
+        // off leaves `self.flags` valid.
+        let ret = unsafe { bindings::do_wait_intr_irq(wq, wait.get()) };
+        // `finish_wait()` takes the lock itself: release it around the call.
+        // SAFETY: the lock is held, with `self.flags` (see above).
+        unsafe { rpoll_helper_spin_unlock_irqrestore(self.lock.spinlock(), self.flags) };
+        // SAFETY: `wq` and `wait` are valid; `finish_wait()` makes the task
+        // runnable and takes the entry off the queue if no wake-up did.
+        unsafe { bindings::finish_wait(wq, wait.get()) };
+        // INVARIANT: the lock is held again, with the flags returned here.
+        // SAFETY: the lock was initialised with the wait queue (invariant).
+        self.flags = unsafe { rpoll_helper_spin_lock_irqsave(self.lock.spinlock()) };
+        ret != 0
     }
 }
 
