@@ -129,6 +129,19 @@ fn per_event(p: &Value, m: &str) -> BTreeMap<String, (f64, f64)> {
     out
 }
 
+/// The functions of `a` and `b`, largest `|key|` first (then by name).
+fn ranked<'a>(
+    a: &'a BTreeMap<String, (f64, f64)>,
+    b: &'a BTreeMap<String, (f64, f64)>,
+    key: impl Fn(&str) -> f64,
+) -> Vec<&'a String> {
+    let mut names: Vec<&String> = a.keys().chain(b.keys()).collect();
+    names.sort();
+    names.dedup();
+    names.sort_by(|x, y| key(y).abs().total_cmp(&key(x).abs()).then(x.cmp(y)));
+    names
+}
+
 /// The README table: the functions with the largest per-event difference
 /// between rpoll and timerfd.
 pub fn table(out: &mut String, p: &Value) {
@@ -137,12 +150,8 @@ pub fn table(out: &mut String, p: &Value) {
         return;
     }
     let (r, t) = (per_event(p, "rpoll"), per_event(p, "timerfd"));
-    let mut names: Vec<&String> = r.keys().chain(t.keys()).collect();
-    names.sort();
-    names.dedup();
     let get = |m: &BTreeMap<String, (f64, f64)>, n: &str| m.get(n).copied().unwrap_or((0.0, 0.0));
-    let diff = |n: &str| get(&r, n).1 - get(&t, n).1;
-    names.sort_by(|a, b| diff(b).abs().total_cmp(&diff(a).abs()).then(a.cmp(b)));
+    let names = ranked(&r, &t, |n| get(&r, n).1 - get(&t, n).1);
     let _ = writeln!(
         out,
         "| function (time includes its callees) | rpoll calls / event | rpoll ns / event | timerfd calls / event | timerfd ns / event | rpoll - timerfd (ns) |"
@@ -198,11 +207,8 @@ pub fn before_after(out: &mut String, before: &Value, after: &Value) {
     let (rb, ra) = (per_event(before, "rpoll"), per_event(after, "rpoll"));
     let (tb, ta) = (per_event(before, "timerfd"), per_event(after, "timerfd"));
     let ns = |m: &BTreeMap<String, (f64, f64)>, n: &str| m.get(n).map_or(0.0, |v| v.1);
-    let mut names: Vec<&String> = rb.keys().chain(ra.keys()).collect();
-    names.sort();
-    names.dedup();
     let change = |n: &str| ns(&ra, n) - ns(&rb, n);
-    names.sort_by(|a, b| change(b).abs().total_cmp(&change(a).abs()).then(a.cmp(b)));
+    let names = ranked(&rb, &ra, change);
     let _ = writeln!(
         out,
         "| function (time includes its callees) | rpoll before (ns / event) | rpoll after | change | timerfd before | timerfd after |"
