@@ -37,7 +37,7 @@ ifeq ($(filter $(KERNEL_RELEASE),$(KERNEL_VERSION) $(KERNEL_VERSION_OLD)),)
 $(error KERNEL_RELEASE must be $(KERNEL_VERSION) or $(KERNEL_VERSION_OLD))
 endif
 REL_FRAGMENT := $(wildcard $(KBOARD_DIR)/kernel-$(KERNEL_RELEASE).config)
-FRAGMENTS_normal := $(KBOARD_DIR)/kernel.config $(REL_FRAGMENT)
+FRAGMENTS_normal := $(KBOARD_DIR)/kernel.config $(REL_FRAGMENT) $(wildcard $(KBOARD_DIR)/kernel-normal.config)
 FRAGMENTS_debug := $(KBOARD_DIR)/kernel.config $(REL_FRAGMENT) $(KBOARD_DIR)/kernel-debug.config
 FRAGMENTS_trace := $(KBOARD_DIR)/kernel.config $(REL_FRAGMENT) $(KBOARD_DIR)/kernel-trace.config
 FRAGMENTS := $(or $(FRAGMENTS_$(FLAVOUR)),$(error FLAVOUR must be normal, debug or trace))

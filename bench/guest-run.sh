@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs inside the benchmark guest (booted by bench/run as /usr/bin/bench-guest):
-# loads cref.ko next to the rpoll.ko that /init loaded, keeps the console quiet
+# loads cref.ko, evdev.ko and gpio_keys.ko next to the rpoll.ko that /init
+# loaded (gpio-keys binds the DTB's bench-keys node), keeps the console quiet
 # while measuring (so kernel messages cannot cut into the results), runs
 # rpoll-bench with the given arguments, then prints the whole kernel log so
 # that the runner's splat check sees every message.
@@ -8,6 +9,12 @@ if ! insmod /lib/modules/cref.ko; then
     echo "bench-guest: insmod cref.ko failed" >&2
     exit 1
 fi
+for m in evdev gpio_keys; do
+    if ! insmod /lib/modules/$m.ko; then
+        echo "bench-guest: insmod $m.ko failed" >&2
+        exit 1
+    fi
+done
 for d in /dev/rpoll-bench /dev/rpoll-bench-gpio /dev/cref /dev/gpiochip0; do
     [ -e "$d" ] || { echo "bench-guest: $d missing" >&2; dmesg; exit 1; }
 done

@@ -1,6 +1,7 @@
 //! The GPIO path: rpoll's GPIO device against the GPIO character device
-//! (gpio-cdev, what `gpiomon` uses), on the same PL061 controller in the
-//! same boot, with edges driven from the host through qtest.
+//! (gpio-cdev, what `gpiomon` uses) and against gpio-keys feeding evdev
+//! (`crate::evdev`), on the same PL061 controller in the same boot, with
+//! edges driven from the host through qtest.
 //!
 //! - rpoll: `/dev/rpoll-bench-gpio` (bench/bench.dtso: PL061 line 5, both
 //!   edges, no debounce, queue depth 256). Its hard-IRQ handler stamps
@@ -11,6 +12,8 @@
 //!   (the same depth). Its hard-IRQ handler stamps `ktime_get_ns()` and
 //!   wakes its IRQ thread, which reads the level, queues the event in the
 //!   kfifo and wakes the reader.
+//! - evdev: `crate::evdev`, gpio-keys on line 2; its stamp is the input
+//!   core's, taken in gpio-keys' worker (a lower bound of the latency).
 //!
 //! A train of edges is asked of the host agent (scripts/board-io, op
 //! `train=LINE:COUNT:GAP_US`) followed by one rising edge on line 6, the
@@ -25,6 +28,7 @@ use rpoll_uapi::{
     RPOLL_IOC_STATS, RPOLL_STATS_SIZE,
 };
 
+use crate::evdev::{self, InputEvent};
 use crate::soak::{self, Soak};
 use rpoll_sys as sys;
 
@@ -144,22 +148,24 @@ fn request_line(line: u32, edge_flags: u64, buffer: u32, consumer: &[u8]) -> io:
     Ok(fd)
 }
 
-/// The two mechanisms compared on the GPIO path.
+/// The mechanisms compared on the GPIO path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GpioMech {
     Rpoll,
     Cdev,
+    Evdev,
 }
 
 impl GpioMech {
-    /// Both, in report order.
-    pub const ALL: [GpioMech; 2] = [GpioMech::Rpoll, GpioMech::Cdev];
+    /// All of them, in report order.
+    pub const ALL: [GpioMech; 3] = [GpioMech::Rpoll, GpioMech::Cdev, GpioMech::Evdev];
 
     /// The name used in the results.
     pub fn name(self) -> &'static str {
         match self {
             GpioMech::Rpoll => "rpoll",
             GpioMech::Cdev => "gpio-cdev",
+            GpioMech::Evdev => "evdev",
         }
     }
 
@@ -168,6 +174,7 @@ impl GpioMech {
         match self {
             GpioMech::Rpoll => RPOLL_LINE,
             GpioMech::Cdev => CDEV_LINE,
+            GpioMech::Evdev => evdev::KEYS_LINE,
         }
     }
 }
@@ -185,10 +192,11 @@ pub struct Train {
     /// Events read.
     pub delivered: u64,
     /// Events the kernel produced that the reader never got (rpoll:
-    /// `lost`; gpio-cdev: `line_seqno` gaps).
+    /// `lost`; gpio-cdev: `line_seqno` gaps; evdev: one per
+    /// `SYN_DROPPED`, which does not say how many).
     pub lost: u64,
     /// From each event's kernel stamp to `clock_gettime()` after
-    /// `epoll_wait()` returned.
+    /// `epoll_wait()` returned (evdev: from the input core's stamp).
     pub latency_ns: Vec<u64>,
     /// Interrupts the line took during the train (each edge the kernel
     /// saw; several edges between two interrupts are one).
@@ -240,14 +248,19 @@ fn interrupts(irq: Option<u32>, name: &str) -> io::Result<u64> {
     )))
 }
 
-/// Source of one train: an rpoll file or a gpio-cdev line fd.
+/// Source of one train: an rpoll file, a gpio-cdev line fd or an evdev
+/// device.
 struct Source {
     mech: GpioMech,
     fd: OwnedFd,
     base: RpollStats,
     last_seqno: u64,
-    /// rpoll: the device's interrupt number (gpio-cdev: found by name).
+    /// rpoll: the device's interrupt number (the others: found by name).
     irq: Option<u32>,
+    /// The others' interrupt name in `/proc/interrupts`.
+    irq_name: &'static str,
+    /// evdev: key events read (its `produced` is read plus dropped).
+    keys: u64,
 }
 
 fn rpoll_stats(fd: RawFd) -> io::Result<RpollStats> {
@@ -281,6 +294,11 @@ impl Source {
                 )?,
                 RpollStats::default(),
             ),
+            GpioMech::Evdev => (evdev::open()?, RpollStats::default()),
+        };
+        let irq_name = match mech {
+            GpioMech::Evdev => evdev::KEY_IRQ_NAME,
+            _ => std::str::from_utf8(CDEV_CONSUMER).unwrap_or_default(),
         };
         Ok(Self {
             mech,
@@ -288,15 +306,14 @@ impl Source {
             base,
             last_seqno: 0,
             irq,
+            irq_name,
+            keys: 0,
         })
     }
 
     /// Interrupts of this source's line so far.
     fn interrupts(&self) -> io::Result<u64> {
-        interrupts(
-            self.irq,
-            std::str::from_utf8(CDEV_CONSUMER).unwrap_or_default(),
-        )
+        interrupts(self.irq, self.irq_name)
     }
 
     /// Reads what is queued (non-blocking) into `t`, with `now` as the
@@ -339,6 +356,19 @@ impl Source {
                     t.latency_ns.push(latency(e.timestamp_ns));
                 }
             }
+            GpioMech::Evdev => {
+                for rec in buf[..n].chunks_exact(evdev::INPUT_EVENT_SIZE) {
+                    match InputEvent::from_bytes(rec) {
+                        InputEvent::Key { stamp_ns } => {
+                            self.keys += 1;
+                            t.delivered += 1;
+                            t.latency_ns.push(latency(stamp_ns));
+                        }
+                        InputEvent::Dropped => t.lost += 1,
+                        InputEvent::Other => {}
+                    }
+                }
+            }
         }
         (t.first_ns, t.last_ns) = (first, last);
         Ok(n > 0)
@@ -376,6 +406,7 @@ pub fn run_train(
         first_ns: u64::MAX,
         ..Train::default()
     };
+    // Whole records of every kind: 48 * 64 is a multiple of 32 and 24.
     let mut buf = vec![0u8; 64 * LINE_EVENT_SIZE.max(RPOLL_EVENT_SIZE)];
     let mut done_buf = [0u8; 16 * LINE_EVENT_SIZE];
     let i0 = src.interrupts()?;
@@ -393,10 +424,11 @@ pub fn run_train(
         }
     }
     // Every edge of the train was taken before the done edge; let the
-    // last events reach the queue (gpio-cdev queues from its IRQ thread).
+    // last events reach the queue (gpio-cdev queues from its IRQ thread,
+    // evdev from gpio-keys' worker).
     let produced_target = match mech {
         GpioMech::Rpoll => Some(rpoll_stats(src.fd.as_raw_fd())?.produced - src.base.produced),
-        GpioMech::Cdev => None,
+        GpioMech::Cdev | GpioMech::Evdev => None,
     };
     let mut quiet = 0;
     while quiet < 3 {
@@ -424,6 +456,7 @@ pub fn run_train(
     t.produced = match mech {
         GpioMech::Rpoll => rpoll_stats(src.fd.as_raw_fd())?.produced - src.base.produced,
         GpioMech::Cdev => src.last_seqno,
+        GpioMech::Evdev => src.keys + t.lost,
     };
     // Events produced but neither read nor reported lost: lost as well.
     t.lost = t.lost.max(t.produced.saturating_sub(t.delivered));

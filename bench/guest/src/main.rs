@@ -8,8 +8,9 @@
 //!    also with reads of 64 records);
 //! 3. guest CPU time per 1000 events at a fixed rate;
 //! 4. latency and CPU per event with 1, 8 and 64 readers;
-//! 5. the GPIO path: rpoll's GPIO device against gpio-cdev, edges driven from
-//!    the host (latency, CPU per edge, loss at the highest edge rates).
+//! 5. the GPIO path: rpoll's GPIO device against gpio-cdev and gpio-keys +
+//!    evdev, edges driven from the host (latency, CPU per edge, loss at the
+//!    highest edge rates).
 //!
 //! Progress goes to stderr; the results go to stdout as one JSON document cut
 //! into lines `@@BENCH <index> <text>` and closed by `@@BENCH-END <count>`,
@@ -19,6 +20,7 @@
 //! runs one window and prints its summary, `rpoll-bench throughput MECH
 //! [BATCH]` one throughput search, `rpoll-bench micro` the per-call costs.
 
+mod evdev;
 mod gpio;
 mod json;
 mod measure;
@@ -371,7 +373,7 @@ fn gpio_train_json(mech: GpioMech, gap_us: u32, repeat: u32, t: &mut gpio::Train
 /// apart, `gpio_repeats` each), then a train per gap (the widest repeated)
 /// with only CPU 0 online and a soaker on it (CPU time per event; the CPU
 /// never idles, so guest time follows the host's pacing and the edge rate
-/// in guest time means something), rpoll and gpio-cdev in turn.
+/// in guest time means something), rpoll, gpio-cdev and evdev in turn.
 fn gpio_all(cfg: &Cfg) -> io::Result<Value> {
     let mut trains = Vec::new();
     let mut run = |mech: GpioMech,
@@ -397,16 +399,16 @@ fn gpio_all(cfg: &Cfg) -> io::Result<Value> {
         trains.push(j);
         Ok(())
     };
-    // Repeats interleaved (rpoll, gpio-cdev, rpoll, ...), so a change in
-    // the host's pace during the phase falls on both.
+    // Repeats interleaved (rpoll, gpio-cdev, evdev, rpoll, ...), so a
+    // change in the host's pace during the phase falls on all three.
     for repeat in 0..cfg.gpio_repeats {
         for mech in GpioMech::ALL {
             run(mech, cfg.gpio_gaps_us[0], repeat, None)?;
         }
     }
-    // Only CPU 0 stays online, so the interrupt, gpio-cdev's IRQ thread
-    // (which no affinity call can move) and the reader all run beside the
-    // one soaker that measures them.
+    // Only CPU 0 stays online, so the interrupt, gpio-cdev's IRQ thread,
+    // gpio-keys' worker (which no affinity call can move) and the reader
+    // all run beside the one soaker that measures them.
     let others: Vec<usize> = (1..sys::online_cpus() as usize).collect();
     for &cpu in &others {
         sys::set_cpu_online(cpu, false)?;
@@ -438,6 +440,7 @@ fn gpio_all(cfg: &Cfg) -> io::Result<Value> {
     Ok(obj()
         .with("rpoll_line", gpio::RPOLL_LINE)
         .with("cdev_line", gpio::CDEV_LINE)
+        .with("evdev_line", evdev::KEYS_LINE)
         .with("event_buffer", gpio::EVENT_BUFFER)
         .with("soak_rate_per_s", rate)
         .with("soak_rate_per_s_after", rate_after)

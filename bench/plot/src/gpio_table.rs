@@ -1,5 +1,6 @@
-//! The GPIO part of the report: rpoll's GPIO device against gpio-cdev
-//! (latency with idle CPUs, CPU per event and loss with soakers).
+//! The GPIO part of the report: rpoll's GPIO device against gpio-cdev and
+//! gpio-keys + evdev (latency with idle CPUs, CPU per event and loss with
+//! soakers).
 
 use std::fmt::Write;
 
@@ -8,8 +9,10 @@ use serde_json::{json, Value};
 use crate::num;
 use crate::table::{f, table_with_ratios, Col, LATENCY_COLS};
 
-/// The two GPIO mechanisms, in report order.
-const GPIO_MECHS: [&str; 2] = ["rpoll", "gpio-cdev"];
+/// The GPIO mechanisms, in report order.
+const GPIO_MECHS: [&str; 3] = ["rpoll", "gpio-cdev", "evdev"];
+/// The ones rpoll is compared with.
+const OTHERS: [&str; 2] = ["gpio-cdev", "evdev"];
 
 /// Every train of `mech` with host gap `gap` (soaked or not): one per
 /// repeat (results before repeats have one).
@@ -103,8 +106,15 @@ pub fn latency_table(out: &mut String, g: &Value) {
         .iter()
         .map(|m| (*m, representative(g, m, false)))
         .collect();
-    table_with_ratios(out, "source", &rows, &LATENCY_COLS, &["gpio-cdev"]);
+    table_with_ratios(out, "source", &rows, &LATENCY_COLS, &OTHERS);
     spread_line(out, g, false);
+    let _ = writeln!(
+        out,
+        "\nrpoll and gpio-cdev: from the stamp taken at the top of the hard-IRQ handler. \
+         evdev: from the input core's stamp, taken in gpio-keys' worker after the interrupt \
+         and the worker's wake-up, so its figures leave that part out (a lower bound of its \
+         latency from the interrupt) and the rpoll / evdev ratios favour evdev."
+    );
 }
 
 /// CPU per event table (soakers, widest gap), also a README block.
@@ -120,7 +130,7 @@ pub fn cpu_table(out: &mut String, g: &Value) {
         ("CPU us / interrupt", "/cpu_us_per_interrupt", 2, true),
         ("CPU us / event", "/cpu_us_per_event", 2, true),
     ];
-    table_with_ratios(out, "source", &rows, &cols, &["gpio-cdev"]);
+    table_with_ratios(out, "source", &rows, &cols, &OTHERS);
     spread_line(out, g, true);
 }
 
@@ -188,7 +198,7 @@ pub fn trains_table(out: &mut String, g: &Value) {
             .map(|m| trains(&g["gpio"], m, gap, true))
             .collect();
         let runs = all.iter().map(Vec::len).max().unwrap_or(0);
-        // Run by run, in the order measured (rpoll, gpio-cdev, rpoll, ...).
+        // Run by run, in the order measured (rpoll, gpio-cdev, evdev, ...).
         for (m, t) in (0..runs).flat_map(|i| {
             GPIO_MECHS
                 .iter()
@@ -219,20 +229,26 @@ pub fn section(out: &mut String, g: &Value) {
         return;
     }
     let gpio = &g["gpio"];
-    let _ = writeln!(out, "## 5. GPIO path: rpoll against gpio-cdev\n");
+    let _ = writeln!(out, "## 5. GPIO path: rpoll against gpio-cdev and evdev\n");
     let _ = writeln!(
         out,
         "Same board, same boot, same PL061 controller: rpoll's GPIO device on line {} (both \
          edges, no debounce, queue depth {}) and a gpio-cdev uAPI v2 line request on line {} \
          (`GPIO_V2_LINE_FLAG_EDGE_RISING | _FALLING`, event buffer {}), read the way `gpiomon` \
-         reads it. The host toggles each line through QEMU's qtest socket, {} edges per train. \
-         Both stamp `CLOCK_MONOTONIC` at the top of their hard-IRQ handler; rpoll then reads \
-         the level, queues and wakes the reader in that handler, gpio-cdev wakes its IRQ \
-         thread, which reads the level, queues the event and wakes the reader.\n",
+         reads it, and a gpio-keys key on line {} (both edges, `debounce-interval = <0>`) read \
+         through its evdev device (`EVIOCSCLOCKID` `CLOCK_MONOTONIC`; evdev's buffer is its \
+         own, 64 events here), the way most boards expose buttons. The host toggles each \
+         line through QEMU's qtest socket, {} edges per train. rpoll and gpio-cdev stamp \
+         `CLOCK_MONOTONIC` at the top of their hard-IRQ handler; rpoll then reads the level, \
+         queues and wakes the reader in that handler, gpio-cdev wakes its IRQ thread, which \
+         reads the level, queues the event and wakes the reader. gpio-keys' handler queues \
+         its work item; the worker reads the level and reports it, and the input core stamps \
+         the event there (to the microsecond) before evdev queues it and wakes the reader.\n",
         f(num(gpio, "/rpoll_line"), 0),
         f(num(gpio, "/event_buffer"), 0),
         f(num(gpio, "/cdev_line"), 0),
         f(num(gpio, "/event_buffer"), 0),
+        f(num(gpio, "/evdev_line"), 0),
         f(num(g, "/config/gpio_edges"), 0),
     );
     let _ = writeln!(
@@ -242,7 +258,8 @@ pub fn section(out: &mut String, g: &Value) {
     );
     let _ = writeln!(
         out,
-        "From the edge's kernel stamp to `clock_gettime` after `epoll_wait` returns.\n"
+        "From the edge's kernel stamp to `clock_gettime` after `epoll_wait` returns (evdev: \
+         from the end of the microsecond of its stamp).\n"
     );
     latency_table(out, g);
     let _ = writeln!(out, "\n### 5b. CPU per event\n");
@@ -252,10 +269,10 @@ pub fn section(out: &mut String, g: &Value) {
          almost none of this work. Instead CPU 1 goes offline and a `SCHED_IDLE` thread on CPU \
          0 counts loop iterations (idle rate {} per second, {} after the trains); the \
          iterations a train takes from it, at that rate, are its CPU time (everything the edges \
-         cause: interrupt, IRQ thread, reader). The soaker keeps the CPU from idling, so no \
-         idle exit is counted. Per interrupt is per edge the kernel saw (two edges that both \
-         happen before the interrupt is taken are one); rpoll makes an event only of a level \
-         change, gpio-cdev one of every interrupt.\n",
+         cause: interrupt, IRQ thread or worker, reader). The soaker keeps the CPU from \
+         idling, so no idle exit is counted. Per interrupt is per edge the kernel saw (two \
+         edges that both happen before the interrupt is taken are one); rpoll and evdev make \
+         an event only of a level change, gpio-cdev one of every interrupt.\n",
         f(num(gpio, "/soak_rate_per_s"), 0),
         f(num(gpio, "/soak_rate_per_s_after"), 0),
     );
@@ -263,11 +280,13 @@ pub fn section(out: &mut String, g: &Value) {
     let _ = writeln!(out, "\n### 5c. Edge trains, soakers running\n");
     let _ = writeln!(
         out,
-        "Each host gap, rpoll then gpio-cdev. `interrupts` and `events` are fewer than `edges` \
-         when the line toggles more than once before its interrupt is taken (rpoll then sees \
-         one level change or none; gpio-cdev reports each interrupt as one event). \
-         `lost` = produced but never read (rpoll: `lost`; gpio-cdev: `line_seqno` gaps). The \
-         edge rate is events over the guest time between the first and last stamp.\n"
+        "Each host gap, rpoll, gpio-cdev, then evdev. `interrupts` and `events` are fewer than \
+         `edges` when the line toggles more than once before its interrupt is taken (rpoll \
+         and evdev then see one level change or none; gpio-cdev reports each interrupt as one \
+         event); evdev's worker reads the level once for all the interrupts that came before \
+         it ran. `lost` = produced but never read (rpoll: `lost`; gpio-cdev: `line_seqno` \
+         gaps; evdev: `SYN_DROPPED` markers, each at least one event). The edge rate is \
+         events over the guest time between the first and last stamp.\n"
     );
     trains_table(out, g);
     for m in GPIO_MECHS {

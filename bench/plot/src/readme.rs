@@ -117,18 +117,18 @@ fn summary_table(out: &mut String, doc: &Value) {
     let gp = |m: &str, soaked: bool, p: &str| gpio_table::figure(g, m, soaked, p);
     let _ = writeln!(
         out,
-        "\n| GPIO path (PL061, edges from the host) | rpoll | gpio-cdev | rpoll / gpio-cdev |"
+        "\n| GPIO path (PL061, edges from the host) | rpoll | gpio-cdev | evdev | rpoll / gpio-cdev | rpoll / evdev |"
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
     for (label, soaked, p, d) in [
         (
-            "latency p50 from the IRQ stamp (us)",
+            "latency p50 from the kernel's stamp (us)",
             false,
             "/latency/p50_us",
             1,
         ),
         (
-            "latency p99 from the IRQ stamp (us)",
+            "latency p99 from the kernel's stamp (us)",
             false,
             "/latency/p99_us",
             1,
@@ -140,13 +140,19 @@ fn summary_table(out: &mut String, doc: &Value) {
             2,
         ),
     ] {
-        let (a, b) = (gp("rpoll", soaked, p), gp("gpio-cdev", soaked, p));
+        let (a, b, c) = (
+            gp("rpoll", soaked, p),
+            gp("gpio-cdev", soaked, p),
+            gp("evdev", soaked, p),
+        );
         let _ = writeln!(
             out,
-            "| {label} | {} | {} | {} |",
+            "| {label} | {} | {} | {} | {} | {} |",
             f(a, d),
             f(b, d),
-            r(ratio(a, b))
+            f(c, d),
+            r(ratio(a, b)),
+            r(ratio(a, c))
         );
     }
     let runs = num(g, "/config/gpio_repeats").unwrap_or(1.0);
@@ -160,7 +166,9 @@ fn summary_table(out: &mut String, doc: &Value) {
     let _ = writeln!(
         out,
         "\nTimer rows: measured {timer}. GPIO rows: the host paces the edges, so they are not \
-         deterministic; {}, ranges in `bench/README.md`.",
+         deterministic; {}, ranges in `bench/README.md`. evdev's latency is from the input \
+         core's stamp, taken in gpio-keys' worker after the interrupt: a lower bound, so the \
+         rpoll / evdev latency ratios favour evdev.",
         if runs > 1.0 {
             format!(
                 "each comes from the median of {} runs (by p99 for latency, by CPU per \
