@@ -178,8 +178,10 @@ stress: guest
 
 # Benchmark rpoll against the C reference driver and timerfd in one boot of
 # the normal kernel (bench/README.md); BENCH_QUICK=1 for a smoke run.
+# BOARD=qemu-virt (default): everything; BOARD=qemu-virt-arm: the timer
+# part on ARMv7; BOARD=imx8mp-evk: the GPIO part on gpio-mxc (bench/README.md).
 bench: module
-	@KDIR=$(KDIR) RPOLL_KO=$(CURDIR)/$(MODULE) bench/run
+	@KDIR=$(KDIR) RPOLL_KO=$(CURDIR)/$(MODULE) BENCH_BOARD=$(BOARD) bench/run
 
 # Where the time of the timer path goes, function by function: the bench
 # guest on the trace flavour (ftrace's function profiler), rpoll against

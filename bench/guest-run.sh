@@ -9,13 +9,27 @@ if ! insmod /lib/modules/cref.ko; then
     echo "bench-guest: insmod cref.ko failed" >&2
     exit 1
 fi
-for m in evdev gpio_keys; do
-    if ! insmod /lib/modules/$m.ko; then
-        echo "bench-guest: insmod $m.ko failed" >&2
-        exit 1
-    fi
+# The devices the asked parts use (bench/run passes --parts).
+case " $* " in
+    *" --parts timer "*) parts="timer" ;;
+    *" --parts gpio "*) parts="gpio" ;;
+    *) parts="timer gpio" ;;
+esac
+devs=""
+for p in $parts; do
+    case $p in
+        timer) devs="$devs /dev/rpoll-bench /dev/cref" ;;
+        gpio)
+            devs="$devs /dev/rpoll-bench-gpio"
+            for m in evdev gpio_keys; do
+                if ! insmod /lib/modules/$m.ko; then
+                    echo "bench-guest: insmod $m.ko failed" >&2
+                    exit 1
+                fi
+            done ;;
+    esac
 done
-for d in /dev/rpoll-bench /dev/rpoll-bench-gpio /dev/cref /dev/gpiochip0; do
+for d in $devs; do
     [ -e "$d" ] || { echo "bench-guest: $d missing" >&2; dmesg; exit 1; }
 done
 dmesg -n 1

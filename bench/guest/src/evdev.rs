@@ -1,7 +1,8 @@
 //! The third GPIO path: gpio-keys feeding evdev, the way most boards expose
 //! their buttons (`/dev/input/eventN`, what libinput and `evtest` read).
 //!
-//! bench/bench.dtso puts one key ("bench-key", `BTN_0`) on PL061 line 2 with
+//! The board's benchmark overlay puts one key ("bench-key", `BTN_0`) on a
+//! line of the controller (PL061 line 2 on virt) with
 //! `debounce-interval = <0>`. With no debounce gpio-keys' hard-IRQ handler
 //! queues its work item with no delay; the worker reads the level and calls
 //! `input_event()`, where the input core stamps the event (`ktime_get()`:
@@ -20,8 +21,6 @@ use rpoll_sys as sys;
 pub const KEYS_NAME: &str = "bench-keys";
 /// The key's interrupt name in `/proc/interrupts` (the key's `label`).
 pub const KEY_IRQ_NAME: &str = "bench-key";
-/// PL061 line of the key.
-pub const KEYS_LINE: u32 = 2;
 
 /// `EV_SYN`.
 const EV_SYN: u16 = 0;

@@ -3,23 +3,34 @@
 //! (`crate::evdev`), on the same PL061 controller in the same boot, with
 //! edges driven from the host through qtest.
 //!
-//! - rpoll: `/dev/rpoll-bench-gpio` (bench/bench.dtso: PL061 line 5, both
-//!   edges, no debounce, queue depth 256). Its hard-IRQ handler stamps
+//! - rpoll: `/dev/rpoll-bench-gpio` (bench/bench.dtso on virt: PL061 line
+//!   5, both edges, no debounce, queue depth 256). Its hard-IRQ handler stamps
 //!   `ktime_get()` first, reads the line level, queues the record and wakes
 //!   the reader, all in hard-IRQ context.
-//! - gpio-cdev: a uAPI v2 line request on line 7 of `/dev/gpiochip0` with
+//! - gpio-cdev: a uAPI v2 line request on line 7 of the controller with
 //!   `GPIO_V2_LINE_FLAG_EDGE_RISING | _FALLING` and an event buffer of 256
 //!   (the same depth). Its hard-IRQ handler stamps `ktime_get_ns()` and
 //!   wakes its IRQ thread, which reads the level, queues the event in the
 //!   kfifo and wakes the reader.
-//! - evdev: `crate::evdev`, gpio-keys on line 2; its stamp is the input
-//!   core's, taken in gpio-keys' worker (a lower bound of the latency).
+//! - evdev: `crate::evdev`, gpio-keys on line 2. Its own stamp is the
+//!   input core's, taken in gpio-keys' worker, after the interrupt. For the
+//!   latency trains the host toggles rpoll's line in the same qtest write
+//!   as the key's, after it: both edges are taken by one interrupt of the
+//!   controller, whose handler runs the key's handler first and then
+//!   rpoll's, which stamps at its top; that stamp is the reference evdev's
+//!   latency is measured from (the latest one at or before evdev's own).
+//!   If the guest takes the interrupt between the two writes, rpoll's edge
+//!   comes in a later interrupt and the reference is later: evdev's figure
+//!   can only come out shorter than it was.
 //!
+//! The controller and the lines are the board's ([`GpioSetup`]: those of
+//! virt's PL061 above by default; bench/run passes the i.MX 8M Plus EVK's).
 //! A train of edges is asked of the host agent (scripts/board-io, op
 //! `train=LINE:COUNT:GAP_US`) followed by one rising edge on line 6, the
 //! "done" line, watched through its own gpio-cdev request: once it arrives
 //! every edge of the train has been taken by the controller's interrupt.
 
+use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
@@ -34,16 +45,71 @@ use rpoll_sys as sys;
 
 /// rpoll's GPIO device of the benchmark overlay.
 pub const RPOLL_GPIO_DEV: &str = "/dev/rpoll-bench-gpio";
-/// The PL061's character device.
-pub const GPIOCHIP: &str = "/dev/gpiochip0";
-/// PL061 line of the rpoll device (bench/bench.dtso).
-pub const RPOLL_LINE: u32 = 5;
-/// PL061 line requested through gpio-cdev.
-pub const CDEV_LINE: u32 = 7;
-/// PL061 line the host raises after each train.
-pub const DONE_LINE: u32 = 6;
 /// gpio-cdev's event buffer, equal to rpoll's queue depth.
 pub const EVENT_BUFFER: u32 = 256;
+
+/// The GPIO controller of the trains and its lines, as
+/// `DEVICE:RPOLL:CDEV:DONE:KEYS` (`--gpio`): the controller's device
+/// name, the line of rpoll's `bench-gpio` device and of the gpio-keys key
+/// (both set by the board's benchmark overlay), the line requested through
+/// gpio-cdev and the one the host raises after each train.
+#[derive(Clone, Debug)]
+pub struct GpioSetup {
+    /// The controller's device name (`9030000.pl061`, `30240000.gpio`).
+    pub device: String,
+    /// Its character device, `/dev/gpiochipN`.
+    pub chip: String,
+    pub rpoll_line: u32,
+    pub cdev_line: u32,
+    pub done_line: u32,
+    pub keys_line: u32,
+}
+
+impl GpioSetup {
+    /// The virt board's: PL061 lines of bench/bench.dtso.
+    pub const VIRT: &'static str = "9030000.pl061:5:7:6:2";
+
+    /// Parses `DEVICE:RPOLL:CDEV:DONE:KEYS` and finds the controller's
+    /// character device.
+    pub fn parse(spec: &str) -> io::Result<Self> {
+        let bad = || io::Error::other(format!("bad --gpio {spec:?} (DEVICE:RPOLL:CDEV:DONE:KEYS)"));
+        let parts: Vec<&str> = spec.split(':').collect();
+        let [device, lines @ ..] = parts.as_slice() else {
+            return Err(bad());
+        };
+        let lines: Vec<u32> = lines
+            .iter()
+            .map(|l| l.parse().map_err(|_| bad()))
+            .collect::<Result<_, _>>()?;
+        let [rpoll_line, cdev_line, done_line, keys_line] = lines[..] else {
+            return Err(bad());
+        };
+        Ok(Self {
+            device: device.to_string(),
+            chip: chip_of(device)?,
+            rpoll_line,
+            cdev_line,
+            done_line,
+            keys_line,
+        })
+    }
+}
+
+/// `/dev/gpiochipN` of the controller whose device is named `device`
+/// (the parent of `gpiochipN` in sysfs).
+fn chip_of(device: &str) -> io::Result<String> {
+    for entry in std::fs::read_dir("/sys/bus/gpio/devices")? {
+        let entry = entry?;
+        let path = std::fs::canonicalize(entry.path())?;
+        let parent = path.parent().and_then(|p| p.file_name());
+        if parent.is_some_and(|p| p == device) {
+            return Ok(format!("/dev/{}", entry.file_name().to_string_lossy()));
+        }
+    }
+    Err(io::Error::other(format!(
+        "no GPIO controller named {device} in /sys/bus/gpio/devices"
+    )))
+}
 
 /// `GPIO_V2_LINE_FLAG_INPUT`.
 const FLAG_INPUT: u64 = 1 << 2;
@@ -119,11 +185,17 @@ const CDEV_CONSUMER: &[u8] = b"bench-cdev";
 /// Consumer name of the done line request.
 const DONE_CONSUMER: &[u8] = b"bench-done";
 
-/// Requests `line` of the chip as an input with edge detection (`flags`)
+/// Requests `line` of `chip` as an input with edge detection (`flags`)
 /// and an event buffer of `buffer` events, as `consumer`; returns the line
 /// fd (non-blocking).
-fn request_line(line: u32, edge_flags: u64, buffer: u32, consumer: &[u8]) -> io::Result<OwnedFd> {
-    let chip = sys::open_flags(GPIOCHIP, libc::O_RDONLY | libc::O_NONBLOCK)?;
+fn request_line(
+    chip: &str,
+    line: u32,
+    edge_flags: u64,
+    buffer: u32,
+    consumer: &[u8],
+) -> io::Result<OwnedFd> {
+    let chip = sys::open_flags(chip, libc::O_RDONLY | libc::O_NONBLOCK)?;
     let mut req = LineRequest {
         offsets: [0; 64],
         consumer: [0; 32],
@@ -169,12 +241,12 @@ impl GpioMech {
         }
     }
 
-    /// The PL061 line this mechanism's edges are driven on.
-    pub fn line(self) -> u32 {
+    /// The line of `setup` this mechanism's edges are driven on.
+    pub fn line(self, setup: &GpioSetup) -> u32 {
         match self {
-            GpioMech::Rpoll => RPOLL_LINE,
-            GpioMech::Cdev => CDEV_LINE,
-            GpioMech::Evdev => evdev::KEYS_LINE,
+            GpioMech::Rpoll => setup.rpoll_line,
+            GpioMech::Cdev => setup.cdev_line,
+            GpioMech::Evdev => setup.keys_line,
         }
     }
 }
@@ -196,8 +268,15 @@ pub struct Train {
     /// `SYN_DROPPED`, which does not say how many).
     pub lost: u64,
     /// From each event's kernel stamp to `clock_gettime()` after
-    /// `epoll_wait()` returned (evdev: from the input core's stamp).
+    /// `epoll_wait()` returned (evdev: from the reference interrupt stamp
+    /// when the train has one, else from the input core's stamp).
     pub latency_ns: Vec<u64>,
+    /// evdev with a reference: the same from the input core's stamp.
+    pub own_latency_ns: Vec<u64>,
+    /// evdev with a reference: the line of the reference, and events that
+    /// found no reference stamp at or before their own (left out).
+    pub reference_line: Option<u32>,
+    pub unpaired: u64,
     /// Interrupts the line took during the train (each edge the kernel
     /// saw; several edges between two interrupts are one).
     pub interrupts: u64,
@@ -261,6 +340,12 @@ struct Source {
     irq_name: &'static str,
     /// evdev: key events read (its `produced` is read plus dropped).
     keys: u64,
+    /// evdev's latency trains: rpoll's GPIO device on the line toggled with
+    /// the key's, and the stamps read from it not yet paired.
+    reference: Option<OwnedFd>,
+    ref_stamps: VecDeque<u64>,
+    /// evdev: the own stamp of the last key event read.
+    last_own: u64,
 }
 
 fn rpoll_stats(fd: RawFd) -> io::Result<RpollStats> {
@@ -272,7 +357,7 @@ fn rpoll_stats(fd: RawFd) -> io::Result<RpollStats> {
 }
 
 impl Source {
-    fn open(mech: GpioMech) -> io::Result<Self> {
+    fn open(mech: GpioMech, setup: &GpioSetup, with_reference: bool) -> io::Result<Self> {
         let mut irq = None;
         let (fd, base) = match mech {
             GpioMech::Rpoll => {
@@ -287,7 +372,8 @@ impl Source {
             }
             GpioMech::Cdev => (
                 request_line(
-                    CDEV_LINE,
+                    &setup.chip,
+                    setup.cdev_line,
                     FLAG_EDGE_RISING | FLAG_EDGE_FALLING,
                     EVENT_BUFFER,
                     CDEV_CONSUMER,
@@ -300,6 +386,13 @@ impl Source {
             GpioMech::Evdev => evdev::KEY_IRQ_NAME,
             _ => std::str::from_utf8(CDEV_CONSUMER).unwrap_or_default(),
         };
+        let reference = match mech {
+            GpioMech::Evdev if with_reference => Some(sys::open_flags(
+                RPOLL_GPIO_DEV,
+                libc::O_RDONLY | libc::O_NONBLOCK,
+            )?),
+            _ => None,
+        };
         Ok(Self {
             mech,
             fd,
@@ -308,7 +401,49 @@ impl Source {
             irq,
             irq_name,
             keys: 0,
+            reference,
+            ref_stamps: VecDeque::new(),
+            last_own: 0,
         })
+    }
+
+    /// Reads every stamp queued on the reference device.
+    fn read_reference(&mut self) -> io::Result<()> {
+        let Some(r) = &self.reference else {
+            return Ok(());
+        };
+        let mut buf = [0u8; 64 * RPOLL_EVENT_SIZE];
+        loop {
+            let n = match sys::read(r.as_raw_fd(), &mut buf) {
+                Ok(n) => n,
+                Err(sys::Errno(libc::EAGAIN)) => return Ok(()),
+                Err(e) => return Err(e.into()),
+            };
+            for rec in buf[..n].chunks_exact(RPOLL_EVENT_SIZE) {
+                let rec: &[u8; RPOLL_EVENT_SIZE] = rec.try_into().unwrap_or(&[0; 32]);
+                self.ref_stamps
+                    .push_back(RpollEvent::from_bytes(rec).timestamp_ns);
+            }
+            if n == 0 {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The reference of the key event stamped `stamp`: the latest reference
+    /// stamp at or before it and after the previous key event's (an older
+    /// one belongs to an earlier edge: the reference edge was taken after
+    /// the event was reported, or the edges merged). Drops the stamps
+    /// before it (they come in order).
+    fn reference_for(&mut self, stamp: u64) -> Option<u64> {
+        while self.ref_stamps.get(1).is_some_and(|&r| r <= stamp) {
+            self.ref_stamps.pop_front();
+        }
+        let after = std::mem::replace(&mut self.last_own, stamp);
+        self.ref_stamps
+            .front()
+            .copied()
+            .filter(|&r| r <= stamp && r > after)
     }
 
     /// Interrupts of this source's line so far.
@@ -328,13 +463,19 @@ impl Source {
         };
         let mut now = now;
         let (mut first, mut last) = (t.first_ns, t.last_ns);
-        let mut latency = |ts: u64| {
+        // The time an event stamped `ts` is taken as read at: the wake-up,
+        // or a fresh reading for an event that came after it.
+        let mut read_at = |ts: u64| {
             first = first.min(ts);
             last = last.max(ts);
             if ts > now {
                 now = sys::monotonic_ns();
             }
-            now - ts.min(now)
+            now
+        };
+        let mut latency = |ts: u64| {
+            let at = read_at(ts);
+            (at - ts.min(at), at)
         };
         match self.mech {
             GpioMech::Rpoll => {
@@ -343,7 +484,7 @@ impl Source {
                     let e = RpollEvent::from_bytes(rec);
                     t.lost += u64::from(e.lost);
                     t.delivered += 1;
-                    t.latency_ns.push(latency(e.timestamp_ns));
+                    t.latency_ns.push(latency(e.timestamp_ns).0);
                 }
             }
             GpioMech::Cdev => {
@@ -353,20 +494,38 @@ impl Source {
                     t.lost += seq.saturating_sub(self.last_seqno + 1);
                     self.last_seqno = seq;
                     t.delivered += 1;
-                    t.latency_ns.push(latency(e.timestamp_ns));
+                    t.latency_ns.push(latency(e.timestamp_ns).0);
                 }
             }
             GpioMech::Evdev => {
+                // The reference stamps of these events are queued by now:
+                // rpoll queues in the same interrupt, before the worker.
+                let mut own = Vec::new();
                 for rec in buf[..n].chunks_exact(evdev::INPUT_EVENT_SIZE) {
                     match InputEvent::from_bytes(rec) {
                         InputEvent::Key { stamp_ns } => {
                             self.keys += 1;
                             t.delivered += 1;
-                            t.latency_ns.push(latency(stamp_ns));
+                            let (own_ns, at) = latency(stamp_ns);
+                            own.push((stamp_ns, own_ns, at));
                         }
                         InputEvent::Dropped => t.lost += 1,
                         InputEvent::Other => {}
                     }
+                }
+                if self.reference.is_some() {
+                    self.read_reference()?;
+                    for (stamp, own_ns, at) in own {
+                        t.own_latency_ns.push(own_ns);
+                        match self.reference_for(stamp) {
+                            // The reference came before the event, which
+                            // was queued before `at`.
+                            Some(r) => t.latency_ns.push(at.saturating_sub(r)),
+                            None => t.unpaired += 1,
+                        }
+                    }
+                } else {
+                    t.latency_ns.extend(own.into_iter().map(|(_, l, _)| l));
                 }
             }
         }
@@ -378,28 +537,39 @@ impl Source {
 /// Number of the next request to the host agent (each is served once).
 static NEXT_REQUEST: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
 
-/// Asks the host agent for `count` edges on `line`, `gap_us` apart
-/// (0: as fast as qtest takes them), then a rising edge on the done line.
-fn ask_train(line: u32, count: u64, gap_us: u32) -> io::Result<()> {
+/// Asks the host agent for `count` edges on `lines` (one line, or
+/// `A+B`: both toggled together, A first), `gap_us` apart (0: as fast as
+/// qtest takes them), then a rising edge on `done`.
+fn ask_train(lines: &str, count: u64, gap_us: u32, done: u32) -> io::Result<()> {
     let id = NEXT_REQUEST.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1000;
     let mut out = io::stdout().lock();
     writeln!(
         out,
-        "RPOLL-GPIO {id} train={line}:{count}:{gap_us} {DONE_LINE}=1 {DONE_LINE}=0"
+        "RPOLL-GPIO {id} train={lines}:{count}:{gap_us} {done}=1 {done}=0"
     )?;
     out.flush()
 }
 
-/// Runs one train of `count` edges `gap_us` apart through `mech`, with
-/// its CPU time measured by `soaking` if given.
+/// Runs one train of `count` edges `gap_us` apart through `mech` on the
+/// lines of `setup`, with its CPU time measured by `soaking` if given.
+/// evdev's trains without soakers (the latency trains) toggle rpoll's line
+/// with the key's, as the reference of evdev's latency.
 pub fn run_train(
+    setup: &GpioSetup,
     mech: GpioMech,
     count: u64,
     gap_us: u32,
     soaking: Option<&Soaking>,
 ) -> io::Result<Train> {
-    let mut src = Source::open(mech)?;
-    let done = request_line(DONE_LINE, FLAG_EDGE_RISING, 16, DONE_CONSUMER)?;
+    let with_reference = mech == GpioMech::Evdev && soaking.is_none();
+    let mut src = Source::open(mech, setup, with_reference)?;
+    let done = request_line(
+        &setup.chip,
+        setup.done_line,
+        FLAG_EDGE_RISING,
+        16,
+        DONE_CONSUMER,
+    )?;
     let ep = sys::Epoll::watching(&[src.fd.as_raw_fd(), done.as_raw_fd()])?;
     let mut t = Train {
         edges: count,
@@ -412,7 +582,13 @@ pub fn run_train(
     let i0 = src.interrupts()?;
     let c0 = soaking.map(|s| s.soak.count());
     let t0 = sys::monotonic_ns();
-    ask_train(mech.line(), count, gap_us)?;
+    let lines = if with_reference {
+        t.reference_line = Some(setup.rpoll_line);
+        format!("{}+{}", mech.line(setup), setup.rpoll_line)
+    } else {
+        mech.line(setup).to_string()
+    };
+    ask_train(&lines, count, gap_us, setup.done_line)?;
     let mut finished = false;
     while !finished {
         // The host paces the train; idle guest time may jump ahead under
@@ -460,5 +636,16 @@ pub fn run_train(
     };
     // Events produced but neither read nor reported lost: lost as well.
     t.lost = t.lost.max(t.produced.saturating_sub(t.delivered));
+    if t.interrupts == 0 {
+        // The line driven is not the one the mechanism watches (the
+        // board's overlay and --gpio disagree): no figure would mean
+        // anything.
+        return Err(io::Error::other(format!(
+            "{}: no interrupt on line {} of {} during a train of {count} edges",
+            mech.name(),
+            mech.line(setup),
+            setup.device
+        )));
+    }
     Ok(t)
 }

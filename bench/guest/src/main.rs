@@ -1,7 +1,9 @@
 //! rpoll-bench: the guest half of the rpoll benchmark (bench/README.md).
 //!
 //! `rpoll-bench all [--quick]` measures rpoll (`/dev/rpoll-bench`), the C
-//! reference driver (`/dev/cref`) and timerfd in one boot:
+//! reference driver (`/dev/cref`) and timerfd in one boot (`--parts timer`
+//! or `--parts gpio` runs one half; `--gpio` names the board's controller
+//! and lines, `--hz` the kernel's tick rate; bench/run passes them):
 //!
 //! 1. wake-up latency at a moderate rate, one reader;
 //! 2. the highest rate each sustains with zero loss (one-record reads; rpoll
@@ -45,14 +47,15 @@ const LADDER_US: [u32; 21] = [
     1000, 800, 640, 500, 400, 320, 250, 200, 160, 125, 100, 80, 64, 50, 40, 32, 25, 20, 16, 12, 10,
 ];
 
-/// The benchmark kernel's tick (`CONFIG_HZ=250`, checked by bench/run):
-/// `/proc/stat` busy time is a sum of such samples, reported in 10 ms units.
-const KERNEL_TICK_MS: f64 = 4.0;
-
 /// Durations and rates of one run.
 #[derive(Clone, Copy, Debug)]
 struct Cfg {
     quick: bool,
+    /// The kernel's tick (`--hz`, from its `CONFIG_HZ`; 4 ms on the arm64
+    /// kernels): `/proc/stat` busy time is a sum of such samples, reported
+    /// in 10 ms units. The CPU test's periods are chosen for 4 ms ticks;
+    /// with longer ones the same windows hold fewer samples.
+    tick_ms: f64,
     baseline_s: f64,
     warmup_s: f64,
     /// Latency test: period (not a divisor of the 4 ms tick, so events do
@@ -89,10 +92,11 @@ struct Cfg {
 }
 
 impl Cfg {
-    fn new(quick: bool) -> Self {
+    fn new(quick: bool, hz: u32) -> Self {
         let pick = |full: f64, short: f64| if quick { short } else { full };
         Self {
             quick,
+            tick_ms: 1000.0 / f64::from(hz.max(1)),
             baseline_s: pick(3.0, 1.0),
             warmup_s: 0.3,
             lat_period_us: 997,
@@ -113,6 +117,7 @@ impl Cfg {
     fn to_json(self) -> Value {
         obj()
             .with("quick", self.quick)
+            .with("kernel_hz", (1000.0 / self.tick_ms).round())
             .with("baseline_s", self.baseline_s)
             .with("warmup_s", self.warmup_s)
             .with("latency_period_us", self.lat_period_us)
@@ -156,8 +161,9 @@ fn measure_baseline(secs: f64) -> (Baseline, Value) {
 }
 
 /// CPU cost of a window, net of the idle baseline, per 1000 events
-/// produced and per 1000 records delivered (= microseconds per event).
-fn cpu_json(o: &Outcome, base: Baseline) -> Value {
+/// produced and per 1000 records delivered (= microseconds per event);
+/// `tick_ms` is the kernel's tick.
+fn cpu_json(o: &Outcome, base: Baseline, tick_ms: f64) -> Value {
     let secs = o.cpu.wall_ms / 1000.0;
     let work = o.cpu.work_ms - base.work_ms_per_s * secs;
     let per = |ms: f64, n: u64| {
@@ -170,7 +176,7 @@ fn cpu_json(o: &Outcome, base: Baseline) -> Value {
     o.cpu
         .to_json()
         .with("net_work_ms", work)
-        .with("tick_samples", (o.cpu.work_ms / KERNEL_TICK_MS).round())
+        .with("tick_samples", (o.cpu.work_ms / tick_ms).round())
         .with("work_ms_per_1000_events", per(work, o.produced))
         .with("work_ms_per_1000_deliveries", per(work, o.delivered))
 }
@@ -230,7 +236,7 @@ fn latency_window(
         .with("stamp_offset_from_grid", summary_json(&mut offsets))
         .with("histogram", hist)
         .with("counts", counts_json(&o))
-        .with("cpu", cpu_json(&o, base));
+        .with("cpu", cpu_json(&o, base, cfg.tick_ms));
     Ok(j)
 }
 
@@ -363,6 +369,16 @@ fn gpio_train_json(mech: GpioMech, gap_us: u32, repeat: u32, t: &mut gpio::Train
         .with("span_s", span as f64 / 1e9)
         .with("rate_hz", rate)
         .with("latency", summary_json(&mut t.latency_ns))
+        .with("latency_reference_line", t.reference_line)
+        .with(
+            "latency_own_stamp",
+            if t.reference_line.is_some() {
+                summary_json(&mut t.own_latency_ns)
+            } else {
+                Value::Null
+            },
+        )
+        .with("unpaired", t.unpaired)
         .with("cpu_ms", t.cpu_ms)
         .with("interrupts", t.interrupts)
         .with("cpu_us_per_event", per(t.produced))
@@ -374,14 +390,14 @@ fn gpio_train_json(mech: GpioMech, gap_us: u32, repeat: u32, t: &mut gpio::Train
 /// with only CPU 0 online and a soaker on it (CPU time per event; the CPU
 /// never idles, so guest time follows the host's pacing and the edge rate
 /// in guest time means something), rpoll, gpio-cdev and evdev in turn.
-fn gpio_all(cfg: &Cfg) -> io::Result<Value> {
+fn gpio_all(cfg: &Cfg, setup: &gpio::GpioSetup) -> io::Result<Value> {
     let mut trains = Vec::new();
     let mut run = |mech: GpioMech,
                    gap: u32,
                    repeat: u32,
                    soaking: Option<&gpio::Soaking>|
      -> io::Result<()> {
-        let mut t = gpio::run_train(mech, cfg.gpio_edges, gap, soaking)?;
+        let mut t = gpio::run_train(setup, mech, cfg.gpio_edges, gap, soaking)?;
         let j = gpio_train_json(mech, gap, repeat, &mut t);
         eprintln!(
             "bench: gpio {} gap {gap} us run {repeat}{}: edges {} interrupts {} produced {} delivered {} lost {} rate {} cpu/interrupt {} latency {}",
@@ -438,31 +454,59 @@ fn gpio_all(cfg: &Cfg) -> io::Result<Value> {
     }
     let (rate, rate_after) = soaked?;
     Ok(obj()
-        .with("rpoll_line", gpio::RPOLL_LINE)
-        .with("cdev_line", gpio::CDEV_LINE)
-        .with("evdev_line", evdev::KEYS_LINE)
+        .with("controller", setup.device.as_str())
+        .with("rpoll_line", setup.rpoll_line)
+        .with("cdev_line", setup.cdev_line)
+        .with("evdev_line", setup.keys_line)
         .with("event_buffer", gpio::EVENT_BUFFER)
         .with("soak_rate_per_s", rate)
         .with("soak_rate_per_s_after", rate_after)
         .with("trains", Value::Array(trains)))
 }
 
-fn run_all(quick: bool) -> io::Result<Value> {
-    let cfg = Cfg::new(quick);
-    let t_begin = sys::monotonic_ns();
+/// Which parts `all` runs (`--parts timer,gpio`; both by default): the
+/// ARMv7 board runs the timer part, the i.MX 8M Plus EVK the GPIO part.
+#[derive(Clone, Copy, Debug)]
+struct Parts {
+    timer: bool,
+    gpio: bool,
+}
+
+impl Parts {
+    fn parse(list: &str) -> io::Result<Self> {
+        let mut p = Parts {
+            timer: false,
+            gpio: false,
+        };
+        for part in list.split(',') {
+            match part {
+                "timer" => p.timer = true,
+                "gpio" => p.gpio = true,
+                _ => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!("unknown part {part:?} (timer, gpio)"),
+                    ))
+                }
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// The timer measurements that come before the GPIO part (whose soakers
+/// take CPUs offline): baseline, per-call costs, latency (also on one
+/// CPU) and CPU per event.
+fn timer_first(cfg: &Cfg, doc: Value) -> io::Result<(Value, Baseline)> {
     eprintln!("bench: baseline ({} s idle)", cfg.baseline_s);
     let (base, base_j) = measure_baseline(cfg.baseline_s);
-    let micro_j = micro::run(if quick { 2_000 } else { 20_000 })?;
+    let micro_j = micro::run(if cfg.quick { 2_000 } else { 20_000 })?;
     eprintln!("bench: per-call costs {micro_j}");
 
     let mut latency = Vec::new();
-    let mut scaling = Vec::new();
     for mech in Mech::ALL {
-        let j = latency_window(&cfg, base, mech, 1, cfg.lat_period_us, cfg.lat_s)?;
+        let j = latency_window(cfg, base, mech, 1, cfg.lat_period_us, cfg.lat_s)?;
         eprintln!("bench: latency {}: {}", mech.name(), brief(&j, "latency"));
-        if cfg.scale_period_us == cfg.lat_period_us {
-            scaling.push(j.clone());
-        }
         latency.push(j);
     }
 
@@ -475,7 +519,7 @@ fn run_all(quick: bool) -> io::Result<Value> {
     let same_cpu: io::Result<Vec<Value>> = Mech::ALL
         .iter()
         .map(|&mech| {
-            let j = latency_window(&cfg, base, mech, 1, cfg.lat_period_us, cfg.lat_s)?;
+            let j = latency_window(cfg, base, mech, 1, cfg.lat_period_us, cfg.lat_s)?;
             eprintln!(
                 "bench: latency on one CPU {}: {}",
                 mech.name(),
@@ -504,7 +548,7 @@ fn run_all(quick: bool) -> io::Result<Value> {
             .with("mech", mech.name())
             .with("period_us", cfg.cpu_period_us)
             .with("counts", counts_json(&o))
-            .with("cpu", cpu_json(&o, base));
+            .with("cpu", cpu_json(&o, base, cfg.tick_ms));
         eprintln!(
             "bench: cpu {}: {:.0} ms over {} events",
             mech.name(),
@@ -513,9 +557,18 @@ fn run_all(quick: bool) -> io::Result<Value> {
         );
         cpu.push(j);
     }
+    let doc = doc
+        .with("baseline", base_j)
+        .with("syscall_ns", micro_j)
+        .with("latency", Value::Array(latency))
+        .with("latency_same_cpu", Value::Array(same_cpu))
+        .with("cpu", Value::Array(cpu));
+    Ok((doc, base))
+}
 
-    let gpio_j = gpio_all(&cfg)?;
-
+/// The timer measurements after the GPIO part: the throughput searches
+/// and the reader scaling.
+fn timer_second(cfg: &Cfg, base: Baseline, doc: Value) -> io::Result<Value> {
     let mut throughput_j = Vec::new();
     for (mech, batch) in [
         (Mech::Rpoll, 1),
@@ -523,15 +576,21 @@ fn run_all(quick: bool) -> io::Result<Value> {
         (Mech::Cref, 1),
         (Mech::Timerfd, 1),
     ] {
-        throughput_j.push(throughput(&cfg, mech, batch)?);
+        throughput_j.push(throughput(cfg, mech, batch)?);
     }
 
+    // One reader at the scaling period is the latency window when the
+    // periods agree; it is measured here otherwise.
+    let mut scaling = Vec::new();
+    if cfg.scale_period_us == cfg.lat_period_us {
+        scaling.extend(doc["latency"].as_array().cloned().unwrap_or_default());
+    }
     for readers in [1usize, 8, 64] {
         if readers == 1 && cfg.scale_period_us == cfg.lat_period_us {
             continue;
         }
         for mech in Mech::ALL {
-            let j = latency_window(&cfg, base, mech, readers, cfg.scale_period_us, cfg.scale_s)?;
+            let j = latency_window(cfg, base, mech, readers, cfg.scale_period_us, cfg.scale_s)?;
             eprintln!(
                 "bench: scaling {} x{readers}: {}",
                 mech.name(),
@@ -540,26 +599,36 @@ fn run_all(quick: bool) -> io::Result<Value> {
             scaling.push(j);
         }
     }
+    Ok(doc
+        .with("throughput", Value::Array(throughput_j))
+        .with("scaling", Value::Array(scaling)))
+}
 
-    Ok(obj()
+/// `all`: the parts asked for, in one document.
+fn run_all(cfg: &Cfg, parts: Parts, setup: Option<&gpio::GpioSetup>) -> io::Result<Value> {
+    let t_begin = sys::monotonic_ns();
+    let mut doc = obj()
         .with("format", 1u64)
         .with("kernel", sys::kernel_release())
         .with("cpus", sys::online_cpus())
         .with("clk_tck", sys::clk_tck())
         .with("histogram_bins_per_decade", stats::BINS_PER_DECADE)
-        .with("config", cfg.to_json())
-        .with("baseline", base_j)
-        .with("syscall_ns", micro_j)
-        .with("latency", Value::Array(latency))
-        .with("latency_same_cpu", Value::Array(same_cpu))
-        .with("cpu", Value::Array(cpu))
-        .with("throughput", Value::Array(throughput_j))
-        .with("scaling", Value::Array(scaling))
-        .with("gpio", gpio_j)
-        .with(
-            "guest_seconds",
-            (sys::monotonic_ns() - t_begin) as f64 / 1e9,
-        ))
+        .with("config", cfg.to_json());
+    let mut base = None;
+    if parts.timer {
+        let (d, b) = timer_first(cfg, doc)?;
+        (doc, base) = (d, Some(b));
+    }
+    if let Some(setup) = setup.filter(|_| parts.gpio) {
+        doc = doc.with("gpio", gpio_all(cfg, setup)?);
+    }
+    if let Some(base) = base {
+        doc = timer_second(cfg, base, doc)?;
+    }
+    Ok(doc.with(
+        "guest_seconds",
+        (sys::monotonic_ns() - t_begin) as f64 / 1e9,
+    ))
 }
 
 /// Prints `doc` as `@@BENCH` lines of at most 160 characters of JSON.
@@ -627,30 +696,66 @@ fn window_one(mech: Mech, args: &[String]) -> io::Result<()> {
     Ok(())
 }
 
+/// The value after `--name` in `args`, if given.
+fn opt<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+}
+
+/// The run's configuration from the options common to `all` and `gpio`:
+/// `--quick`, `--hz N` (the kernel's `CONFIG_HZ`, default 250).
+fn cfg_of(args: &[String]) -> io::Result<Cfg> {
+    let hz = match opt(args, "--hz") {
+        Some(v) => v
+            .parse()
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, format!("bad --hz {v:?}")))?,
+        None => 250,
+    };
+    Ok(Cfg::new(args.iter().any(|a| a == "--quick"), hz))
+}
+
+/// The GPIO set-up of `--gpio SPEC` (default: the virt board's).
+fn setup_of(args: &[String]) -> io::Result<gpio::GpioSetup> {
+    gpio::GpioSetup::parse(opt(args, "--gpio").unwrap_or(gpio::GpioSetup::VIRT))
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("all") => run_all(args.iter().any(|a| a == "--quick")).and_then(|doc| emit(&doc)),
+        Some("all") => (|| {
+            let cfg = cfg_of(&args)?;
+            let parts = Parts::parse(opt(&args, "--parts").unwrap_or("timer,gpio"))?;
+            let setup = if parts.gpio {
+                Some(setup_of(&args)?)
+            } else {
+                None
+            };
+            emit(&run_all(&cfg, parts, setup.as_ref())?)
+        })(),
         Some("window") => window_cmd(&args[1..]),
         Some("micro") => micro::run(20_000).map(|j| println!("{j}")),
-        Some("gpio") => {
-            gpio_all(&Cfg::new(args.iter().any(|a| a == "--quick"))).map(|j| println!("{j}"))
-        }
+        Some("gpio") => (|| {
+            let j = gpio_all(&cfg_of(&args)?, &setup_of(&args)?)?;
+            println!("{j}");
+            Ok(())
+        })(),
         Some("throughput") => {
             let mech = args.get(1).and_then(|s| Mech::parse(s));
             let batch = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
             match mech {
-                Some(m) => throughput(&Cfg::new(false), m, batch).map(|j| println!("{j}")),
+                Some(m) => throughput(&Cfg::new(false, 250), m, batch).map(|j| println!("{j}")),
                 None => Err(io::Error::new(io::ErrorKind::InvalidInput, "bad mechanism")),
             }
         }
         _ => {
             eprintln!(
-                "usage: rpoll-bench all [--quick]\n       \
+                "usage: rpoll-bench all [--quick] [--hz N] [--parts timer,gpio] [--gpio DEV:RPOLL:CDEV:DONE:KEYS]\n       \
                  rpoll-bench window MECH[,MECH...] READERS PERIOD_US SECS [BATCH]\n       \
                  rpoll-bench throughput rpoll|cref|timerfd [BATCH]\n       \
                  rpoll-bench micro\n       \
-                 rpoll-bench gpio [--quick]"
+                 rpoll-bench gpio [--quick] [--gpio DEV:RPOLL:CDEV:DONE:KEYS]"
             );
             return ExitCode::from(2);
         }

@@ -108,13 +108,43 @@ pub fn latency_table(out: &mut String, g: &Value) {
         .collect();
     table_with_ratios(out, "source", &rows, &LATENCY_COLS, &OTHERS);
     spread_line(out, g, false);
-    let _ = writeln!(
-        out,
-        "\nrpoll and gpio-cdev: from the stamp taken at the top of the hard-IRQ handler. \
-         evdev: from the input core's stamp, taken in gpio-keys' worker after the interrupt \
-         and the worker's wake-up, so its figures leave that part out (a lower bound of its \
-         latency from the interrupt) and the rpoll / evdev ratios favour evdev."
-    );
+    let _ = writeln!(out);
+    evdev_reference_line(out, g);
+}
+
+/// What evdev's latency is measured from, with its figures from its own
+/// stamp (the representative train's).
+pub fn evdev_reference_line(out: &mut String, g: &Value) {
+    let Some(t) = representative(g, "evdev", false) else {
+        return;
+    };
+    match num(t, "/latency_reference_line") {
+        Some(line) => {
+            let _ = writeln!(
+                out,
+                "rpoll and gpio-cdev: from the stamp taken at the top of their hard-IRQ handler. \
+                 evdev: from the same kind of stamp, taken by rpoll's GPIO device on line {} \
+                 (toggled by the host in the same qtest write, after the key's line: one \
+                 interrupt, the key's handler first; a reference taken in a later interrupt can \
+                 only shorten evdev's figure; {} events without a reference left out). From \
+                 the input core's own stamp, taken in gpio-keys' worker, the same events give \
+                 p50 {} / p99 {} µs: the interrupt-to-worker part is what that stamp leaves out.",
+                f(Some(line), 0),
+                f(num(t, "/unpaired"), 0),
+                f(num(t, "/latency_own_stamp/p50_us"), 1),
+                f(num(t, "/latency_own_stamp/p99_us"), 1),
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "rpoll and gpio-cdev: from the stamp taken at the top of their hard-IRQ handler. \
+                 evdev: from the input core's stamp, taken in gpio-keys' worker after the \
+                 interrupt and the worker's wake-up, a lower bound of its latency from the \
+                 interrupt."
+            );
+        }
+    }
 }
 
 /// CPU per event table (soakers, widest gap), also a README block.
@@ -259,7 +289,7 @@ pub fn section(out: &mut String, g: &Value) {
     let _ = writeln!(
         out,
         "From the edge's kernel stamp to `clock_gettime` after `epoll_wait` returns (evdev: \
-         from the end of the microsecond of its stamp).\n"
+         from a stamp in the same interrupt, see below).\n"
     );
     latency_table(out, g);
     let _ = writeln!(out, "\n### 5b. CPU per event\n");
@@ -286,7 +316,9 @@ pub fn section(out: &mut String, g: &Value) {
          event); evdev's worker reads the level once for all the interrupts that came before \
          it ran. `lost` = produced but never read (rpoll: `lost`; gpio-cdev: `line_seqno` \
          gaps; evdev: `SYN_DROPPED` markers, each at least one event). The edge rate is \
-         events over the guest time between the first and last stamp.\n"
+         events over the guest time between the first and last stamp. evdev's p99 here is \
+         from its own stamp (these trains toggle no reference line), taken after the \
+         interrupt.\n"
     );
     trains_table(out, g);
     for m in GPIO_MECHS {

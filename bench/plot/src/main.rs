@@ -255,7 +255,11 @@ fn build(
         serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n",
     )?;
     write("latest.md", table::markdown(&doc))?;
-    plot::latency_png(&doc, &out.join("latency.png"), &font)?;
+    // A run without the timer part (another board's GPIO run) has no
+    // latency distributions to draw.
+    if doc["guest"].get("latency").is_some() {
+        plot::latency_png(&doc, &out.join("latency.png"), &font)?;
+    }
     Ok(())
 }
 
@@ -277,6 +281,27 @@ fn readme_cmd(check: bool, results: PathBuf, files: Vec<PathBuf>) -> Result<bool
             Value::Null
         };
     }
+    // The other boards' runs (`make bench BOARD=...`): board-NAME.json
+    // beside the results, for the NAME@BOARD blocks.
+    let dir = results
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut boards = serde_json::Map::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if let Some(board) = name
+            .strip_prefix("board-")
+            .and_then(|n| n.strip_suffix(".json"))
+        {
+            boards.insert(board.to_string(), read_json(&path)?);
+        }
+    }
+    doc["boards"] = Value::Object(boards);
     let mut clean = true;
     for file in files {
         let text =

@@ -1,9 +1,10 @@
 //! Generated blocks of the READMEs: every benchmark figure quoted in
 //! `README.md` and `bench/README.md` sits between
 //! `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` and is rendered from
-//! `latest.json` by the same code as `latest.md`. `update` rewrites the
-//! blocks; `check` reports each block that differs (a hand edit, or results
-//! newer than the README).
+//! `latest.json` by the same code as `latest.md`; `<!-- bench:NAME@BOARD -->`
+//! renders the same block from another board's run (`board-BOARD.json`,
+//! `make bench BOARD=BOARD`). `update` rewrites the blocks; `check` reports
+//! each block that differs (a hand edit, or results newer than the README).
 
 use std::fmt::Write;
 
@@ -12,13 +13,19 @@ use serde_json::Value;
 use crate::table::{f, r};
 use crate::{compare, find, gpio_table, num, profile, ratio, table};
 
-/// Renders block `name` from the results document `doc`.
+/// Renders block `name` from the results document `doc` (`NAME@BOARD`:
+/// from the document of that board's run, `doc["boards"][BOARD]`).
 pub fn render(name: &str, doc: &Value) -> Option<String> {
+    if let Some((name, board)) = name.split_once('@') {
+        let board_doc = doc.pointer(&format!("/boards/{board}"))?;
+        return render(name, board_doc);
+    }
     let g = &doc["guest"];
     let mut out = String::new();
     match name {
         "run" => run_line(&mut out, doc),
         "summary" => summary_table(&mut out, doc),
+        "timer-summary" => timer_summary(&mut out, doc),
         "timer-latency" => table::latency_table(&mut out, g),
         "timer-same-cpu" => table::same_cpu_table(&mut out, g),
         "timer-throughput" => table::throughput_table(&mut out, g),
@@ -42,10 +49,18 @@ pub fn render(name: &str, doc: &Value) -> Option<String> {
 fn run_line(out: &mut String, doc: &Value) {
     let m = &doc["meta"];
     let s = |p: &str| m.pointer(p).and_then(Value::as_str).unwrap_or("?");
+    let (command, file) = match m.pointer("/board").and_then(Value::as_str) {
+        None | Some("qemu-virt") => ("make bench".to_string(), "latest.json".to_string()),
+        Some(b) => (format!("make bench BOARD={b}"), format!("board-{b}.json")),
+    };
+    let hz = match num(m, "/kernel_hz") {
+        Some(hz) => format!(", kernel CONFIG_HZ={}", f(Some(hz), 0)),
+        None => String::new(),
+    };
     let _ = writeln!(
         out,
-        "Figures of the run of {} (commit {}, `make bench`, {} s, QEMU clock: {}), from \
-         `bench/results/latest.json`.",
+        "Figures of the run of {} (commit {}, `{command}`, {} s, QEMU clock: {}{hz}), from \
+         `bench/results/{file}`.",
         s("/date_utc"),
         s("/commit"),
         f(num(m, "/total_s"), 0),
@@ -53,8 +68,19 @@ fn run_line(out: &mut String, doc: &Value) {
     );
 }
 
-/// The headline table of the top-level README.
-fn summary_table(out: &mut String, doc: &Value) {
+/// What the timer rows' figures depend on: QEMU's clock.
+fn timer_clock_words(doc: &Value) -> &'static str {
+    if doc.pointer("/meta/clock_mode").and_then(Value::as_str) == Some("icount") {
+        "on QEMU's instruction clock, so independent of the host's speed and load (the \
+         zero-loss rate can still move by one ladder step between runs)"
+    } else {
+        "on the host's real-time clock, so they vary with the host's load"
+    }
+}
+
+/// The timer path's rows: latency from expiry, zero-loss rate and CPU per
+/// event of rpoll, the C reference and timerfd, with the ratios.
+fn timer_rows(out: &mut String, doc: &Value) {
     let g = &doc["guest"];
     let now = compare::summary(doc);
     let v = |k: &str| num(&now, &format!("/{k}"));
@@ -114,6 +140,19 @@ fn summary_table(out: &mut String, doc: &Value) {
         cpu("timerfd"),
         2,
     );
+}
+
+/// The timer path's table alone, with its footnote (another board's run).
+fn timer_summary(out: &mut String, doc: &Value) {
+    timer_rows(out, doc);
+    let _ = writeln!(out, "\nMeasured {}.", timer_clock_words(doc));
+}
+
+/// The headline table of the top-level README: the timer path's rows
+/// ([`timer_summary`]), then the GPIO path's.
+fn summary_table(out: &mut String, doc: &Value) {
+    timer_rows(out, doc);
+    let g = &doc["guest"];
     let gp = |m: &str, soaked: bool, p: &str| gpio_table::figure(g, m, soaked, p);
     let _ = writeln!(
         out,
@@ -156,19 +195,13 @@ fn summary_table(out: &mut String, doc: &Value) {
         );
     }
     let runs = num(g, "/config/gpio_repeats").unwrap_or(1.0);
-    let clock = doc.pointer("/meta/clock_mode").and_then(Value::as_str);
-    let timer = if clock == Some("icount") {
-        "on QEMU's instruction clock, so independent of the host's speed and load (the \
-         zero-loss rate can still move by one ladder step between runs)"
-    } else {
-        "on the host's real-time clock, so they vary with the host's load"
-    };
+    let timer = timer_clock_words(doc);
     let _ = writeln!(
         out,
         "\nTimer rows: measured {timer}. GPIO rows: the host paces the edges, so they are not \
-         deterministic; {}, ranges in `bench/README.md`. evdev's latency is from the input \
-         core's stamp, taken in gpio-keys' worker after the interrupt: a lower bound, so the \
-         rpoll / evdev latency ratios favour evdev.",
+         deterministic; {}, ranges in `bench/README.md`. evdev's latency is from a stamp rpoll \
+         takes in the same interrupt (its line toggled together with the key's), since \
+         evdev's own stamp is taken later, in gpio-keys' worker.",
         if runs > 1.0 {
             format!(
                 "each comes from the median of {} runs (by p99 for latency, by CPU per \
