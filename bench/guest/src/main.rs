@@ -318,8 +318,8 @@ fn throughput(cfg: &Cfg, mech: Mech, batch: usize) -> io::Result<Value> {
     }
     let mut confirmed = None;
     let mut idx = best;
-    for _ in 0..4 {
-        let Some(i) = idx else { break };
+    // Down the ladder until a confirming run passes.
+    while let Some(i) = idx {
         let p = LADDER_US[i];
         let (ok, j) = throughput_trial(cfg, mech, batch, p, cfg.tp_confirm_s)?;
         trials.push(j.with("phase", "confirm"));

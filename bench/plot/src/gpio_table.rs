@@ -296,7 +296,7 @@ pub fn section(out: &mut String, g: &Value) {
     let _ = writeln!(
         out,
         "The CPUs idle between host edges and the tick stops in idle, so `/proc/stat` sees \
-         almost none of this work. Instead CPU 1 goes offline and a `SCHED_IDLE` thread on CPU \
+         almost none of this work. Instead every CPU but CPU 0 goes offline and a `SCHED_IDLE` thread on CPU \
          0 counts loop iterations (idle rate {} per second, {} after the trains); the \
          iterations a train takes from it, at that rate, are its CPU time (everything the edges \
          cause: interrupt, IRQ thread or worker, reader). The soaker keeps the CPU from \
