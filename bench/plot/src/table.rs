@@ -401,10 +401,11 @@ pub fn markdown(doc: &Value) -> String {
     if timer && !doc["before"].is_null() {
         let _ = writeln!(out, "## Before and after (timer path)\n");
         compare::before_after_table(&mut out, doc);
-        let _ = writeln!(out, "\n## Goals of issue 15 on this run\n");
-        compare::checks(&mut out, doc);
         out.push('\n');
     }
+    let _ = writeln!(out, "## Goals on this run\n");
+    compare::checks(&mut out, doc);
+    out.push('\n');
     if timer {
         syscall_section(&mut out, g);
         let _ = writeln!(
