@@ -244,7 +244,12 @@ pub fn splice(text: &str, doc: &Value) -> Result<(String, Vec<String>), String> 
     let mut changed = Vec::new();
     let mut last = 0;
     for (name, body, end) in blocks(text)? {
-        let fresh = render(&name, doc).ok_or(format!("unknown block {name}"))?;
+        let fresh = render(&name, doc).ok_or_else(|| match name.split_once('@') {
+            Some((_, b)) if doc.pointer(&format!("/boards/{b}")).is_none() => {
+                format!("block {name}: no board-{b}.json beside the results (make bench BOARD={b})")
+            }
+            _ => format!("unknown block {name}"),
+        })?;
         let fresh = format!("\n{fresh}");
         if text[body..end] != fresh {
             changed.push(name);
