@@ -2,7 +2,10 @@
 //! `stress`): many concurrent readers of every kind on fast timer devices,
 //! files opened and closed in loops, a device unbound and bound again, a
 //! period changed at run time, a GPIO line toggled from the host (read by
-//! epoll readers) and the system suspended to idle and woken by the RTC
+//! epoll readers, its level asked with `RPOLL_IOC_GET_LEVEL` meanwhile: the
+//! ioctl against the hard-IRQ handler on the GPIO source's IRQ-safe lock,
+//! on 7.2 the lock backend of `src/shim/release.rs`) and the system
+//! suspended to idle and woken by the RTC
 //! again and again (at least 20 cycles), all at once; then module
 //! load/unload and bind/unbind loops; then a kmemleak scan.
 //!
@@ -44,6 +47,10 @@ struct Figures {
     period_changes: AtomicU64,
     sleeps: AtomicU64,
     sleeps_aborted: AtomicU64,
+    /// `RPOLL_IOC_GET_LEVEL` answers, and which levels they gave (bit 0:
+    /// low seen, bit 1: high seen).
+    level_reads: AtomicU64,
+    levels_seen: AtomicU64,
     violations: AtomicU64,
 }
 
@@ -400,6 +407,41 @@ fn toggler(ctx: Arc<Ctx>) {
     }
 }
 
+/// Asks the toggled line's level (`RPOLL_IOC_GET_LEVEL`) every
+/// millisecond while the host toggles it: each answer must be 0 or 1, and
+/// the run must see both.
+fn level_reader(ctx: Arc<Ctx>) {
+    let fd = match open(TOGGLED) {
+        Ok(fd) => fd,
+        Err(e) => {
+            ctx.fail(format!("level reader: {e}"));
+            return;
+        }
+    };
+    while !ctx.stop.load(SeqCst) {
+        let mut level = u32::MAX;
+        // SAFETY: GET_LEVEL writes one u32 into `level`.
+        let r = unsafe {
+            libc::ioctl(
+                fd.as_raw_fd(),
+                RPOLL_IOC_GET_LEVEL as _,
+                &mut level as *mut u32,
+            )
+        };
+        if r < 0 {
+            ctx.fail(format!("GET_LEVEL on {TOGGLED}: errno {}", errno()));
+            return;
+        }
+        if level > 1 {
+            ctx.fail(format!("GET_LEVEL on {TOGGLED} gave {level}"));
+            return;
+        }
+        ctx.figures.level_reads.fetch_add(1, SeqCst);
+        ctx.figures.levels_seen.fetch_or(1 << level, SeqCst);
+        sleep_ms(1);
+    }
+}
+
 /// Names of the `rpoll-*` entries of directory `dir`.
 fn rpoll_entries(dir: &str) -> Vec<String> {
     std::fs::read_dir(dir)
@@ -497,6 +539,11 @@ fn main() {
     let c = ctx.clone();
     handles.push(("toggler".into(), std::thread::spawn(move || toggler(c))));
     let c = ctx.clone();
+    handles.push((
+        "level reader".into(),
+        std::thread::spawn(move || level_reader(c)),
+    ));
+    let c = ctx.clone();
     handles.push(("sleeper".into(), std::thread::spawn(move || sleeper(c))));
     println!(
         "stress: {readers} readers + {} churners on {DEVICES:?} for {seconds} s",
@@ -544,10 +591,16 @@ fn main() {
             && f.rebinds.load(SeqCst) > 0
             && f.period_changes.load(SeqCst) > 0
             && f.lost.load(SeqCst) > 0
+            && f.levels_seen.load(SeqCst) == 0b11
         {
             Ok(())
         } else {
-            Err("too little happened (no loss, rebind or period change?)".into())
+            Err(format!(
+                "too little happened (no loss, rebind or period change? GPIO levels seen {:#b} \
+                 in {} GET_LEVEL reads)",
+                f.levels_seen.load(SeqCst),
+                f.level_reads.load(SeqCst)
+            ))
         },
     ));
 
@@ -619,7 +672,7 @@ fn main() {
     }
 
     println!(
-        "stress figures: readers={readers} sessions={} produced_seen={} delivered={} lost={} churn_opens={} rebinds={} period_changes={} sleeps={} sleeps_aborted={} module_cycles={cycles} bind_cycles={} violations={} leaks={}",
+        "stress figures: readers={readers} sessions={} produced_seen={} delivered={} lost={} churn_opens={} rebinds={} period_changes={} sleeps={} sleeps_aborted={} level_reads={} module_cycles={cycles} bind_cycles={} violations={} leaks={}",
         f.sessions.load(SeqCst),
         f.produced_seen.load(SeqCst),
         f.delivered.load(SeqCst),
@@ -629,6 +682,7 @@ fn main() {
         f.period_changes.load(SeqCst),
         f.sleeps.load(SeqCst),
         f.sleeps_aborted.load(SeqCst),
+        f.level_reads.load(SeqCst),
         cycles * 5,
         f.violations.load(SeqCst),
         if leak_check { leaks_ours.to_string() } else { "n/a (no leak detector in this kernel)".into() },
