@@ -105,13 +105,15 @@ mod irqsave {
         sync::lock::{Backend, Lock},
     };
 
+    use crate::shim::wait_queue_lock::{
+        rpoll_helper_spin_lock_irqsave, rpoll_helper_spin_unlock_irqrestore,
+    };
+
     extern "C" {
-        fn rpoll_helper_spin_lock_irqsave(lock: *mut bindings::spinlock_t) -> c_ulong;
         fn rpoll_helper_spin_trylock_irqsave(
             lock: *mut bindings::spinlock_t,
             flags: *mut c_ulong,
         ) -> bool;
-        fn rpoll_helper_spin_unlock_irqrestore(lock: *mut bindings::spinlock_t, flags: c_ulong);
         fn rpoll_helper_spin_assert_is_held(lock: *mut bindings::spinlock_t);
     }
 

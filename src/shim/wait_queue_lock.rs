@@ -29,9 +29,15 @@ use kernel::{
     types::Opaque,
 };
 
+// `spin_lock_irqsave()` and `spin_unlock_irqrestore()` (macros in C, so
+// wrapped in `helpers.c`); also the lock backend of 7.2's `SpinLockIrq`
+// (`release.rs`).
 extern "C" {
-    fn rpoll_helper_spin_lock_irqsave(lock: *mut bindings::spinlock_t) -> c_ulong;
-    fn rpoll_helper_spin_unlock_irqrestore(lock: *mut bindings::spinlock_t, flags: c_ulong);
+    pub(crate) fn rpoll_helper_spin_lock_irqsave(lock: *mut bindings::spinlock_t) -> c_ulong;
+    pub(crate) fn rpoll_helper_spin_unlock_irqrestore(
+        lock: *mut bindings::spinlock_t,
+        flags: c_ulong,
+    );
 }
 
 /// Creates a [`WaitQueueLock`] initialiser with a name and a new lock class.
