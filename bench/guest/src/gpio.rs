@@ -336,16 +336,20 @@ struct Source {
     last_seqno: u64,
     /// rpoll: the device's interrupt number (the others: found by name).
     irq: Option<u32>,
-    /// The others' interrupt name in `/proc/interrupts`.
-    irq_name: &'static str,
-    /// evdev: key events read (its `produced` is read plus dropped).
-    keys: u64,
     /// evdev's latency trains: rpoll's GPIO device on the line toggled with
     /// the key's, and the stamps read from it not yet paired.
     reference: Option<OwnedFd>,
     ref_stamps: VecDeque<u64>,
     /// evdev: the own stamp of the last key event read.
     last_own: u64,
+}
+
+/// The rpoll records in `buf` (whole records, as `read()` returns them).
+fn rpoll_events(buf: &[u8]) -> impl Iterator<Item = RpollEvent> + '_ {
+    buf.chunks_exact(RPOLL_EVENT_SIZE).map(|rec| {
+        let rec: &[u8; RPOLL_EVENT_SIZE] = rec.try_into().unwrap_or(&[0; RPOLL_EVENT_SIZE]);
+        RpollEvent::from_bytes(rec)
+    })
 }
 
 fn rpoll_stats(fd: RawFd) -> io::Result<RpollStats> {
@@ -382,10 +386,6 @@ impl Source {
             ),
             GpioMech::Evdev => (evdev::open()?, RpollStats::default()),
         };
-        let irq_name = match mech {
-            GpioMech::Evdev => evdev::KEY_IRQ_NAME,
-            _ => std::str::from_utf8(CDEV_CONSUMER).unwrap_or_default(),
-        };
         let reference = match mech {
             GpioMech::Evdev if with_reference => Some(sys::open_flags(
                 RPOLL_GPIO_DEV,
@@ -399,8 +399,6 @@ impl Source {
             base,
             last_seqno: 0,
             irq,
-            irq_name,
-            keys: 0,
             reference,
             ref_stamps: VecDeque::new(),
             last_own: 0,
@@ -419,11 +417,8 @@ impl Source {
                 Err(sys::Errno(libc::EAGAIN)) => return Ok(()),
                 Err(e) => return Err(e.into()),
             };
-            for rec in buf[..n].chunks_exact(RPOLL_EVENT_SIZE) {
-                let rec: &[u8; RPOLL_EVENT_SIZE] = rec.try_into().unwrap_or(&[0; 32]);
-                self.ref_stamps
-                    .push_back(RpollEvent::from_bytes(rec).timestamp_ns);
-            }
+            self.ref_stamps
+                .extend(rpoll_events(&buf[..n]).map(|e| e.timestamp_ns));
             if n == 0 {
                 return Ok(());
             }
@@ -448,7 +443,11 @@ impl Source {
 
     /// Interrupts of this source's line so far.
     fn interrupts(&self) -> io::Result<u64> {
-        interrupts(self.irq, self.irq_name)
+        let name = match self.mech {
+            GpioMech::Evdev => evdev::KEY_IRQ_NAME,
+            _ => std::str::from_utf8(CDEV_CONSUMER).unwrap_or_default(),
+        };
+        interrupts(self.irq, name)
     }
 
     /// Reads what is queued (non-blocking) into `t`, with `now` as the
@@ -463,25 +462,20 @@ impl Source {
         };
         let mut now = now;
         let (mut first, mut last) = (t.first_ns, t.last_ns);
-        // The time an event stamped `ts` is taken as read at: the wake-up,
-        // or a fresh reading for an event that came after it.
-        let mut read_at = |ts: u64| {
+        // The latency of an event stamped `ts`, and the time it is taken
+        // as read at: the wake-up, or a fresh reading for an event that
+        // came after it.
+        let mut latency = |ts: u64| {
             first = first.min(ts);
             last = last.max(ts);
             if ts > now {
                 now = sys::monotonic_ns();
             }
-            now
-        };
-        let mut latency = |ts: u64| {
-            let at = read_at(ts);
-            (at - ts.min(at), at)
+            (now - ts.min(now), now)
         };
         match self.mech {
             GpioMech::Rpoll => {
-                for rec in buf[..n].chunks_exact(RPOLL_EVENT_SIZE) {
-                    let rec: &[u8; RPOLL_EVENT_SIZE] = rec.try_into().unwrap_or(&[0; 32]);
-                    let e = RpollEvent::from_bytes(rec);
+                for e in rpoll_events(&buf[..n]) {
                     t.lost += u64::from(e.lost);
                     t.delivered += 1;
                     t.latency_ns.push(latency(e.timestamp_ns).0);
@@ -504,7 +498,6 @@ impl Source {
                 for rec in buf[..n].chunks_exact(evdev::INPUT_EVENT_SIZE) {
                     match InputEvent::from_bytes(rec) {
                         InputEvent::Key { stamp_ns } => {
-                            self.keys += 1;
                             t.delivered += 1;
                             let (own_ns, at) = latency(stamp_ns);
                             own.push((stamp_ns, own_ns, at));
@@ -632,7 +625,8 @@ pub fn run_train(
     t.produced = match mech {
         GpioMech::Rpoll => rpoll_stats(src.fd.as_raw_fd())?.produced - src.base.produced,
         GpioMech::Cdev => src.last_seqno,
-        GpioMech::Evdev => src.keys + t.lost,
+        // Every key event read, and at least one per SYN_DROPPED.
+        GpioMech::Evdev => t.delivered + t.lost,
     };
     // Events produced but neither read nor reported lost: lost as well.
     t.lost = t.lost.max(t.produced.saturating_sub(t.delivered));

@@ -51,11 +51,11 @@ const LADDER_US: [u32; 21] = [
 #[derive(Clone, Copy, Debug)]
 struct Cfg {
     quick: bool,
-    /// The kernel's tick (`--hz`, from its `CONFIG_HZ`; 4 ms on the arm64
-    /// kernels): `/proc/stat` busy time is a sum of such samples, reported
+    /// The kernel's tick rate (`--hz`, its `CONFIG_HZ`; 250 on the arm64
+    /// kernels): `/proc/stat` busy time is a sum of tick samples, reported
     /// in 10 ms units. The CPU test's periods are chosen for 4 ms ticks;
     /// with longer ones the same windows hold fewer samples.
-    tick_ms: f64,
+    kernel_hz: u32,
     baseline_s: f64,
     warmup_s: f64,
     /// Latency test: period (not a divisor of the 4 ms tick, so events do
@@ -96,7 +96,7 @@ impl Cfg {
         let pick = |full: f64, short: f64| if quick { short } else { full };
         Self {
             quick,
-            tick_ms: 1000.0 / f64::from(hz.max(1)),
+            kernel_hz: hz.max(1),
             baseline_s: pick(3.0, 1.0),
             warmup_s: 0.3,
             lat_period_us: 997,
@@ -117,7 +117,7 @@ impl Cfg {
     fn to_json(self) -> Value {
         obj()
             .with("quick", self.quick)
-            .with("kernel_hz", (1000.0 / self.tick_ms).round())
+            .with("kernel_hz", self.kernel_hz)
             .with("baseline_s", self.baseline_s)
             .with("warmup_s", self.warmup_s)
             .with("latency_period_us", self.lat_period_us)
@@ -161,9 +161,9 @@ fn measure_baseline(secs: f64) -> (Baseline, Value) {
 }
 
 /// CPU cost of a window, net of the idle baseline, per 1000 events
-/// produced and per 1000 records delivered (= microseconds per event);
-/// `tick_ms` is the kernel's tick.
-fn cpu_json(o: &Outcome, base: Baseline, tick_ms: f64) -> Value {
+/// produced and per 1000 records delivered (= microseconds per event), on
+/// a kernel ticking `kernel_hz` times a second.
+fn cpu_json(o: &Outcome, base: Baseline, kernel_hz: u32) -> Value {
     let secs = o.cpu.wall_ms / 1000.0;
     let work = o.cpu.work_ms - base.work_ms_per_s * secs;
     let per = |ms: f64, n: u64| {
@@ -176,7 +176,10 @@ fn cpu_json(o: &Outcome, base: Baseline, tick_ms: f64) -> Value {
     o.cpu
         .to_json()
         .with("net_work_ms", work)
-        .with("tick_samples", (o.cpu.work_ms / tick_ms).round())
+        .with(
+            "tick_samples",
+            (o.cpu.work_ms * f64::from(kernel_hz) / 1000.0).round(),
+        )
         .with("work_ms_per_1000_events", per(work, o.produced))
         .with("work_ms_per_1000_deliveries", per(work, o.delivered))
 }
@@ -236,7 +239,7 @@ fn latency_window(
         .with("stamp_offset_from_grid", summary_json(&mut offsets))
         .with("histogram", hist)
         .with("counts", counts_json(&o))
-        .with("cpu", cpu_json(&o, base, cfg.tick_ms));
+        .with("cpu", cpu_json(&o, base, cfg.kernel_hz));
     Ok(j)
 }
 
@@ -548,7 +551,7 @@ fn timer_first(cfg: &Cfg, doc: Value) -> io::Result<(Value, Baseline)> {
             .with("mech", mech.name())
             .with("period_us", cfg.cpu_period_us)
             .with("counts", counts_json(&o))
-            .with("cpu", cpu_json(&o, base, cfg.tick_ms));
+            .with("cpu", cpu_json(&o, base, cfg.kernel_hz));
         eprintln!(
             "bench: cpu {}: {:.0} ms over {} events",
             mech.name(),
