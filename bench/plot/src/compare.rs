@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::gpio_table;
 use crate::table::{f, r};
-use crate::{find, num, ratio};
+use crate::{find, has_timer_part, num, ratio};
 
 /// The figures of one run that the before/after table shows.
 pub fn summary(doc: &Value) -> Value {
@@ -121,7 +121,7 @@ fn goal_line(out: &mut String, ok: Option<bool>, text: String) {
 /// run, the goals of the part it ran).
 pub fn checks(out: &mut String, doc: &Value) {
     let g = &doc["guest"];
-    if g.get("latency").is_some() {
+    if has_timer_part(g) {
         timer_checks(out, doc);
     }
     if g.get("gpio").is_some() {

@@ -114,7 +114,7 @@ pub fn latency_table(out: &mut String, g: &Value) {
 
 /// What evdev's latency is measured from, with its figures from its own
 /// stamp (the representative train's).
-pub fn evdev_reference_line(out: &mut String, g: &Value) {
+fn evdev_reference_line(out: &mut String, g: &Value) {
     let Some(t) = representative(g, "evdev", false) else {
         return;
     };
@@ -296,8 +296,8 @@ pub fn section(out: &mut String, g: &Value) {
     let _ = writeln!(
         out,
         "The CPUs idle between host edges and the tick stops in idle, so `/proc/stat` sees \
-         almost none of this work. Instead every CPU but CPU 0 goes offline and a `SCHED_IDLE` thread on CPU \
-         0 counts loop iterations (idle rate {} per second, {} after the trains); the \
+         almost none of this work. Instead every CPU but CPU 0 goes offline and a `SCHED_IDLE` \
+         thread on CPU 0 counts loop iterations (idle rate {} per second, {} after the trains); the \
          iterations a train takes from it, at that rate, are its CPU time (everything the edges \
          cause: interrupt, IRQ thread or worker, reader). The soaker keeps the CPU from \
          idling, so no idle exit is counted. Per interrupt is per edge the kernel saw (two \

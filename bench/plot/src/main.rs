@@ -143,6 +143,12 @@ pub fn find<'a>(list: &'a Value, want: &[(&str, Value)]) -> Option<&'a Value> {
         .find(|e| want.iter().all(|(k, v)| e.get(*k) == Some(v)))
 }
 
+/// Whether the guest results `g` hold the timer part: another board's run
+/// may have only the GPIO part (`make bench BOARD=imx8mp-evk`).
+pub fn has_timer_part(g: &Value) -> bool {
+    g.get("latency").is_some()
+}
+
 /// A number at a `/`-separated path.
 pub fn num(v: &Value, path: &str) -> Option<f64> {
     v.pointer(path).and_then(Value::as_f64)
@@ -255,9 +261,8 @@ fn build(
         serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n",
     )?;
     write("latest.md", table::markdown(&doc))?;
-    // A run without the timer part (another board's GPIO run) has no
-    // latency distributions to draw.
-    if doc["guest"].get("latency").is_some() {
+    // A run without the timer part has no latency distributions to draw.
+    if has_timer_part(&doc["guest"]) {
         plot::latency_png(&doc, &out.join("latency.png"), &font)?;
     }
     Ok(())

@@ -149,7 +149,7 @@ fn timer_summary(out: &mut String, doc: &Value) {
 }
 
 /// The headline table of the top-level README: the timer path's rows
-/// ([`timer_summary`]), then the GPIO path's.
+/// ([`timer_rows`]), then the GPIO path's.
 fn summary_table(out: &mut String, doc: &Value) {
     timer_rows(out, doc);
     let g = &doc["guest"];

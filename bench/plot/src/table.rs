@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use serde_json::{json, Value};
 
-use crate::{compare, find, gpio_table, num, ratio};
+use crate::{compare, find, gpio_table, has_timer_part, num, ratio};
 
 const MECHS: [&str; 3] = ["rpoll", "cref", "timerfd"];
 
@@ -389,7 +389,7 @@ pub fn markdown(doc: &Value) -> String {
     );
     // Another board's run has one part: the timer path (ARMv7) or the
     // GPIO path (i.MX 8M Plus EVK), and no earlier run to compare with.
-    let timer = g.get("latency").is_some();
+    let timer = has_timer_part(g);
     if timer {
         latency_section(&mut out, g);
         same_cpu_section(&mut out, g);
