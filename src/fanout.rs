@@ -40,8 +40,13 @@ use crate::{
 /// 64 * 4096 * 48 bytes = 12 MiB.
 pub(crate) const MAX_READERS: usize = 64;
 
-/// One reader's queue, over a kmalloc'ed buffer.
-type Queue = ReaderQueue<KVec<Sample>>;
+/// A reader's ring. kvmalloc'ed: a deep queue (4096 records of 48 bytes,
+/// 192 KiB) would otherwise need an order-6 allocation, made in `open()`
+/// under the misc core's `misc_mtx`, which every misc-device open on the
+/// system waits for; on fragmented memory it falls back to vmalloc. A ring
+/// is freed only in process context with no lock held (`detach`, or the
+/// fan-out queue's own drop), as `kvfree()` of vmalloc memory requires.
+type Queue = ReaderQueue<KVVec<Sample>>;
 
 /// How [`FanOut::records`] behaves on an empty queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,11 +194,12 @@ impl FanOut {
     }
 
     /// Adds a reader and returns its slot; runs `on_first` (which may sleep)
-    /// when it is the only one. `ENODEV` once gone, `EMFILE` when full.
+    /// when it is the only one. `ENODEV` once gone, `EBUSY` when full (the
+    /// device's limit, not the process's file limit that `EMFILE` names).
     pub(crate) fn attach(&self, on_first: impl FnOnce()) -> Result<usize> {
         let _members = self.membership.lock();
         // Allocated before taking the spinlock.
-        let buf = KVec::from_elem(Sample::default(), self.depth as usize, GFP_KERNEL)?;
+        let buf = KVVec::from_elem(Sample::default(), self.depth as usize, GFP_KERNEL)?;
         let (slot, first) = {
             let mut st = self.state.lock();
             if st.gone {
@@ -201,7 +207,7 @@ impl FanOut {
             }
             let slot = (!st.active).trailing_zeros() as usize;
             if slot >= MAX_READERS {
-                return Err(EMFILE);
+                return Err(EBUSY);
             }
             // The depth was validated at probe, so this cannot fail.
             let queue = Queue::new(buf, st.produced).map_err(|_| EINVAL)?;
@@ -254,7 +260,7 @@ impl FanOut {
             if wait == Wait::NonBlock {
                 return Err(EAGAIN);
             }
-            if st.wait_interruptible() {
+            if st.wait_interruptible()? {
                 return Err(ERESTARTSYS);
             }
         }
@@ -277,7 +283,7 @@ impl FanOut {
     }
 
     /// Registers a poll wait for the device and returns the reader's state.
-    pub(crate) fn poll(&self, slot: usize, file: &File, table: PollTable<'_>) -> Readiness {
+    pub(crate) fn poll<'a>(&'a self, slot: usize, file: &File, table: PollTable<'a>) -> Readiness {
         table.register_wait(file, &self.state);
         self.state.lock().readiness(slot)
     }

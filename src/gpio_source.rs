@@ -267,13 +267,13 @@ impl Source for GpioSource {
 /// The interrupt handler of one GPIO device; unbinds the source (puts the
 /// line) when dropped, after its interrupt was freed.
 #[pin_data(PinnedDrop)]
-pub(crate) struct GpioHandler {
+pub(crate) struct GpioHandler<'bound> {
     source: Arc<GpioSource>,
     /// Each edge's wake-up event, if a `wakeup-source`.
-    wake: Wake,
+    wake: Wake<'bound>,
 }
 
-impl irq_by_number::Handler for GpioHandler {
+impl irq_by_number::Handler for GpioHandler<'_> {
     fn handle(&self) -> IrqReturn {
         // Stamped first, before the level is read (as gpio-cdev stamps at
         // the top of its hard-IRQ handler).
@@ -285,7 +285,7 @@ impl irq_by_number::Handler for GpioHandler {
 }
 
 #[pinned_drop]
-impl PinnedDrop for GpioHandler {
+impl PinnedDrop for GpioHandler<'_> {
     fn drop(self: Pin<&mut Self>) {
         // Dropped after its interrupt was freed: no edge can re-arm the
         // settle timer, which may still hold a reference to the source.
@@ -299,7 +299,7 @@ pub(crate) struct GpioBinding<'bound> {
     _pm: Pin<KBox<PmNotifier<Arc<GpioSource>>>>,
     /// Frees the interrupt, clears the wake-up, then puts the line, when
     /// dropped.
-    _line: Pin<KBox<IrqLine<'bound, GpioHandler>>>,
+    _line: Pin<KBox<IrqLine<'bound, GpioHandler<'bound>>>>,
     /// The source, for the device's files.
     pub(crate) source: Arc<GpioSource>,
 }
@@ -382,13 +382,18 @@ pub(crate) fn request<'bound>(
         source: handler_source,
         wake,
     });
-    let line = IrqLine::request(pdev, irq, trigger, c"rpoll", handler).inspect_err(|e| {
-        dev_err!(
-            pdev,
-            "cannot request interrupt {irq} of the GPIO line (error {})\n",
-            e.to_errno()
-        );
-    })?;
+    // SAFETY: the registration goes into the returned `GpioBinding`, whose
+    // field is private and never leaked: the binding is part of the
+    // device's driver data (`BoundSource`), dropped at unbind, before the
+    // module can be unloaded.
+    let line =
+        unsafe { IrqLine::request(pdev, irq, trigger, c"rpoll", handler) }.inspect_err(|e| {
+            dev_err!(
+                pdev,
+                "cannot request interrupt {irq} of the GPIO line (error {})\n",
+                e.to_errno()
+            );
+        })?;
     let pm = KBox::pin_init(PmNotifier::register(source.clone()), GFP_KERNEL)?;
     Ok(GpioBinding {
         _pm: pm,

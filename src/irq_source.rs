@@ -8,25 +8,39 @@
 //! which the OF core applies when the interrupt is mapped. With
 //! `wakeup-source` the interrupt may wake the system and every edge is
 //! reported as a wake-up event.
+//!
+//! A level-triggered line cannot be quietened by this driver (it does not
+//! know the device behind it), so it would re-fire as soon as its handler
+//! returns. Each record of a level line therefore masks it, and this
+//! source's unmask timer unmasks it after the window (`rpoll,debounce-us`,
+//! at least `logic::params::LEVEL_WINDOW_US_MIN`): a line held asserted
+//! gives one record per window, a new assertion after a release gives a new
+//! record.
 
 use kernel::{
     device::Core,
-    fmt,
+    fmt, impl_has_hr_timer,
     irq::{self, IrqReturn},
     platform,
     prelude::*,
-    sync::Arc,
+    sync::{Arc, ArcBorrow},
+    time::{
+        hrtimer::{AbsoluteMode, HrTimer, HrTimerCallback, HrTimerCallbackContext, HrTimerRestart},
+        Delta, Instant, Monotonic,
+    },
 };
 
 use crate::{
     fanout::FanOut,
     logic::{
         debounce::Debouncer,
+        params,
         uapi::{trigger_name, RpollInfo, RPOLL_SOURCE_IRQ},
     },
     shim::{
         clock,
-        irq_by_number::{self, IrqLine},
+        hrtimer_rearm::ArmedTimer,
+        irq_by_number::{self, IrqLine, IrqMask},
         release::{new_spinlock_irq, SpinLockIrq},
     },
     source::Source,
@@ -34,11 +48,27 @@ use crate::{
     wakeup::Wake,
 };
 
+/// What the handler and the unmask timer share, under the IRQ-safe lock.
+struct Edging {
+    /// Merges edges closer than the debounce window.
+    debouncer: Debouncer,
+    /// The line's mask (level lines only mask it).
+    mask: IrqMask,
+    /// The unmask timer, once first armed; restarted in place by later
+    /// records, cancelled at unbind.
+    unmask: Option<ArmedTimer<IrqSource>>,
+    /// Set at unbind, before the timer is cancelled: no timer is armed and
+    /// nothing unmasked after that (the interrupt is freed next).
+    closing: bool,
+}
+
 /// The state of one interrupt source.
 #[pin_data]
 pub(crate) struct IrqSource {
     #[pin]
-    debouncer: SpinLockIrq<Debouncer>,
+    unmask_timer: HrTimer<IrqSource>,
+    #[pin]
+    edging: SpinLockIrq<Edging>,
     fanout: Arc<FanOut>,
     /// The interrupt number.
     irq: u32,
@@ -46,20 +76,70 @@ pub(crate) struct IrqSource {
     trigger: u32,
     /// The debounce window in microseconds (0: none).
     debounce_us: u32,
+    /// For a level-triggered line, how long it stays masked after a record.
+    level_window: Option<Delta>,
+}
+
+impl_has_hr_timer! {
+    impl HasHrTimer<Self> for IrqSource {
+        mode: AbsoluteMode<Monotonic>,
+        field: self.unmask_timer
+    }
+}
+
+impl HrTimerCallback for IrqSource {
+    type Pointer<'a> = Arc<Self>;
+
+    /// A level line's window ran out: unmask it. Still asserted, it
+    /// interrupts again at once and gives the next record.
+    fn run(this: ArcBorrow<'_, Self>, _ctx: HrTimerCallbackContext<'_, Self>) -> HrTimerRestart {
+        let mut st = this.edging.lock();
+        if !st.closing {
+            st.mask.unmask();
+        }
+        HrTimerRestart::NoRestart
+    }
 }
 
 impl IrqSource {
     /// An edge: an event unless debouncing merges it into the previous one.
     /// Hard-IRQ context; never concurrent with itself (one interrupt line),
-    /// so stamps follow `seq` order.
-    fn edge(&self) {
-        let mut debouncer = self.debouncer.lock();
+    /// so stamps follow `seq` order. A level line is masked for its window.
+    fn edge(self: &Arc<Self>) {
+        let mut st = self.edging.lock();
         let now = clock::monotonic_ns();
-        if debouncer.edge(now) {
+        if st.debouncer.edge(now) {
             self.fanout.push(stamp::sample_at(now, RPOLL_SOURCE_IRQ), 0);
         } else {
             self.fanout.count_merged(1);
         }
+        let Some(window) = self.level_window else {
+            return;
+        };
+        // Masked even while closing: the interrupt is about to be freed,
+        // which resets the mask.
+        st.mask.mask_nosync();
+        if st.closing {
+            return;
+        }
+        let expires = Instant::<Monotonic>::now() + window;
+        match &st.unmask {
+            Some(timer) => timer.restart(expires),
+            None => st.unmask = Some(ArmedTimer::start(self.clone(), expires)),
+        }
+    }
+
+    /// Stops unmasking: no timer is armed from now on, and the armed one is
+    /// cancelled (waiting for a running callback), dropping its reference
+    /// to this source. Process context, before the interrupt is freed.
+    fn stop_unmasking(&self) {
+        let timer = {
+            let mut st = self.edging.lock();
+            st.closing = true;
+            st.unmask.take()
+        };
+        // Outside the lock: the callback takes it.
+        drop(timer);
     }
 }
 
@@ -82,19 +162,24 @@ impl Source for IrqSource {
     fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "irq: {}", self.irq)?;
         writeln!(f, "trigger: {}", trigger_name(self.trigger))?;
-        writeln!(f, "debounce_us: {}", self.debounce_us)
+        writeln!(f, "debounce_us: {}", self.debounce_us)?;
+        writeln!(
+            f,
+            "masked: {}",
+            u8::from(self.edging.lock().mask.is_masked())
+        )
     }
 }
 
 /// The interrupt handler of one IRQ device.
 #[pin_data]
-pub(crate) struct IrqHandler {
+pub(crate) struct IrqHandler<'bound> {
     source: Arc<IrqSource>,
     /// Each edge's wake-up event, if a `wakeup-source`.
-    wake: Wake,
+    wake: Wake<'bound>,
 }
 
-impl irq_by_number::Handler for IrqHandler {
+impl irq_by_number::Handler for IrqHandler<'_> {
     fn handle(&self) -> IrqReturn {
         self.source.edge();
         self.wake.edge();
@@ -102,12 +187,20 @@ impl irq_by_number::Handler for IrqHandler {
     }
 }
 
-/// A requested interrupt with its source.
+/// A requested interrupt with its source. Dropping it stops the unmask
+/// timer, then frees the interrupt.
 pub(crate) struct IrqBinding<'bound> {
     /// Frees the interrupt when dropped (waiting for a running handler).
-    _registration: Pin<KBox<IrqLine<'bound, IrqHandler>>>,
+    _registration: Pin<KBox<IrqLine<'bound, IrqHandler<'bound>>>>,
     /// The source, for the device's files.
     pub(crate) source: Arc<IrqSource>,
+}
+
+impl Drop for IrqBinding<'_> {
+    fn drop(&mut self) {
+        // Before the fields: the timer must not unmask a freed interrupt.
+        self.source.stop_unmasking();
+    }
 }
 
 /// Requests the node's first interrupt for a source feeding `fanout`,
@@ -130,15 +223,24 @@ pub(crate) fn request<'bound>(
             return Err(e);
         }
     };
+    // Applied when the OF core mapped the interrupt, above.
     let trigger = irq_by_number::trigger_type(irq);
+    let level_window = params::is_level_trigger(trigger)
+        .then(|| Delta::from_micros(i64::from(params::level_window_us(debounce_us))));
     let source = Arc::pin_init(
         pin_init!(IrqSource {
-            debouncer <- new_spinlock_irq!(Debouncer::new(debounce_us), "rpoll::debouncer"),
+            unmask_timer <- HrTimer::new(),
+            edging <- new_spinlock_irq!(Edging {
+                debouncer: Debouncer::new(debounce_us),
+                mask: IrqMask::new(irq),
+                unmask: None,
+                closing: false,
+            }, "rpoll::irq_edging"),
             fanout,
             irq,
-            // Applied when the OF core mapped the interrupt, above.
             trigger,
             debounce_us,
+            level_window,
         }),
         GFP_KERNEL,
     )?;
@@ -151,13 +253,19 @@ pub(crate) fn request<'bound>(
         source: handler_source,
         wake,
     });
-    let registration = IrqLine::request(
-        pdev.as_ref(),
-        irq,
-        irq::Flags::TRIGGER_NONE,
-        c"rpoll",
-        handler,
-    )
+    // SAFETY: the registration goes into the returned `IrqBinding`, whose
+    // field is private and never leaked: the binding is part of the
+    // device's driver data (`BoundSource`), dropped at unbind, before the
+    // module can be unloaded.
+    let registration = unsafe {
+        IrqLine::request(
+            pdev.as_ref(),
+            irq,
+            irq::Flags::TRIGGER_NONE,
+            c"rpoll",
+            handler,
+        )
+    }
     .inspect_err(|e| {
         dev_err!(
             pdev.as_ref(),

@@ -128,6 +128,9 @@ impl Reader {
             return Err(EPERM);
         }
         let us: u32 = user.reader().read()?;
+        // A quick answer for every source kind once the device is gone; the
+        // timer decides again under its own lock (an unbind may start
+        // right after this check).
         if self.dev.fanout.is_gone() {
             return Err(ENODEV);
         }
@@ -141,6 +144,8 @@ impl PollMiscDevice for Reader {
     type Ptr = KBox<Self>;
     type RegistrationData = Arc<Device>;
     const STREAM: bool = true;
+    // `read()` takes only the queue's spinlock when asked not to block.
+    const NOWAIT: bool = true;
 
     fn open(f: &File, dev: &Arc<Device>) -> Result<KBox<Self>> {
         // Readers only: a write-only open could never be used.
@@ -196,7 +201,7 @@ impl PollMiscDevice for Reader {
         }
     }
 
-    fn poll(reader: &Reader, f: &File, table: PollTable<'_>) -> u32 {
+    fn poll<'a>(reader: &'a Reader, f: &File, table: PollTable<'a>) -> u32 {
         let ready = reader.dev.fanout.poll(reader.slot, f, table);
         let mut bits = 0;
         if ready.readable {

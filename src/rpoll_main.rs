@@ -80,7 +80,8 @@ enum BoundSource<'bound> {
 ///
 /// Drop order: the fan-out queue is shut down first (readers woken with
 /// `ENODEV` once their queue is empty, no new reader), then the fields in
-/// declaration order: the `/dev` node, the source, the debugfs file.
+/// declaration order: the `/dev` node, the source, this binding's reference
+/// to the shared `Device` (open files may hold others), the debugfs file.
 #[pin_data(PinnedDrop)]
 struct BoundDevice<'bound> {
     #[pin]

@@ -9,7 +9,7 @@
 
 use kernel::{fmt, prelude::*};
 
-use crate::{logic::uapi::RpollInfo, shim::release};
+use crate::logic::uapi::RpollInfo;
 
 /// An event source as seen from its open files.
 pub(crate) trait Source: Send + Sync {
@@ -27,15 +27,16 @@ pub(crate) trait Source: Send + Sync {
     fn before_read(&self) {}
 
     /// Changes the period (`RPOLL_IOC_SET_PERIOD`, value not yet checked):
-    /// `EOPNOTSUPP` for sources that have none, `EINVAL` for a bad value.
+    /// `ENOTTY` (the ioctl does not apply to this device) for sources that
+    /// have none, `EINVAL` for a bad value.
     fn set_period(&self, _period_us: u32) -> Result {
-        Err(release::eopnotsupp())
+        Err(ENOTTY)
     }
 
-    /// The logical level (`RPOLL_IOC_GET_LEVEL`): `EOPNOTSUPP` for sources
+    /// The logical level (`RPOLL_IOC_GET_LEVEL`): `ENOTTY` for sources
     /// that have none, `ENODEV` once unbound.
     fn level(&self) -> Result<bool> {
-        Err(release::eopnotsupp())
+        Err(ENOTTY)
     }
 
     /// Fills the source's fields of the `RPOLL_IOC_INFO` reply.

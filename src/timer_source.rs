@@ -9,9 +9,14 @@
 //! losses reports them), so a reader that snapshots the counters and then
 //! reads records finds every gap between them counted. Each
 //! event is stamped with the expiry it was due at (as timerfd's expiry count
-//! refers to), not with the time the callback happened to run. The timer is
-//! absolute, so that it can be restarted on its reader's CPU at the same
-//! expiry ([`Source::before_read`]).
+//! refers to), not with the time the callback happened to run; its jiffies
+//! are read in the callback (at most the callback's latency after the
+//! expiry), there being no jiffies value for a time in the past. The timer
+//! is absolute and pinned (`AbsolutePinnedMode`), so that it can be
+//! restarted on its reader's CPU at the same expiry
+//! ([`Source::before_read`]) and stays there: an unpinned hrtimer may be
+//! queued on another, busier CPU when the one starting it is about to idle.
+//! CPU hotplug still migrates it when its CPU goes offline.
 //!
 //! Across a system sleep the timer stands still: a PM notifier stops it
 //! before the system suspends (on QEMU's boards, whose suspend-to-idle keeps
@@ -31,7 +36,7 @@ use kernel::{
     },
     time::{
         hrtimer::{
-            AbsoluteMode, ArcHrTimerHandle, HrTimer, HrTimerCallback, HrTimerCallbackContext,
+            AbsolutePinnedMode, ArcHrTimerHandle, HrTimer, HrTimerCallback, HrTimerCallbackContext,
             HrTimerPointer, HrTimerRestart,
         },
         Delta, Instant, Monotonic,
@@ -67,6 +72,8 @@ struct Control {
     /// While asleep: the boot time at which the timer is next due, if it
     /// was running (or readers arrived meanwhile).
     paused_boot_ns: Option<u64>,
+    /// Set at unbind: nothing starts the timer again.
+    unbound: bool,
 }
 
 /// The state of one periodic source.
@@ -96,7 +103,7 @@ pub(crate) struct PeriodicTimer {
 
 impl_has_hr_timer! {
     impl HasHrTimer<Self> for PeriodicTimer {
-        mode: AbsoluteMode<Monotonic>,
+        mode: AbsolutePinnedMode<Monotonic>,
         field: self.timer
     }
 }
@@ -143,10 +150,11 @@ impl PeriodicTimer {
     }
 
     /// Stops the timer, waiting for a running callback, and forgets a
-    /// pending resume. Process context.
-    fn stop(&self) {
+    /// pending resume; for good if `unbind`. Process context.
+    fn stop(&self, unbind: bool) {
         let handle = {
             let mut ctl = self.control.lock();
+            ctl.unbound |= unbind;
             ctl.paused_boot_ns = None;
             ctl.running.take()
         };
@@ -222,7 +230,13 @@ impl TimerSource {
             pin_init!(PeriodicTimer {
                 timer <- HrTimer::new(),
                 control <- new_mutex!(
-                    Control { running: None, moved_ns: 0, asleep: false, paused_boot_ns: None },
+                    Control {
+                        running: None,
+                        moved_ns: 0,
+                        asleep: false,
+                        paused_boot_ns: None,
+                        unbound: false,
+                    },
                     "rpoll::timer_control"
                 ),
                 fanout,
@@ -256,7 +270,7 @@ impl Source for TimerSource {
     fn readers_arrived(&self) {
         let t = &self.0;
         let mut ctl = t.control.lock();
-        if ctl.running.is_none() && ctl.paused_boot_ns.is_none() {
+        if !ctl.unbound && ctl.running.is_none() && ctl.paused_boot_ns.is_none() {
             t.start_or_pause(&mut ctl);
         }
     }
@@ -264,7 +278,7 @@ impl Source for TimerSource {
     fn idle(&self) {
         // Cancelled with the membership lock held by the caller, so a
         // concurrent open cannot start the timer between decision and cancel.
-        self.0.stop();
+        self.0.stop(false);
     }
 
     /// Moves a running timer to the calling reader's CPU if it fires on
@@ -298,11 +312,15 @@ impl Source for TimerSource {
     }
 
     /// Sets the period, restarting a running timer so the new period applies
-    /// from now.
+    /// from now; `ENODEV` once unbound (decided under `control`, which the
+    /// unbind's stop also takes, so no answer races it).
     fn set_period(&self, period_us: u32) -> Result {
         let us = params::timer_period(period_us).map_err(|_| EINVAL)?;
         let t = &self.0;
         let mut ctl = t.control.lock();
+        if ctl.unbound {
+            return Err(ENODEV);
+        }
         t.period_us.store(us, ordering::Relaxed);
         if let Some(handle) = ctl.running.take() {
             // Cancel (waiting for a running callback) before restarting.
@@ -350,6 +368,6 @@ impl Drop for TimerBinding {
         // No resume can restart the timer once the notifier is gone; the
         // fan-out queue is already shut down, so no reader can either.
         drop(self.pm.take());
-        self.timer.stop();
+        self.timer.stop(true);
     }
 }

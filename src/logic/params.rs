@@ -129,6 +129,23 @@ pub fn debounce_us(raw: Option<u32>) -> Result<u32, ParamError> {
     Ok(v)
 }
 
+/// The shortest time a level-triggered interrupt stays masked after each
+/// record, in microseconds: a line held asserted reports at most once per
+/// window (100 records a second), not once per interrupt.
+pub const LEVEL_WINDOW_US_MIN: u32 = 10_000;
+
+/// How long a level-triggered interrupt stays masked after a record: the
+/// debounce window, but at least [`LEVEL_WINDOW_US_MIN`].
+pub fn level_window_us(debounce_us: u32) -> u32 {
+    debounce_us.max(LEVEL_WINDOW_US_MIN)
+}
+
+/// Whether an `IRQ_TYPE_*` trigger is level-sensitive
+/// (`IRQ_TYPE_LEVEL_HIGH` or `IRQ_TYPE_LEVEL_LOW`).
+pub fn is_level_trigger(trigger: u32) -> bool {
+    trigger & 0xc != 0
+}
+
 /// Checks the optional `rpoll,edges` string (without NUL); `None` gives
 /// both edges.
 pub fn edges(raw: Option<&[u8]>) -> Result<Edges, ParamError> {

@@ -205,7 +205,7 @@ pub const RPOLL_IOC_FLUSH: u32 = ioc(IOC_NONE, 3, 0);
 pub const RPOLL_IOC_SET_PERIOD: u32 = ioc(IOC_WRITE, 4, 4);
 /// `_IOR(0xB9, 5, __u32)`: a GPIO device's current logical level (0 or 1):
 /// the settled level for a both-edge line, the line's level now for a
-/// single-edge one; `EOPNOTSUPP` on timer and irq devices.
+/// single-edge one; `ENOTTY` on timer and irq devices.
 pub const RPOLL_IOC_GET_LEVEL: u32 = ioc(IOC_READ, 5, 4);
 
 fn put_u32(out: &mut [u8], at: usize, v: u32) {

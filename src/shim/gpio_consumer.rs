@@ -19,7 +19,9 @@ use kernel::{
     str::CStr,
 };
 
-/// The C declarations this shim uses (all exported by gpiolib).
+/// The C declarations this shim uses (all exported by gpiolib). `helpers.c`
+/// checks each against `<linux/gpio/consumer.h>` at build time, and Kbuild
+/// refuses a kernel without `CONFIG_GPIOLIB` with one message.
 mod ffi {
     use kernel::ffi::{c_char, c_int, c_uint, c_void};
 
@@ -114,8 +116,10 @@ impl GpioDesc {
     }
 
     /// Sets the consumer name shown by `gpioinfo` and
-    /// `/sys/kernel/debug/gpio` (gpiolib keeps its own copy).
+    /// `/sys/kernel/debug/gpio` (gpiolib keeps its own copy, allocated with
+    /// `GFP_KERNEL`: process context only, which `might_sleep()` checks).
     pub(crate) fn set_consumer_name(&self, name: &CStr) -> Result {
+        kernel::task::might_sleep();
         // SAFETY: by the type invariant the descriptor is requested; `name`
         // is a valid C string for the call and gpiolib duplicates it.
         to_result(unsafe { ffi::gpiod_set_consumer_name(self.raw(), name.as_char_ptr()) })

@@ -8,15 +8,38 @@
  */
 
 #include <linux/fs.h>
+#include <linux/gpio/consumer.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/jiffies.h>
 #include <linux/pm_wakeirq.h>
 #include <linux/device.h>
+#include <linux/sched/signal.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/suspend.h>
 
 #include "helpers.h"
+
+/*
+ * gpio_consumer.rs declares the gpiolib functions it calls itself (7.3's
+ * bindings leave out <linux/gpio/consumer.h>). Each declaration is checked
+ * here against the header: the type below is the Rust declaration's,
+ * spelled in C (`enum gpiod_flags` is Rust's `c_uint`, `struct device *`
+ * its `*mut c_void`), and a header that disagrees stops the build.
+ */
+#define RPOLL_SAME_TYPE(fn, type) \
+	static_assert(__same_type(&(fn), type), #fn " does not match gpio_consumer.rs")
+RPOLL_SAME_TYPE(gpiod_get, struct gpio_desc *(*)(struct device *, const char *, enum gpiod_flags));
+RPOLL_SAME_TYPE(gpiod_put, void (*)(struct gpio_desc *));
+RPOLL_SAME_TYPE(gpiod_to_irq, int (*)(const struct gpio_desc *));
+RPOLL_SAME_TYPE(gpiod_get_value, int (*)(const struct gpio_desc *));
+RPOLL_SAME_TYPE(gpiod_cansleep, int (*)(const struct gpio_desc *));
+RPOLL_SAME_TYPE(gpiod_is_active_low, int (*)(const struct gpio_desc *));
+RPOLL_SAME_TYPE(gpiod_hwgpio, int (*)(const struct gpio_desc *));
+RPOLL_SAME_TYPE(gpiod_set_consumer_name, int (*)(struct gpio_desc *, const char *));
+static_assert(sizeof(enum gpiod_flags) == sizeof(unsigned int));
+static_assert(GPIOD_IN == 1, "gpio_consumer.rs's Flags::In");
 
 /* get_jiffies_64(): a plain load on 64-bit, a seqlock read on 32-bit. */
 u64 rpoll_helper_get_jiffies_64(void)
@@ -34,6 +57,12 @@ u32 rpoll_helper_irq_get_trigger_type(unsigned int irq)
 bool rpoll_helper_kiocb_nowait(const struct kiocb *iocb)
 {
 	return (iocb->ki_flags & IOCB_NOWAIT) || (iocb->ki_filp->f_flags & O_NONBLOCK);
+}
+
+/* Marks an opening @file as honouring IOCB_NOWAIT (misc_poll.rs). */
+void rpoll_helper_file_set_nowait(struct file *file)
+{
+	file->f_mode |= FMODE_NOWAIT;
 }
 
 /*
@@ -81,9 +110,83 @@ int rpoll_helper_unregister_pm_notifier(struct notifier_block *nb)
 }
 
 /*
- * spin_lock_irqsave() and its release, for locks whose holder may be in
- * any context: wait_queue_lock.rs's wait queue lock, and on Linux 7.2
- * release.rs's SpinLockIrq.
+ * The wait queue lock of wait_queue_lock.rs, in the interrupt-disable model
+ * of the release's SpinLockIrq, so that the two kinds of guards can be
+ * released in any order: on 7.3 the counted local_interrupt_disable() of
+ * spin_lock_irq_disable() (interrupts come back on when the last IRQ-off
+ * section of the CPU ends, whichever it is), on 7.2 spin_lock_irqsave()
+ * like release.rs's SpinLockIrq. rpoll_helper_irq_lock() returns the flags
+ * from before the lock: on 7.2 the token for the unlock, on 7.3 only for
+ * rpoll_helper_irq_lock_may_sleep().
+ */
+unsigned long rpoll_helper_irq_lock(spinlock_t *lock)
+{
+	unsigned long flags;
+#ifdef RPOLL_KERNEL_7_2
+	spin_lock_irqsave(lock, flags);
+#else
+	local_save_flags(flags);
+	spin_lock_irq_disable(lock);
+#endif
+	return flags;
+}
+
+void rpoll_helper_irq_unlock(spinlock_t *lock, unsigned long flags)
+{
+#ifdef RPOLL_KERNEL_7_2
+	spin_unlock_irqrestore(lock, flags);
+#else
+	spin_unlock_irq_enable(lock);
+#endif
+}
+
+/*
+ * Whether the task holding a lock taken by rpoll_helper_irq_lock() (which
+ * returned @flags) may release it, sleep with interrupts on, and take it
+ * again: interrupts were on before the lock, and (7.3) no other counted
+ * IRQ-off section is open on this CPU.
+ */
+bool rpoll_helper_irq_lock_may_sleep(unsigned long flags)
+{
+	if (irqs_disabled_flags(flags))
+		return false;
+#ifndef RPOLL_KERNEL_7_2
+	if ((preempt_count() & HARDIRQ_DISABLE_MASK) != HARDIRQ_DISABLE_OFFSET)
+		return false;
+#endif
+	return true;
+}
+
+/*
+ * One step of wait_event_interruptible_locked_irq() on @wq, whose lock the
+ * caller holds through rpoll_helper_irq_lock() and
+ * rpoll_helper_irq_lock_may_sleep() allowed to sleep: queues @wait, and
+ * unless a signal is pending (-ERESTARTSYS) releases the lock, sleeps and
+ * takes it back. do_wait_intr_irq() on 7.2; on 7.3 the same steps with the
+ * counted unlock and lock (do_wait_intr_irq() would leave the counted
+ * section open while asleep).
+ */
+int rpoll_helper_wait_intr_irq(struct wait_queue_head *wq, struct wait_queue_entry *wait)
+{
+#ifdef RPOLL_KERNEL_7_2
+	return do_wait_intr_irq(wq, wait);
+#else
+	if (likely(list_empty(&wait->entry)))
+		__add_wait_queue_entry_tail(wq, wait);
+	set_current_state(TASK_INTERRUPTIBLE);
+	if (signal_pending(current))
+		return -ERESTARTSYS;
+	spin_unlock_irq_enable(&wq->lock);
+	schedule();
+	spin_lock_irq_disable(&wq->lock);
+	return 0;
+#endif
+}
+
+#ifdef RPOLL_KERNEL_7_2
+/*
+ * spin_lock_irqsave() and its release: release.rs's SpinLockIrq on Linux
+ * 7.2.
  */
 unsigned long rpoll_helper_spin_lock_irqsave(spinlock_t *lock)
 {
@@ -98,7 +201,6 @@ void rpoll_helper_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
 	spin_unlock_irqrestore(lock, flags);
 }
 
-#ifdef RPOLL_KERNEL_7_2
 /*
  * The rest of release.rs's IRQ-safe spinlock for Linux 7.2, whose kernel
  * crate has none (7.3's SpinLockIrq). Defined by Kbuild when building

@@ -10,12 +10,16 @@
 #include <linux/types.h>
 
 struct device;
+struct file;
 struct kiocb;
 struct notifier_block;
+struct wait_queue_entry;
+struct wait_queue_head;
 
 u64 rpoll_helper_get_jiffies_64(void);
 u32 rpoll_helper_irq_get_trigger_type(unsigned int irq);
 bool rpoll_helper_kiocb_nowait(const struct kiocb *iocb);
+void rpoll_helper_file_set_nowait(struct file *file);
 int rpoll_helper_device_init_wakeup(struct device *dev, bool enable);
 int rpoll_helper_dev_pm_set_wake_irq(struct device *dev, int irq);
 void rpoll_helper_dev_pm_clear_wake_irq(struct device *dev);
@@ -24,9 +28,13 @@ int rpoll_helper_enable_irq_wake(unsigned int irq);
 int rpoll_helper_disable_irq_wake(unsigned int irq);
 int rpoll_helper_register_pm_notifier(struct notifier_block *nb);
 int rpoll_helper_unregister_pm_notifier(struct notifier_block *nb);
+unsigned long rpoll_helper_irq_lock(spinlock_t *lock);
+void rpoll_helper_irq_unlock(spinlock_t *lock, unsigned long flags);
+bool rpoll_helper_irq_lock_may_sleep(unsigned long flags);
+int rpoll_helper_wait_intr_irq(struct wait_queue_head *wq, struct wait_queue_entry *wait);
+#ifdef RPOLL_KERNEL_7_2
 unsigned long rpoll_helper_spin_lock_irqsave(spinlock_t *lock);
 void rpoll_helper_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);
-#ifdef RPOLL_KERNEL_7_2
 bool rpoll_helper_spin_trylock_irqsave(spinlock_t *lock, unsigned long *flags);
 void rpoll_helper_spin_assert_is_held(spinlock_t *lock);
 #endif

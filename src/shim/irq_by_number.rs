@@ -45,8 +45,12 @@ pub(crate) fn trigger_type(irq: u32) -> u32 {
 }
 
 /// The `IRQF_*` bits of `flags`, built from the kernel crate's public
-/// constants (`Flags::into_inner()` is crate-private in 7.3).
-fn raw_flags(flags: Flags) -> c_ulong {
+/// constants (`Flags::into_inner()` is crate-private in 7.3). `EINVAL` if
+/// `flags` has a bit none of those constants names (7.3's `NO_AUTOEN` and
+/// `NO_DEBUG` among them: a registration that starts disabled or skips the
+/// spurious-interrupt detector is not what this shim offers), instead of
+/// requesting the interrupt without it.
+fn raw_flags(flags: Flags) -> Result<c_ulong> {
     const KNOWN: [(Flags, u32); 16] = [
         (Flags::TRIGGER_RISING, bindings::IRQF_TRIGGER_RISING),
         (Flags::TRIGGER_FALLING, bindings::IRQF_TRIGGER_FALLING),
@@ -65,10 +69,80 @@ fn raw_flags(flags: Flags) -> c_ulong {
         (Flags::EARLY_RESUME, bindings::IRQF_EARLY_RESUME),
         (Flags::COND_SUSPEND, bindings::IRQF_COND_SUSPEND),
     ];
-    KNOWN
-        .iter()
-        .filter(|(f, _)| flags & *f == *f)
-        .fold(0, |acc, (_, bits)| acc | *bits as c_ulong)
+    let mut covered = Flags::TRIGGER_NONE;
+    let mut raw: c_ulong = 0;
+    for (f, bits) in KNOWN {
+        if flags & f == f {
+            covered = covered | f;
+            raw |= bits as c_ulong;
+        }
+    }
+    if flags & !covered != Flags::TRIGGER_NONE {
+        return Err(EINVAL);
+    }
+    Ok(raw)
+}
+
+/// The masking of a level-triggered interrupt while its cause cannot be
+/// cleared: `disable_irq_nosync()` / `enable_irq()`, kept balanced.
+///
+/// A handler that cannot clear the condition behind a level-triggered
+/// interrupt masks its line after handling it and unmasks it later (a timer,
+/// a reader's acknowledgement), as UIO's `irqcontrol` does. `disable_irq()`
+/// counts nested disables, so an unmask without its mask would enable an
+/// interrupt someone else disabled ("Unbalanced enable" warning); this type
+/// remembers whether it masked and only then unmasks, so it cannot unbalance
+/// the count however its methods are called.
+///
+/// Dropping it while masked leaves the line disabled: drop it after the
+/// interrupt is freed (`free_irq()` shuts the line down and the next
+/// request starts it afresh), never unmask after that.
+///
+/// # Invariants
+///
+/// `masked` is `true` exactly when this value has disabled `irq` once more
+/// than it has enabled it.
+pub(crate) struct IrqMask {
+    irq: u32,
+    masked: bool,
+}
+
+impl IrqMask {
+    /// The mask of interrupt `irq`, not masked.
+    pub(crate) fn new(irq: u32) -> Self {
+        // INVARIANT: nothing disabled yet.
+        Self { irq, masked: false }
+    }
+
+    /// Whether this value holds the interrupt masked.
+    pub(crate) fn is_masked(&self) -> bool {
+        self.masked
+    }
+
+    /// Masks the interrupt without waiting for its handler (so its own
+    /// handler may call it). Any context; does nothing if already masked.
+    pub(crate) fn mask_nosync(&mut self) {
+        if !self.masked {
+            // SAFETY: `disable_irq_nosync()` accepts any number (it ignores
+            // one without a descriptor), does not sleep, and may be called
+            // from the interrupt's own handler.
+            unsafe { bindings::disable_irq_nosync(self.irq) };
+            // INVARIANT: disabled once more than enabled.
+            self.masked = true;
+        }
+    }
+
+    /// Unmasks the interrupt if this value masked it. Any context (for
+    /// controllers without a sleeping bus lock: on-chip ones).
+    pub(crate) fn unmask(&mut self) {
+        if self.masked {
+            // SAFETY: balances the `disable_irq_nosync()` of `mask_nosync`
+            // (type invariant), so the disable depth stays what others set.
+            unsafe { bindings::enable_irq(self.irq) };
+            // INVARIANT: enabled as often as disabled again.
+            self.masked = false;
+        }
+    }
 }
 
 /// A requested interrupt whose handler is `T`.
@@ -90,21 +164,30 @@ pub(crate) struct IrqLine<'a, T: Handler> {
 
 impl<'a, T: Handler + 'a> IrqLine<'a, T> {
     /// Requests interrupt `irq` for `dev` with `flags`, named `name` in
-    /// `/proc/interrupts`, with the handler `handler` initialises. The
-    /// registration cannot outlive `dev`'s binding; dropping it frees the
-    /// interrupt.
+    /// `/proc/interrupts`, with the handler `handler` initialises. Dropping
+    /// the registration frees the interrupt (waiting for a running handler).
     ///
-    /// Unlike `irq::Registration::new` this is safe: the registration lives
-    /// in a box it allocates itself, so leaking it leaks its memory too, and
-    /// the handler's cookie stays valid.
-    pub(crate) fn request(
+    /// Like upstream's `irq::Registration::new`, this is `unsafe`: the
+    /// interrupt stays requested for as long as the registration exists,
+    /// and nothing in the type stops a caller from leaking it
+    /// (`KBox::leak`, `mem::forget`, a reference cycle). A leaked
+    /// registration would keep calling `handler_cb::<T>` after the data `T`
+    /// borrows for `'a` is gone, or after `rmmod` freed the module's text.
+    ///
+    /// # Safety
+    ///
+    /// The caller drops the returned registration before `dev`'s binding
+    /// ends (at the latest in the driver's unbind, i.e. as part of the
+    /// driver data), so it is neither leaked nor kept past `'a` and the
+    /// module's lifetime.
+    pub(crate) unsafe fn request(
         _dev: &'a device::Device<device::Bound>,
         irq: u32,
         flags: Flags,
         name: &'static CStr,
         handler: impl PinInit<T, Error> + 'a,
     ) -> Result<Pin<KBox<Self>>> {
-        let raw = raw_flags(flags);
+        let raw = raw_flags(flags)?;
         let number = irq;
         let init = try_pin_init!(&this in Self {
             irq,
@@ -116,7 +199,8 @@ impl<'a, T: Handler + 'a> IrqLine<'a, T> {
                 // cookie points to `Self`, which is pinned in its box and
                 // fully initialised here, so the handler may run at once.
                 // The box is freed only after `drop` has freed the interrupt
-                // (type invariant); if it is leaked, the memory stays valid.
+                // (type invariant), and the caller drops it before the
+                // binding and the module end (the function's contract).
                 // INVARIANT: on success the interrupt is requested as
                 // described.
                 to_result(unsafe {

@@ -27,6 +27,12 @@ use kernel::{
 
 use super::{release, wait_queue_lock::PollTable};
 
+extern "C" {
+    /// `file->f_mode |= FMODE_NOWAIT` (`helpers.c`: the constant is a
+    /// `__force` cast bindgen does not emit); `file` is a `struct file *`.
+    fn rpoll_helper_file_set_nowait(file: *mut kernel::ffi::c_void);
+}
+
 /// `EPOLL*` readiness bits returned by [`PollMiscDevice::poll`] (uapi
 /// values; bindgen does not emit the `__poll_t` casts).
 pub(crate) mod mask {
@@ -53,6 +59,13 @@ pub(crate) trait PollMiscDevice: Sized {
     /// applied instead of `generic_file_open()`.
     const STREAM: bool = false;
 
+    /// Whether [`read_iter`](Self::read_iter) honours `IOCB_NOWAIT` (it
+    /// never sleeps when the request says so, see `kiocb::is_nowait`): the
+    /// open then sets `FMODE_NOWAIT`, without which the VFS refuses
+    /// `preadv2(RWF_NOWAIT)` with `EOPNOTSUPP` and io_uring hands every read
+    /// to a worker thread instead of trying it inline.
+    const NOWAIT: bool = false;
+
     /// Called when the device is opened; the result becomes the file's
     /// private data.
     fn open(file: &File, data: &Self::RegistrationData) -> Result<Self::Ptr>;
@@ -78,11 +91,13 @@ pub(crate) trait PollMiscDevice: Sized {
     }
 
     /// Registers the caller's wait with `table` and returns the current
-    /// readiness ([`mask`] bits).
-    fn poll(
-        _device: <Self::Ptr as ForeignOwnable>::Borrowed<'_>,
+    /// readiness ([`mask`] bits). The table and the private data share `'a`:
+    /// only a wait queue the file keeps alive can be registered
+    /// ([`PollTable::register_wait`]).
+    fn poll<'a>(
+        _device: <Self::Ptr as ForeignOwnable>::Borrowed<'a>,
         _file: &File,
-        _table: PollTable<'_>,
+        _table: PollTable<'a>,
     ) -> u32 {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -207,6 +222,11 @@ impl<T: PollMiscDevice> PollMiscVTable<T> {
         if ret != 0 {
             return ret;
         }
+        if T::NOWAIT {
+            // SAFETY: `file` is valid and not yet installed in any file
+            // table, so nothing else reads or writes its `f_mode` now.
+            unsafe { rpoll_helper_file_set_nowait(file.cast()) };
+        }
         // SAFETY: the open callback may access the private data, which
         // `misc_open()` set to our `struct miscdevice`.
         let misc = unsafe { (*file).private_data }.cast::<Opaque<bindings::miscdevice>>();
@@ -288,6 +308,9 @@ impl<T: PollMiscDevice> PollMiscVTable<T> {
         // SAFETY: the file is valid for the call, with no `fdget_pos` region.
         let f = unsafe { File::from_raw_file(file) };
         // SAFETY: `table` is null or valid for the duration of this call.
+        // `T::poll` gives it the lifetime of `device`, the borrow of the
+        // file's private data, which stays valid until the file is released
+        // (the VFS holds the file for the whole call).
         let table = unsafe { PollTable::from_raw(table) };
         T::poll(device, f, table)
     }

@@ -13,7 +13,10 @@
 //! Without `CONFIG_PM_SLEEP` both succeed and do nothing: the C helpers
 //! reach the headers' stubs.
 
-use core::{ffi::c_void, marker::PhantomPinned};
+use core::{
+    ffi::c_void,
+    marker::{PhantomData, PhantomPinned},
+};
 
 use kernel::{
     bindings,
@@ -55,25 +58,43 @@ pub(crate) fn irq_can_wake(irq: u32) -> Result {
     Ok(())
 }
 
-/// A device that may wake the system through its interrupt.
+/// A device that may wake the system through its interrupt, for as long as
+/// the binding `'a` lasts.
+///
+/// `dev_pm_set_wake_irq()` is the non-dedicated wake interrupt: the device's
+/// own I/O interrupt, which the PM core arms (`enable_irq_wake()`) when the
+/// system suspends while `power/wakeup` is enabled, and disarms at resume.
+/// It only records the number: the interrupt need not be requested yet, and
+/// the PM core never calls a handler through it.
+///
+/// The borrow of the bound device ties the value to the binding, so it
+/// cannot be kept past unbind. Leaking it (`mem::forget`) is safe but leaves
+/// the device a wake-up source with the interrupt attached (the next probe
+/// then fails with `EEXIST` and a "wake irq already initialized" warning):
+/// the reference it holds keeps the `struct device` alive, so nothing is
+/// freed under the PM core.
 ///
 /// # Invariants
 ///
-/// While `Self` exists, `dev` is wakeup-capable and `irq` is its dedicated
-/// wake interrupt (`dev_pm_set_wake_irq()`); `drop` undoes both.
-pub(crate) struct WakeIrq {
+/// While `Self` exists, `dev` is wakeup-capable and `irq` is its
+/// (non-dedicated) wake interrupt; `drop` undoes both.
+pub(crate) struct WakeIrq<'a> {
     dev: ARef<Device>,
+    _bound: PhantomData<&'a Device<Bound>>,
 }
 
-impl WakeIrq {
-    /// Makes `dev` a wake-up source through interrupt `irq` (requested by
-    /// `dev`), enabled by default (see [`irq_can_wake`] first).
-    pub(crate) fn new(dev: &Device<Bound>, irq: u32) -> Result<Self> {
+impl<'a> WakeIrq<'a> {
+    /// Makes `dev` a wake-up source through its interrupt `irq`, enabled by
+    /// default, until the value is dropped (at the latest at unbind; see
+    /// [`irq_can_wake`] first).
+    pub(crate) fn new(dev: &'a Device<Bound>, irq: u32) -> Result<Self> {
         let number = c_int::try_from(irq).map_err(|_| EINVAL)?;
         // SAFETY: `dev` is a live, bound device.
         to_result(unsafe { rpoll_helper_device_init_wakeup(raw(dev), true) })?;
-        // SAFETY: `dev` is a live, bound device that requested `irq`; the
-        // wake interrupt is cleared in `drop`, before the device is unbound.
+        // SAFETY: `dev` is a live, bound device, now wakeup-capable (as
+        // `device_wakeup_attach_irq()` needs); `number` is non-negative.
+        // The call only records the number (the interrupt need not be
+        // requested); the record is cleared in `drop`.
         let r = to_result(unsafe { rpoll_helper_dev_pm_set_wake_irq(raw(dev), number) });
         if let Err(e) = r {
             // SAFETY: `dev` is live; undoes `device_init_wakeup()` above.
@@ -81,7 +102,10 @@ impl WakeIrq {
             return Err(e);
         }
         // INVARIANT: both calls succeeded.
-        Ok(Self { dev: dev.into() })
+        Ok(Self {
+            dev: dev.into(),
+            _bound: PhantomData,
+        })
     }
 
     /// Reports a wake-up event of this device, keeping the system awake for
@@ -96,7 +120,7 @@ impl WakeIrq {
     }
 }
 
-impl Drop for WakeIrq {
+impl Drop for WakeIrq<'_> {
     fn drop(&mut self) {
         let dev = raw(&self.dev);
         // SAFETY: by the type invariant the wake interrupt is set and the

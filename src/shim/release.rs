@@ -11,8 +11,6 @@
 //! - IRQ-safe spinlock: none on 7.2, `SpinLockIrq` and `new_spinlock_irq!`
 //!   on 7.3; here [`SpinLockIrq`], on 7.2 a lock backend on
 //!   `spin_lock_irqsave()`.
-//! - `EOPNOTSUPP`: not declared on 7.2, `error::code::EOPNOTSUPP` on 7.3;
-//!   here [`eopnotsupp()`].
 //! - `THIS_MODULE`: `crate::THIS_MODULE` (a static of `module!`) on 7.2,
 //!   `module::this_module::<LocalModule>()` on 7.3; here [`this_module()`].
 //! - `of_device_table!`: 4 arguments on 7.2 (a module table name), 3 on 7.3;
@@ -26,19 +24,7 @@
 //! 7.2's interrupt handlers receive the bound device (rpoll's handlers use the
 //! release-independent trait of `irq_by_number.rs`).
 
-use kernel::{bindings, irq::IrqReturn, prelude::*, ThisModule};
-
-/// `EOPNOTSUPP`: the operation is not supported by this object.
-pub(crate) fn eopnotsupp() -> Error {
-    #[cfg(not(rpoll_kernel_7_2))]
-    {
-        EOPNOTSUPP
-    }
-    #[cfg(rpoll_kernel_7_2)]
-    {
-        Error::from_errno(-(bindings::EOPNOTSUPP as i32))
-    }
-}
+use kernel::{bindings, irq::IrqReturn, ThisModule};
 
 /// The module's `THIS_MODULE`: the owner of its file operations, so that the
 /// module cannot be unloaded while one of its files is open.
@@ -105,11 +91,10 @@ mod irqsave {
         sync::lock::{Backend, Lock},
     };
 
-    use crate::shim::wait_queue_lock::{
-        rpoll_helper_spin_lock_irqsave, rpoll_helper_spin_unlock_irqrestore,
-    };
-
+    // `spin_lock_irqsave()` and friends, macros in C (`helpers.c`).
     extern "C" {
+        fn rpoll_helper_spin_lock_irqsave(lock: *mut bindings::spinlock_t) -> c_ulong;
+        fn rpoll_helper_spin_unlock_irqrestore(lock: *mut bindings::spinlock_t, flags: c_ulong);
         fn rpoll_helper_spin_trylock_irqsave(
             lock: *mut bindings::spinlock_t,
             flags: *mut c_ulong,

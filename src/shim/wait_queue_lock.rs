@@ -10,8 +10,25 @@
 //! wait queue's to wake) where this takes one. [`WaitQueueLock`] is the lock
 //! and the wait queue in one `struct wait_queue_head`; its guard wakes and
 //! waits, and [`PollTable::register_wait`] adds a poll or epoll waiter to it.
-//! Like `PollCondVar`, dropping it detaches every poll waiter and waits an
-//! RCU grace period before the memory goes.
+//!
+//! Two things are invariants of the types here, not of today's callers:
+//! - **One interrupt-disable model.** The lock disables interrupts the way
+//!   the release's `SpinLockIrq` does (7.3: the counted
+//!   `spin_lock_irq_disable()`; 7.2: `spin_lock_irqsave()`, like rpoll's
+//!   7.2 backend), so its guard and a `SpinLockIrq` guard may be released
+//!   in either order on 7.3: interrupts come back on only when the CPU's
+//!   last IRQ-off section ends. (On 7.2 every IRQ-safe guard restores saved
+//!   flags, so guards must be released in the reverse order of locking, as
+//!   for any `spin_lock_irqsave()` user.) A wait that would sleep while
+//!   another IRQ-off section is open is refused at run time.
+//! - **Poll waiters cannot outlive the lock.** [`PollTable::register_wait`]
+//!   only accepts a lock borrowed for as long as the file's private data
+//!   (the `'a` of the `poll` call), i.e. one the file keeps alive until it
+//!   is released. A `poll`/`select` waiter is removed before its system
+//!   call drops the file, and epoll's entries when the file is released
+//!   (`eventpoll_release()`, before `->release`), so when the lock is
+//!   dropped no waiter is left: no `POLLFREE` hand-off and no RCU grace
+//!   period are needed, and dropping the lock does not sleep.
 
 use core::{
     cell::UnsafeCell,
@@ -29,15 +46,20 @@ use kernel::{
     types::Opaque,
 };
 
-// `spin_lock_irqsave()` and `spin_unlock_irqrestore()` (macros in C, so
-// wrapped in `helpers.c`); also the lock backend of 7.2's `SpinLockIrq`
-// (`release.rs`).
+// The lock in the release's interrupt-disable model (`helpers.c`).
 extern "C" {
-    pub(crate) fn rpoll_helper_spin_lock_irqsave(lock: *mut bindings::spinlock_t) -> c_ulong;
-    pub(crate) fn rpoll_helper_spin_unlock_irqrestore(
-        lock: *mut bindings::spinlock_t,
-        flags: c_ulong,
-    );
+    /// Takes `lock` with interrupts off; returns the flags from before.
+    fn rpoll_helper_irq_lock(lock: *mut bindings::spinlock_t) -> c_ulong;
+    /// Releases `lock`, taken by `rpoll_helper_irq_lock()` (which returned
+    /// `flags`).
+    fn rpoll_helper_irq_unlock(lock: *mut bindings::spinlock_t, flags: c_ulong);
+    /// Whether the holder may release the lock to sleep (see `helpers.c`).
+    fn rpoll_helper_irq_lock_may_sleep(flags: c_ulong) -> bool;
+    /// One step of `wait_event_interruptible_locked_irq()` in this model.
+    fn rpoll_helper_wait_intr_irq(
+        wq: *mut bindings::wait_queue_head,
+        wait: *mut bindings::wait_queue_entry,
+    ) -> core::ffi::c_int;
 }
 
 /// Creates a [`WaitQueueLock`] initialiser with a name and a new lock class.
@@ -60,6 +82,11 @@ pub(crate) use new_wait_queue_lock;
 ///
 /// `wq` was initialised by `__init_waitqueue_head()`; `data` is accessed only
 /// through a [`WaitQueueGuard`], which exists only while `wq.lock` is held.
+/// Every entry on `wq` belongs to a task blocked in
+/// [`WaitQueueGuard::wait_interruptible`] (which holds `&self`) or to a
+/// `poll`/`select`/epoll waiter of a file that keeps `self` alive until it
+/// is released ([`PollTable::register_wait`]), so none is left when `self`
+/// is dropped.
 #[pin_data(PinnedDrop)]
 pub(crate) struct WaitQueueLock<T> {
     #[pin]
@@ -106,7 +133,7 @@ impl<T> WaitQueueLock<T> {
     /// Takes the lock, disabling local interrupts until the guard drops.
     pub(crate) fn lock(&self) -> WaitQueueGuard<'_, T> {
         // SAFETY: the lock was initialised with the wait queue (invariant).
-        let flags = unsafe { rpoll_helper_spin_lock_irqsave(self.spinlock()) };
+        let flags = unsafe { rpoll_helper_irq_lock(self.spinlock()) };
         // INVARIANT: the lock is held; the guard releases it.
         WaitQueueGuard {
             lock: self,
@@ -119,13 +146,13 @@ impl<T> WaitQueueLock<T> {
 #[pinned_drop]
 impl<T> PinnedDrop for WaitQueueLock<T> {
     fn drop(self: Pin<&mut Self>) {
-        // Detach the poll and epoll waiters that `register_wait` added.
+        // No waiter is left (type invariant): every file that could poll
+        // the lock was released first, and a released file's epoll entries
+        // are gone. `__wake_up_pollfree()` checks it: on a queue with
+        // entries it would wake them with `POLLFREE` and warn, which fails
+        // any test run; on the empty queue it only takes the lock.
         // SAFETY: the wait queue is initialised (invariant) and still valid.
         unsafe { bindings::__wake_up_pollfree(self.wq.get()) };
-        // Their removal is RCU-delayed: wait before the memory is freed.
-        // SAFETY: called in process context (dropping may sleep, as for
-        // `PollCondVar`).
-        unsafe { bindings::synchronize_rcu() };
     }
 }
 
@@ -134,8 +161,8 @@ impl<T> PinnedDrop for WaitQueueLock<T> {
 ///
 /// # Invariants
 ///
-/// `lock`'s spinlock is held, taken by `spin_lock_irqsave()`, which returned
-/// `flags`.
+/// `lock`'s spinlock is held, taken by `rpoll_helper_irq_lock()`, which
+/// returned `flags`.
 pub(crate) struct WaitQueueGuard<'a, T> {
     lock: &'a WaitQueueLock<T>,
     flags: c_ulong,
@@ -161,39 +188,49 @@ impl<T> WaitQueueGuard<'_, T> {
     }
 
     /// Releases the lock, sleeps (interruptibly) until a wake-up, and takes
-    /// it again; `true` if a signal is pending (then it did not sleep).
+    /// it again; `Ok(true)` if a signal is pending (then it did not sleep).
     /// Callers re-check their condition after it returns: the wake-up may
     /// have been for another waiter's condition.
     ///
-    /// Must be called in a context that may sleep, with interrupts enabled
-    /// before the lock was taken (a process holding only this lock).
-    pub(crate) fn wait_interruptible(&mut self) -> bool {
+    /// The sleep turns interrupts on, so it is refused (`EINVAL`, with a
+    /// kernel warning) when they were already off before this lock was
+    /// taken, or (7.3) another counted IRQ-off section (a `SpinLockIrq`
+    /// guard) is still open on this CPU: the caller then holds another
+    /// IRQ-off lock or runs in atomic context, and sleeping would break that
+    /// lock's (or the context's) rules. A caller holding a plain (IRQ-on)
+    /// spinlock is caught by the scheduler's own "scheduling while atomic"
+    /// check.
+    pub(crate) fn wait_interruptible(&mut self) -> Result<bool> {
+        // SAFETY: reads the saved flags and this CPU's preempt count only.
+        let may_sleep = unsafe { rpoll_helper_irq_lock_may_sleep(self.flags) };
+        if kernel::warn_on!(!may_sleep) {
+            return Err(EINVAL);
+        }
         let wq = self.lock.wq.get();
         // Stays in place (on this stack frame) from queueing to `finish_wait`.
         let wait = Opaque::<bindings::wait_queue_entry>::uninit();
         // SAFETY: `wait` is valid memory for a wait queue entry; flags 0: a
         // plain (not exclusive) waiter, taken off the queue when woken.
         unsafe { bindings::init_wait_entry(wait.get(), 0) };
-        // `do_wait_intr_irq()` is the step of
-        // `wait_event_interruptible_locked_irq()`: it queues the entry, and
-        // unless a signal is pending, releases the lock with
-        // `spin_unlock_irq()`, sleeps, and takes it back with
-        // `spin_lock_irq()`.
-        // SAFETY: the lock is held with interrupts off (invariant) by a task
-        // that may sleep and had interrupts on before locking (the caller's
-        // contract), so enabling them while asleep and returning with them
-        // off leaves `self.flags` valid.
-        let ret = unsafe { bindings::do_wait_intr_irq(wq, wait.get()) };
+        // The step of `wait_event_interruptible_locked_irq()`: it queues
+        // the entry, and unless a signal is pending, releases the lock (the
+        // IRQ-off section with it), sleeps, and takes it back.
+        // SAFETY: the lock is held (invariant) and, as checked above, its
+        // IRQ-off section is the only one open on this CPU and interrupts
+        // were on before it, so releasing it turns them on and the task may
+        // sleep; the lock and section are taken back before returning,
+        // which leaves `self.flags` valid.
+        let ret = unsafe { rpoll_helper_wait_intr_irq(wq, wait.get()) };
         // `finish_wait()` takes the lock itself: release it around the call.
         // SAFETY: the lock is held, with `self.flags` (see above).
-        unsafe { rpoll_helper_spin_unlock_irqrestore(self.lock.spinlock(), self.flags) };
+        unsafe { rpoll_helper_irq_unlock(self.lock.spinlock(), self.flags) };
         // SAFETY: `wq` and `wait` are valid; `finish_wait()` makes the task
         // runnable and takes the entry off the queue if no wake-up did.
         unsafe { bindings::finish_wait(wq, wait.get()) };
         // INVARIANT: the lock is held again, with the flags returned here.
         // SAFETY: the lock was initialised with the wait queue (invariant).
-        self.flags = unsafe { rpoll_helper_spin_lock_irqsave(self.lock.spinlock()) };
-        ret != 0
+        self.flags = unsafe { rpoll_helper_irq_lock(self.lock.spinlock()) };
+        Ok(ret != 0)
     }
 }
 
@@ -217,26 +254,31 @@ impl<T> DerefMut for WaitQueueGuard<'_, T> {
 impl<T> Drop for WaitQueueGuard<'_, T> {
     fn drop(&mut self) {
         // SAFETY: the lock is held, taken with `self.flags` (invariant).
-        unsafe { rpoll_helper_spin_unlock_irqrestore(self.lock.spinlock(), self.flags) };
+        unsafe { rpoll_helper_irq_unlock(self.lock.spinlock(), self.flags) };
     }
 }
 
-/// The `poll_table` of one `poll()` call.
+/// The `poll_table` of one `poll()` call on a file whose private data is
+/// borrowed for `'a`.
 ///
 /// # Invariants
 ///
-/// `table` is null or a valid `poll_table` for `'a`.
+/// `table` is null or a valid `poll_table` for the `poll()` call, and
+/// anything borrowed for `'a` lives until the file is released.
 pub(crate) struct PollTable<'a> {
     table: *mut bindings::poll_table,
     _lifetime: PhantomData<&'a bindings::poll_table>,
 }
 
-impl PollTable<'_> {
+impl<'a> PollTable<'a> {
     /// Wraps the `poll_table` a `poll` file operation received.
     ///
     /// # Safety
     ///
-    /// `table` is null or a valid `poll_table` for the returned lifetime.
+    /// `table` is null or a valid `poll_table` for this `poll()` call, and
+    /// `'a` ends no later than the file's release (it is the lifetime for
+    /// which the file's private data is borrowed), so that whatever is
+    /// borrowed for `'a` outlives every waiter the table adds.
     pub(crate) unsafe fn from_raw(table: *mut bindings::poll_table) -> Self {
         // INVARIANT: as the caller guarantees.
         Self {
@@ -246,12 +288,19 @@ impl PollTable<'_> {
     }
 
     /// Adds the polling task's waiter (a `poll`/`select` sleep, or an epoll
-    /// entry) to `lock`'s wait queue, for `file`.
-    pub(crate) fn register_wait<T>(&self, file: &File, lock: &WaitQueueLock<T>) {
+    /// entry) to `lock`'s wait queue, for `file`. `lock` must be borrowed
+    /// for `'a`, i.e. reached through the file's private data, so that it
+    /// outlives the waiter: a `poll`/`select` waiter is removed before the
+    /// system call drops its file reference, an epoll entry at the latest
+    /// when the file is released, and the file keeps `lock` alive until
+    /// then. A lock the file does not keep (a temporary, another device's
+    /// reference-counted object reached through a clone) is refused by the
+    /// compiler.
+    pub(crate) fn register_wait<T>(&self, file: &File, lock: &'a WaitQueueLock<T>) {
         // SAFETY: `file` is valid for the call and `table` null or valid
-        // (invariant). The wait queue is pinned, so its destructor runs
-        // before its memory goes; it detaches every waiter added here and
-        // waits an RCU grace period, which epoll's removal of them needs.
+        // (invariant). `lock` lives until `file` is released (invariant:
+        // borrowed for `'a`), so the waiter added here is removed before
+        // the wait queue can go, as the lock's type invariant records.
         unsafe { bindings::poll_wait(file.as_ptr(), lock.wq.get(), self.table) }
     }
 }

@@ -55,7 +55,7 @@ struct rpoll_info {
 	/* irq: IRQ_TYPE_* bits; gpio: edges reported (logical: 1 rising, 2 falling, 3 both) */
 	__u32 trigger;
 	__u32 debounce_us;          /* irq, gpio: debounce window; timer: 0 */
-	__u32 max_readers;          /* most files open at once (then EMFILE) */
+	__u32 max_readers;          /* most files open at once (then EBUSY) */
 	union {
 		__u32 gpio_line;    /* gpio: line offset | RPOLL_GPIO_ACTIVE_LOW */
 		__u32 reserved;     /* its name before GPIO sources; 0 otherwise */
@@ -94,12 +94,12 @@ struct rpoll_stats {
 #define RPOLL_IOC_FLUSH      _IO(RPOLL_IOC_MAGIC, 3)
 /*
  * Set a timer device's period in microseconds (10 .. 4294967295), for every
- * reader; needs CAP_SYS_ADMIN (EPERM); EOPNOTSUPP on irq and gpio devices.
+ * reader; needs CAP_SYS_ADMIN (EPERM); ENOTTY on irq and gpio devices.
  */
 #define RPOLL_IOC_SET_PERIOD _IOW(RPOLL_IOC_MAGIC, 4, __u32)
 /*
  * A gpio device's current logical level (0 or 1): the settled level of a
- * both-edge line, the line's level now for a single-edge one; EOPNOTSUPP on
+ * both-edge line, the line's level now for a single-edge one; ENOTTY on
  * timer and irq devices, ENODEV once the device is unbound.
  */
 #define RPOLL_IOC_GET_LEVEL  _IOR(RPOLL_IOC_MAGIC, 5, __u32)

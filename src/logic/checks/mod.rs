@@ -124,6 +124,7 @@ macro_rules! for_each_check_suite {
                 messages_name_property_and_range,
                 debounce_rules,
                 edges_default_both_and_unknown_values_are_refused,
+                level_window_has_a_floor,
             ]
         );
         $runner!(

@@ -86,3 +86,23 @@ pub fn edges_default_both_and_unknown_values_are_refused() -> Checked {
     }
     Ok(())
 }
+
+/// Level lines stay masked for the debounce window, at least 10 ms; only
+/// `IRQ_TYPE_LEVEL_HIGH` (4) and `IRQ_TYPE_LEVEL_LOW` (8) are level.
+pub fn level_window_has_a_floor() -> Checked {
+    ensure_eq!(params::level_window_us(0), params::LEVEL_WINDOW_US_MIN);
+    ensure_eq!(params::level_window_us(9_999), 10_000);
+    ensure_eq!(params::level_window_us(10_000), 10_000);
+    ensure_eq!(params::level_window_us(250_000), 250_000);
+    for (trigger, level) in [
+        (0, false),
+        (1, false),
+        (2, false),
+        (3, false),
+        (4, true),
+        (8, true),
+    ] {
+        ensure_eq!(params::is_level_trigger(trigger), level);
+    }
+    Ok(())
+}

@@ -19,6 +19,7 @@ mod gpio_tests;
 mod ioctl_tests;
 mod irq_tests;
 mod lifecycle_tests;
+mod nowait_tests;
 mod pm_tests;
 mod poll_tests;
 mod read_tests;
@@ -54,6 +55,8 @@ const TESTS: &[Test] = tests![
     poll_tests::epoll_edge_triggered,
     poll_tests::poll_and_select,
     poll_tests::tokio_stream_two_devices,
+    nowait_tests::rwf_nowait_read,
+    nowait_tests::io_uring_read_without_worker,
     ioctl_tests::rust_info_and_stats,
     ioctl_tests::rust_flush_clock_period_errors,
     ioctl_tests::rust_ioctl_errors,
@@ -65,12 +68,14 @@ const TESTS: &[Test] = tests![
     bad_input_tests::bad_input_matrix,
     bad_input_tests::fuzz_reads_and_ioctls,
     bad_input_tests::reader_cap_bounds_memory,
+    bad_input_tests::deep_queue_open_without_high_order_pages,
     irq_tests::button_is_bound,
     irq_tests::presses_wake_epoll_reader,
     irq_tests::two_readers_and_a_late_one,
     irq_tests::full_queue_accounts_loss,
     irq_tests::presses_without_reader_are_counted,
     irq_tests::timer_and_button_together,
+    irq_tests::level_line_held_does_not_storm,
     gpio_tests::gpio_lines_requested_and_described,
     gpio_tests::gpio_active_low_press_and_release,
     gpio_tests::gpio_bounce_burst_settles,
@@ -115,6 +120,8 @@ const COMPAT: &[&str] = &[
     "unsupported_operations_fail",
     "epoll_level_triggered",
     "poll_and_select",
+    "rwf_nowait_read",
+    "io_uring_read_without_worker",
     "rust_info_and_stats",
     "rust_flush_clock_period_errors",
     "rust_ioctl_errors",
@@ -129,6 +136,14 @@ const COMPAT: &[&str] = &[
     "gpio_active_low_press_and_release",
     "partial_read_fault_accounted",
 ];
+
+/// Tests that need a kernel option that not every guest kernel has (fault
+/// injection is in the debug flavour only): on a kernel without it each is
+/// named with its reason (`guest skip NAME: why`) instead of run.
+const NEEDS_CONFIG: &[(&str, &str)] = &[(
+    "deep_queue_open_without_high_order_pages",
+    "CONFIG_FAIL_PAGE_ALLOC",
+)];
 
 /// Tests that `--builtin` leaves out, with the reason it declares for each:
 /// they unload and load the module, which a kernel with rpoll built in has
@@ -251,6 +266,26 @@ fn main() {
             .filter(|(name, _)| matches(name, &filters))
             .collect(),
     };
+    // The runner ships the running kernel's config as /etc/kernel.config.
+    let config = std::fs::read_to_string("/etc/kernel.config").unwrap_or_default();
+    for (name, _) in NEEDS_CONFIG {
+        if !TESTS.iter().any(|(n, _)| n == name) {
+            println!("guest: NEEDS_CONFIG names a test that does not exist: {name}");
+            std::process::exit(2);
+        }
+    }
+    let selected: Vec<&Test> = selected
+        .into_iter()
+        .filter(|(name, _)| {
+            let missing = NEEDS_CONFIG.iter().find(|(n, option)| {
+                n == name && !config.lines().any(|l| l == format!("{option}=y"))
+            });
+            if let Some((_, option)) = missing {
+                println!("guest skip {name}: the kernel has no {option}");
+            }
+            missing.is_none()
+        })
+        .collect();
     if selected.is_empty() {
         println!("guest: no test matches {filters:?}");
         std::process::exit(2);

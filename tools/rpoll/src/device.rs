@@ -196,7 +196,7 @@ impl Device {
     }
 
     /// A GPIO device's current logical level (`RPOLL_IOC_GET_LEVEL`): the
-    /// settled level of a both-edge line; `EOPNOTSUPP` on other devices.
+    /// settled level of a both-edge line; `ENOTTY` on other devices.
     pub fn level(&self) -> io::Result<bool> {
         let b = self.ioctl_read::<4>(RPOLL_IOC_GET_LEVEL)?;
         Ok(u32::from_ne_bytes(b) != 0)

@@ -17,11 +17,10 @@ fn explain(dev: &str, e: &io::Error) -> String {
         Some(libc::ENOENT) => format!("no such device: {path} (see `rpoll list`)"),
         Some(libc::EACCES) | Some(libc::EPERM) => format!("{path}: permission denied: run as root"),
         Some(libc::ENODEV) => format!("{path}: the device went away (unbound)"),
-        Some(libc::EMFILE) => format!("{path}: too many readers on this device"),
-        Some(libc::EOPNOTSUPP) => format!(
-            "{path}: not supported by this device (set-period needs a timer device, level a GPIO device)"
+        Some(libc::EBUSY) => format!("{path}: too many readers on this device (64 at most)"),
+        Some(libc::ENOTTY) => format!(
+            "{path}: not supported by this device (set-period needs a timer device, level a GPIO device; or not an rpoll device)"
         ),
-        Some(libc::ENOTTY) => format!("{path}: not an rpoll device"),
         _ => format!("{path}: {e}"),
     }
 }

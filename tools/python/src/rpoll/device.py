@@ -132,7 +132,7 @@ class Device:
 
     def level(self) -> int:
         """A GPIO device's current logical level, 0 or 1: the settled level
-        of a both-edge line (RPOLL_IOC_GET_LEVEL; EOPNOTSUPP on timer and
+        of a both-edge line (RPOLL_IOC_GET_LEVEL; ENOTTY on timer and
         irq devices)."""
         (value,) = uapi.U32.unpack(self._ioctl_read(uapi.IOC_GET_LEVEL, uapi.U32.size))
         return value
@@ -149,7 +149,7 @@ class Device:
 
     def set_period_us(self, period_us: int) -> None:
         """Sets a timer device's period for every reader (needs
-        CAP_SYS_ADMIN: EPERM otherwise; EOPNOTSUPP on other sources)."""
+        CAP_SYS_ADMIN: EPERM otherwise; ENOTTY on other sources)."""
         if not 0 <= period_us <= 0xFFFFFFFF:
             raise OSError(errno.EINVAL, f"period {period_us} us out of range")
         fcntl.ioctl(self._fd, uapi.IOC_SET_PERIOD, uapi.U32.pack(period_us))
