@@ -470,6 +470,6 @@ pub fn deep_queue_open_without_high_order_pages() -> TestResult {
         "grid's queue is not 4096 deep"
     );
     let r = collect(&fd, 1, 10_000)?;
-    check!(r.len() == 1, "no record on the deep queue: {r:?}");
-    Ok(())
+    check!(!r.is_empty(), "no record on the deep queue");
+    check_sequence(r[0].seq - 1, &r)
 }
