@@ -8,7 +8,9 @@
 //! the button is active-low (pulled up, a press pulls it low). Each
 //! `bankN=CHIP:LINE` is a device `bankN` of the test overlay
 //! (`scripts/banks-dtso`, one per GPIO block) on line LINE of CHIP: one test
-//! presses it. Prints `guest plan N`, one result line per test,
+//! presses it. `level=bankN:CHIP:LINE` is the overlay's level-high
+//! `rpoll,event-irq` device `level` on line LINE of that block: one test
+//! holds it asserted. Prints `guest plan N`, one result line per test,
 //! `guest: N passed, N failed`.
 
 use std::time::Duration;
@@ -16,6 +18,7 @@ use std::time::Duration;
 use rpoll::Device;
 use rpoll_guest_tests::check;
 use rpoll_guest_tests::dev::*;
+use rpoll_guest_tests::level::{self, LevelLine};
 use rpoll_uapi::{Edge, RpollEvent, RPOLL_GPIO_ACTIVE_LOW, RPOLL_SOURCE_GPIO};
 
 /// Where the button is.
@@ -319,8 +322,55 @@ fn press_wakes_board(b: &Board) -> TestResult {
     Ok(())
 }
 
+/// `level=bankN:CHIP:LINE`: (the bank's name for `scripts/board-io`, the
+/// chip, the line).
+fn parse_level(arg: &str) -> Option<(String, String, u32)> {
+    let rest = arg.strip_prefix("level=")?;
+    let mut it = rest.split(':');
+    let (bank, chip, line) = (it.next()?, it.next()?, it.next()?.parse().ok()?);
+    bank.strip_prefix("bank")?.parse::<u32>().ok()?;
+    Some((bank.to_string(), chip.to_string(), line))
+}
+
+/// The level-high device `level` held asserted (gpio-mxc). The bank
+/// device's own line on the same block is the fence (gpio-mxc's debugfs
+/// does not show an interrupt-only line's level).
+fn level_line_held(level: &(String, String, u32), banks: &[Bank]) -> TestResult {
+    let (bank, chip, line) = level;
+    let fence = banks
+        .iter()
+        .find(|b| &b.name == bank)
+        .ok_or_else(|| format!("level={bank}:...: no {bank}=CHIP:LINE argument"))?;
+    let fence_drive = format!("{}:{}", fence.name, fence.line);
+    level::held_does_not_storm(&LevelLine {
+        device: "level",
+        drive: &format!("{bank}:{line}"),
+        chip,
+        line: *line,
+        re_raises: GPIO_MXC_RE_RAISES,
+        fence: Some((&fence_drive, &fence.chip, fence.line)),
+    })
+}
+
+/// Whether QEMU's i.MX GPIO model raises a held level again when the line
+/// is unmasked (see `level::LevelLine::re_raises`).
+const GPIO_MXC_RE_RAISES: bool = true;
+
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let level = match args.iter().position(|a| a.starts_with("level=")) {
+        Some(i) => {
+            let a = args.remove(i);
+            match parse_level(&a) {
+                Some(l) => Some(l),
+                None => {
+                    eprintln!("rpoll-board-tests: bad '{a}' (want level=bankN:CHIP:LINE)");
+                    std::process::exit(2);
+                }
+            }
+        }
+        None => None,
+    };
     let banks: Vec<Bank> = match args
         .iter()
         .skip(3)
@@ -340,7 +390,7 @@ fn main() {
             debounce_ms: ms.parse().expect("DEBOUNCE_MS"),
         },
         _ => {
-            eprintln!("usage: rpoll-board-tests CHIP LINE DEBOUNCE_MS [bankN=CHIP:LINE]...");
+            eprintln!("usage: rpoll-board-tests CHIP LINE DEBOUNCE_MS [bankN=CHIP:LINE]... [level=bankN:CHIP:LINE]");
             std::process::exit(2);
         }
     };
@@ -381,6 +431,13 @@ fn main() {
             .map(String::as_str)
             .zip(bank_tests.iter().map(|t| &**t)),
     );
+    let level_test = level.as_ref().map(|l| {
+        let banks = &banks;
+        move || level_line_held(l, banks)
+    });
+    if let Some(t) = &level_test {
+        tests.push(("level_line_held_does_not_storm", t));
+    }
     tests.push(("unbind_rebind_frees_pin", &unbind));
     tests.push(("rmmod_insmod_frees_pin", &rmmod));
     rpoll_guest_tests::runner::run_and_exit(&tests);

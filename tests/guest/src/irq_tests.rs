@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use rpoll_guest_tests::threads;
+use rpoll_guest_tests::{level, threads};
 use rpoll_uapi::{RpollEvent, RPOLL_SOURCE_IRQ};
 
 use crate::check;
@@ -265,103 +265,19 @@ pub fn button_unbind_frees_irq_and_rebind() -> TestResult {
 }
 
 /// The level-high interrupt device on PL061 line 5 (`line5-a` or `line5-b`:
-/// one of them holds the line, the other is refused).
-fn level_device() -> Result<&'static str, String> {
-    ["line5-a", "line5-b"]
+/// one of them holds the line, the other is refused), held asserted for
+/// seconds on one CPU ([`level::held_does_not_storm`]).
+pub fn level_line_held_does_not_storm() -> TestResult {
+    let name = ["line5-a", "line5-b"]
         .into_iter()
         .find(|n| std::path::Path::new(&format!("/dev/rpoll-{n}")).exists())
-        .ok_or_else(|| "neither line5-a nor line5-b is bound".to_string())
-}
-
-/// A level-high line held asserted for 3 s on a one-CPU guest: each record
-/// masks the line for the level window (10 ms), so the records stay within
-/// one per window and the interrupts within two per record (the one that
-/// masks it, at most one more taken while lazily disabled), and the guest
-/// keeps running (a 1 ms timer device keeps producing beside it). After the
-/// release nothing more comes and the line ends unmasked; a new assertion
-/// gives a new record. Before masking, such a hold gave about 24 000
-/// interrupts a second.
-pub fn level_line_held_does_not_storm() -> TestResult {
-    const HOLD_MS: u64 = 3000;
-    const WINDOW_MS: u64 = 10;
-    let name = level_device()?;
-    let st = debug_state(name)?;
-    check!(
-        st.text("trigger") == "level-high",
-        "{name}: trigger {}",
-        st.text("trigger")
-    );
-    let irq = st.num("irq");
-    wait_gpio_level(5, false, 10_000)?;
-    let fd = open_nb(name)?;
-    // Kept open so that the 1 ms timer runs; its `produced` is counted.
-    let _ms = open_nb("rpoll-ms")?;
-    rpoll_sys::set_cpu_online(1, false).map_err(|e| format!("cpu1 offline: {e}"))?;
-    let held: Result<(u64, u64, u64, u64), String> = (|| {
-        let produced0 = debug_state(name)?.num("produced");
-        let irqs0 = irq_count(irq).ok_or("irq not listed")?;
-        let ticks0 = debug_state("rpoll-ms")?.num("produced");
-        let t0 = now_ns(libc::CLOCK_MONOTONIC);
-        gpio_drive("5=1");
-        wait_gpio_level(5, true, 30_000)?;
-        sleep_ms(HOLD_MS);
-        let ticks = debug_state("rpoll-ms")?.num("produced") - ticks0;
-        gpio_drive("5=0");
-        wait_gpio_level(5, false, 30_000)?;
-        let held_ms = (now_ns(libc::CLOCK_MONOTONIC) - t0) / 1_000_000;
-        let produced = debug_state(name)?.num("produced") - produced0;
-        let irqs = irq_count(irq).ok_or("irq not listed")? - irqs0;
-        Ok((produced, irqs, ticks, held_ms))
-    })();
-    let back = rpoll_sys::set_cpu_online(1, true).map_err(|e| format!("cpu1 online: {e}"));
-    let (produced, irqs, ticks, held_ms) = held?;
-    back?;
-    println!("  level hold {held_ms} ms: {produced} records, {irqs} interrupts, 1 ms timer {ticks} records");
-    // The line was high for at most `held_ms` (the request and the release
-    // take host round trips inside it).
-    let most = held_ms / WINDOW_MS + 2;
-    check!(
-        produced >= 2,
-        "{produced} records while held: the line was never unmasked"
-    );
-    check!(
-        produced <= most,
-        "{produced} records in {held_ms} ms, at most {most} expected"
-    );
-    check!(
-        irqs <= 2 * produced + 2,
-        "{irqs} interrupts for {produced} records"
-    );
-    check!(
-        ticks >= 100,
-        "the 1 ms timer gave only {ticks} records while the line was held"
-    );
-    // Released: the window passes, the line is unmasked and stays quiet.
-    sleep_ms(5 * WINDOW_MS);
-    let quiet0 = debug_state(name)?.num("produced");
-    sleep_ms(200);
-    let st = debug_state(name)?;
-    check!(st.num("produced") == quiet0, "records after the release");
-    check!(st.num("masked") == 0, "line still masked after the release");
-    let got = drain(&fd)?;
-    check!(
-        got.iter().all(|r| r.source == RPOLL_SOURCE_IRQ),
-        "non-IRQ record in {got:?}"
-    );
-    // The queue (depth 64) kept the newest records; the first one reports
-    // the older ones as lost.
-    check_sequence(
-        got.first().map_or(0, |r| r.seq - 1 - u64::from(r.lost)),
-        &got,
-    )?;
-    // A new assertion: a new record at once.
-    gpio_drive("5=1 sleep=30 5=0");
-    for _ in 0..(PRESS_TIMEOUT_MS / 2) {
-        if debug_state(name)?.num("produced") > quiet0 {
-            wait_gpio_level(5, false, 30_000)?;
-            return Ok(());
-        }
-        sleep_ms(2);
-    }
-    Err("no record for a new assertion after the release".into())
+        .ok_or("neither line5-a nor line5-b is bound")?;
+    level::held_does_not_storm(&level::LevelLine {
+        device: name,
+        drive: "5",
+        chip: PL061,
+        line: 5,
+        re_raises: true,
+        fence: None,
+    })
 }

@@ -4,5 +4,6 @@
 pub mod dev;
 pub mod fault;
 pub mod kmemleak;
+pub mod level;
 pub mod runner;
 pub mod threads;
