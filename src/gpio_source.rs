@@ -394,7 +394,10 @@ pub(crate) fn request<'bound>(
                 e.to_errno()
             );
         })?;
-    let pm = KBox::pin_init(PmNotifier::register(source.clone()), GFP_KERNEL)?;
+    // SAFETY: the notifier goes into the returned `GpioBinding`, whose
+    // field is private and never leaked: the binding is part of the
+    // device's driver data, dropped at unbind.
+    let pm = KBox::pin_init(unsafe { PmNotifier::register(source.clone()) }, GFP_KERNEL)?;
     Ok(GpioBinding {
         _pm: pm,
         _line: line,

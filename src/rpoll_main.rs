@@ -170,7 +170,9 @@ impl platform::Driver for RpollDriver {
                     shared.clone(),
                     &|d: &Arc<Device>, f| d.render(f),
                 ),
-                misc <- PollMiscRegistration::register(name, shared.clone(), dev),
+                // SAFETY: `misc` is a field of the driver data, dropped at
+                // unbind and never leaked.
+                misc <- unsafe { PollMiscRegistration::register(name, shared.clone(), dev) },
                 dev: shared,
             }))
         })

@@ -254,7 +254,10 @@ impl TimerSource {
     /// and stops the timer for good when dropped (unbind); files may keep
     /// the source itself alive longer.
     pub(crate) fn bind(&self) -> Result<TimerBinding> {
-        let pm = KBox::pin_init(PmNotifier::register(self.0.clone()), GFP_KERNEL)?;
+        // SAFETY: the notifier goes into the returned `TimerBinding`, whose
+        // field is private and dropped, never leaked, when the binding is:
+        // it is part of the device's driver data, dropped at unbind.
+        let pm = KBox::pin_init(unsafe { PmNotifier::register(self.0.clone()) }, GFP_KERNEL)?;
         Ok(TimerBinding {
             pm: Some(pm),
             timer: self.0.clone(),

@@ -131,7 +131,19 @@ impl<T: PollMiscDevice> PollMiscRegistration<T> {
     /// Registers a misc device called `name` (the `/dev` node name) as a
     /// child of `parent`, so that sysfs links it to its parent (`device`)
     /// and udev rules can match the parent's driver and device-tree node.
-    pub(crate) fn register(
+    ///
+    /// `unsafe` because a leaked registration would leave the `/dev` node
+    /// in place with file operations in this module's text after `rmmod`
+    /// (`owner` pins the module only while a file is open), and `open` would
+    /// reach the freed `data`. Upstream's `MiscDeviceRegistration::register`
+    /// is safe and has the same hole.
+    ///
+    /// # Safety
+    ///
+    /// The caller drops the registration before `parent`'s binding ends (at
+    /// the latest at unbind), so it is never leaked nor kept past the
+    /// module's lifetime.
+    pub(crate) unsafe fn register(
         name: CString,
         data: T::RegistrationData,
         parent: &device::Device<device::Bound>,

@@ -166,8 +166,19 @@ unsafe impl<T: PmHooks> Send for PmNotifier<T> {}
 unsafe impl<T: PmHooks> Sync for PmNotifier<T> {}
 
 impl<T: PmHooks> PmNotifier<T> {
-    /// Registers `hooks` for the system's sleep transitions.
-    pub(crate) fn register(hooks: T) -> impl PinInit<Self, Error> {
+    /// Registers `hooks` for the system's sleep transitions, until the
+    /// notifier is dropped.
+    ///
+    /// `unsafe` for the reason `IrqLine::request` is: a leaked notifier
+    /// (`mem::forget`, `KBox::leak`, a cycle) would stay on the PM chain and
+    /// call `call::<T>`, in this module's text, after `rmmod`.
+    ///
+    /// # Safety
+    ///
+    /// The caller drops the notifier before its device's binding ends (at
+    /// the latest at unbind), so it is never leaked nor kept past the
+    /// module's lifetime.
+    pub(crate) unsafe fn register(hooks: T) -> impl PinInit<Self, Error> {
         // `hooks` is initialised before `nb`, so the callback, which may run
         // as soon as `nb` is registered, finds it.
         try_pin_init!(Self {
