@@ -281,6 +281,21 @@ fn bank_press_release(bank: &Bank) -> TestResult {
         irq_count(u64::from(i.irq)),
         irqs_before
     );
+    // The press and the release were interrupts of this line (two edges:
+    // at least two), and nothing follows them once the window has passed.
+    let irqs_after = irq_count(u64::from(i.irq));
+    check!(
+        matches!((irqs_before, irqs_after), (Some(b), Some(a)) if a >= b + 2),
+        "{chip} line {l}: interrupt {} counted {irqs_before:?} before, {irqs_after:?} after two edges",
+        i.irq
+    );
+    sleep_ms(5 * 4 + 100);
+    let extra = d.read_available(16).map_err(|e| e.to_string())?;
+    check!(
+        extra.is_empty(),
+        "{chip} line {l}: records after the release: {:?}",
+        edges(&extra)
+    );
     Ok(())
 }
 

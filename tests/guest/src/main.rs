@@ -266,6 +266,15 @@ fn main() {
             .filter(|(name, _)| matches(name, &filters))
             .collect(),
     };
+    // Every filter must select a test: a renamed test must not silently
+    // drop out of a group's plan.
+    if let Some(f) = filters
+        .iter()
+        .find(|f| !TESTS.iter().any(|(name, _)| name.contains(f.as_str())))
+    {
+        println!("guest: the filter '{f}' matches no test");
+        std::process::exit(2);
+    }
     // The runner ships the running kernel's config as /etc/kernel.config.
     let config = std::fs::read_to_string("/etc/kernel.config").unwrap_or_default();
     for (name, _) in NEEDS_CONFIG {
