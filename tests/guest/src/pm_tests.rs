@@ -84,6 +84,13 @@ pub fn wakeup_source_enabled_by_default() -> TestResult {
         "key power/wakeup is '{}'",
         sysfs_read(&format!("{KEY_POWER}/wakeup"))?
     );
+    // `al` must be bound (its device and driver link exist) for the absence
+    // of its power/wakeup to mean anything.
+    check!(
+        std::path::Path::new("/sys/bus/platform/drivers/rpoll/al").exists()
+            && std::path::Path::new("/dev/rpoll-al").exists(),
+        "al is not bound to rpoll"
+    );
     let al = sysfs_read("/sys/bus/platform/devices/al/power/wakeup").unwrap_or_default();
     check!(
         al.is_empty(),
@@ -203,9 +210,15 @@ pub fn press_without_wakeup_reported_after_rtc_wake() -> TestResult {
 /// With wake-up disabled, a press and its release both made while the
 /// system sleeps leave the line where it was: after the RTC wake-up either
 /// both are reported (each edge seen) or neither (the settled state did not
-/// change), never one alone, and the level ioctl says 0.
+/// change), never one alone, and the level ioctl says 0. That the edges
+/// happened, and inside the sleep, is checked first: the sleep lasted until
+/// the RTC's alarm (at least 2 s, `pm_wakeup_irq` the RTC's), and the key's
+/// interrupt count or its `debounced` count rose across it.
 pub fn press_and_release_while_asleep() -> TestResult {
     let d = fresh_key()?;
+    let irq = d.info().map_err(|e| e.to_string())?.irq;
+    let irqs_before = irq_count(u64::from(irq)).ok_or("key irq not listed")?;
+    let merged_before = debug_state(KEY)?.num("debounced");
     sysfs_write(&format!("{KEY_POWER}/wakeup"), "disabled")?;
     gpio_drive(&format!(
         "suspended=1 sleep=300 {KEY_LINE}=1 sleep=300 {KEY_LINE}=0"
@@ -214,6 +227,20 @@ pub fn press_and_release_while_asleep() -> TestResult {
     sysfs_write(&format!("{KEY_POWER}/wakeup"), "enabled")?;
     let (t0, t1, r) = slept?;
     check!(r.is_ok(), "suspend refused or aborted: errno {:?}", r.err());
+    let woke_by = sysfs_read("/sys/power/pm_wakeup_irq")?;
+    let rtc = rtc_irq()?;
+    check!(
+        (t1 - t0) / 1_000_000 >= 2000 && woke_by == rtc.to_string(),
+        "the sleep lasted {} ms and pm_wakeup_irq is {woke_by} (RTC {rtc}): not the RTC's 3 s",
+        (t1 - t0) / 1_000_000
+    );
+    sleep_ms(200);
+    let irqs_after = irq_count(u64::from(irq)).ok_or("key irq not listed")?;
+    let merged_after = debug_state(KEY)?.num("debounced");
+    check!(
+        irqs_after > irqs_before || merged_after > merged_before,
+        "no sign of the edges: key interrupts {irqs_before} -> {irqs_after}, debounced {merged_before} -> {merged_after}"
+    );
     sleep_ms(200);
     let recs = d.read_available(64).map_err(|e| e.to_string())?;
     println!(
@@ -301,6 +328,15 @@ pub fn timer_stands_still_across_suspend() -> TestResult {
         Ok::<_, String>((t0, t1, r, a, b))
     })?;
     check!(r.is_ok(), "suspend refused or aborted: errno {:?}", r.err());
+    // A real sleep, ended by the RTC's alarm (an instant wake would pass
+    // the checks below with nothing to stand still across).
+    let woke_by = sysfs_read("/sys/power/pm_wakeup_irq")?;
+    let rtc = rtc_irq()?;
+    check!(
+        (t1 - t0) / 1_000_000 >= 2000 && woke_by == rtc.to_string(),
+        "the sleep lasted {} ms and pm_wakeup_irq is {woke_by} (RTC {rtc}): not the RTC's 3 s",
+        (t1 - t0) / 1_000_000
+    );
     let overruns = blocking.stats().map_err(|e| e.to_string())?.overruns - overruns_before;
     let recs = [vec![first], from_read].concat();
     check_sequence(first.seq - 1, &recs)?;
@@ -362,8 +398,37 @@ pub fn timer_stands_still_across_suspend() -> TestResult {
 /// until it has read the event: while the record is unread, reading
 /// `/sys/power/wakeup_count` (what a suspend daemon does first) blocks;
 /// once it was read (and `epoll_wait` called again) the read returns and
-/// the system sleeps until the RTC wakes it.
+/// the system sleeps until the RTC wakes it (at least 1.5 s, the RTC's
+/// interrupt in `pm_wakeup_irq`). Control: a plain `EPOLLIN` reader with
+/// the press unread does not block `wakeup_count`.
 pub fn epollwakeup_holds_off_suspend() -> TestResult {
+    // The control case first: a reader with plain EPOLLIN and the press
+    // unread holds nothing, so reading wakeup_count returns.
+    {
+        let c = fresh_key()?;
+        let ep = Epoll::new().map_err(|e| e.to_string())?;
+        ep.add(c.owned_fd(), libc::EPOLLIN as u32, 1)
+            .map_err(|e| e.to_string())?;
+        set_key(true)?;
+        check!(
+            !ep.wait(10_000).map_err(|e| e.to_string())?.is_empty(),
+            "no EPOLLIN after the press (control)"
+        );
+        sleep_ms(100);
+        let daemon = std::thread::spawn(|| sysfs_read(WAKEUP_COUNT));
+        let start = std::time::Instant::now();
+        while !daemon.is_finished() && start.elapsed() < Duration::from_secs(10) {
+            sleep_ms(10);
+        }
+        check!(
+            daemon.is_finished(),
+            "wakeup_count blocked with only a plain EPOLLIN reader's event unread"
+        );
+        daemon
+            .join()
+            .map_err(|_| "daemon thread panicked".to_string())??;
+        set_key(false)?;
+    }
     let d = fresh_key()?;
     let ep = Epoll::new().map_err(|e| e.to_string())?;
     ep.add(d.owned_fd(), (libc::EPOLLIN | libc::EPOLLWAKEUP) as u32, 1)
@@ -406,6 +471,13 @@ pub fn epollwakeup_holds_off_suspend() -> TestResult {
         "suspend after the event was read: errno {:?}",
         r.err()
     );
+    let woke_by = sysfs_read("/sys/power/pm_wakeup_irq")?;
+    let rtc = rtc_irq()?;
+    check!(
+        (t1 - t0) / 1_000_000 >= 1500 && woke_by == rtc.to_string(),
+        "the sleep after the event lasted {} ms, pm_wakeup_irq {woke_by} (RTC {rtc}): not the RTC's 2 s",
+        (t1 - t0) / 1_000_000
+    );
     println!(
         "guest note: EPOLLWAKEUP: wakeup_count blocked while the press was unread, then the system slept {} ms",
         (t1 - t0) / 1_000_000
@@ -417,7 +489,9 @@ pub fn epollwakeup_holds_off_suspend() -> TestResult {
 /// Suspend paths without a wake source: `pm_test` stops the sleep after the
 /// freezer, then after suspending the devices (rpoll's included), waits
 /// `pm_test_delay` and resumes; two cycles each, with a timer read across
-/// them that keeps its grid.
+/// them that keeps its grid: exactly one `RESUMED` record per cycle (the
+/// test waits for each before the next cycle), every step between stamps a
+/// whole number of periods.
 pub fn pm_test_cycles() -> TestResult {
     const PM_TEST: &str = "/sys/power/pm_test";
     let levels = sysfs_read(PM_TEST)?;
@@ -427,7 +501,12 @@ pub fn pm_test_cycles() -> TestResult {
     );
     sysfs_write("/sys/module/suspend/parameters/pm_test_delay", "1")?;
     let d = Device::open_nonblocking("nap").map_err(|e| e.to_string())?;
-    d.read_available(64).map_err(|e| e.to_string())?;
+    let period_ns = debug_state("nap")?.num("period_us") * 1000;
+    // The first record on the grid, then the cycles: after each one, the
+    // records up to its RESUMED one (which must come), so that every cycle
+    // has its own resume to report.
+    let mut recs = collect(d.owned_fd(), 1, 5_000)?;
+    check!(!recs.is_empty(), "nap produced nothing before the cycles");
     let result = (|| {
         for level in ["freezer", "devices"] {
             sysfs_write(PM_TEST, level)?;
@@ -439,28 +518,44 @@ pub fn pm_test_cycles() -> TestResult {
                     r.is_ok(),
                     "pm_test {level} cycle {cycle}: {r:?} after {ms} ms"
                 );
+                let start = std::time::Instant::now();
+                loop {
+                    let got = collect(d.owned_fd(), 1, 1_000)?;
+                    let done = got.iter().any(|r| r.source & RPOLL_EVENT_RESUMED != 0);
+                    recs.extend(got);
+                    if done {
+                        break;
+                    }
+                    check!(
+                        start.elapsed().as_secs() < 10,
+                        "pm_test {level} cycle {cycle}: no RESUMED record within 10 s"
+                    );
+                }
             }
         }
         Ok(())
     })();
     sysfs_write(PM_TEST, "none")?;
     result?;
-    // The timer stood still during each cycle and runs again after the
-    // last: records arrive, in sequence, and at most one per cycle (the
-    // first after its resume) is flagged RESUMED.
-    let mut recs = d.read_available(4096).map_err(|e| e.to_string())?;
+    // The timer runs again after the last cycle, every record in sequence,
+    // exactly one RESUMED per cycle, and every step between stamps a whole
+    // number of periods (the grid kept across the cycles).
     recs.extend(collect(d.owned_fd(), 3, 5_000)?);
-    check!(
-        recs.len() >= 3,
-        "the timer does not run after the pm_test cycles ({} records)",
-        recs.len()
-    );
     check_sequence(recs[0].seq - 1, &recs)?;
     let flagged = recs
         .iter()
         .filter(|r| r.source & RPOLL_EVENT_RESUMED != 0)
         .count();
-    check!(flagged <= 4, "{flagged} RESUMED records for 4 cycles");
+    check!(flagged == 4, "{flagged} RESUMED records for 4 cycles");
+    let off_grid: Vec<u64> = recs
+        .windows(2)
+        .map(|w| w[1].timestamp_ns.wrapping_sub(w[0].timestamp_ns))
+        .filter(|step| *step == 0 || step % period_ns != 0)
+        .collect();
+    check!(
+        off_grid.is_empty(),
+        "steps off the {period_ns} ns grid: {off_grid:?}"
+    );
     let log = dmesg();
     let waits = log.matches("suspend debug: Waiting for").count();
     check!(
