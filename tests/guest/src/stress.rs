@@ -373,14 +373,33 @@ fn retuner(ctx: Arc<Ctx>) {
 /// "+2" (1 to 2 s) leaves the way into the sleep time to finish; with "+1"
 /// about half the alarms fired before the system slept and aborted it.
 /// `Ok(false)`: a wake-up event came first and the kernel refused or
-/// aborted the sleep, as it should.
+/// aborted the sleep, as it should. A device that refused to suspend also
+/// makes the write fail with `EBUSY`; the PM core then logs it
+/// (`<dev>: failed to suspend...: error -N`), which tells the two apart.
 fn system_sleep() -> Result<bool, String> {
+    let refused_before = last_device_refusal();
     match suspend_to_idle(Some(2))?.result {
         Ok(()) => Ok(true),
         // EINVAL: writing back wakeup_count; EBUSY: the sleep itself.
-        Err(libc::EINVAL | libc::EBUSY) => Ok(false),
+        Err(e @ (libc::EINVAL | libc::EBUSY)) => match last_device_refusal() {
+            Some(line) if Some(&line) != refused_before.as_ref() => Err(format!(
+                "system sleep: errno {e}, and a device refused it: {line}"
+            )),
+            _ => Ok(false),
+        },
         Err(e) => Err(format!("system sleep: errno {e}")),
     }
+}
+
+/// The kernel log's last line of a device failing a suspend step, as the
+/// PM core's `pm_dev_err()` prints it (with its timestamp, so a new one
+/// differs from an old one).
+fn last_device_refusal() -> Option<String> {
+    dmesg()
+        .lines()
+        .rev()
+        .find(|l| l.contains(": failed to ") && l.contains(": error -"))
+        .map(str::to_string)
 }
 
 /// Suspends the system again and again while everything else runs.
