@@ -260,7 +260,11 @@ impl FanOut {
             if wait == Wait::NonBlock {
                 return Err(EAGAIN);
             }
-            if st.wait_interruptible()? {
+            // Woken for this reader: a record, or the device gone.
+            if st.wait_interruptible(|st| {
+                let r = st.readiness(slot);
+                r.readable || r.gone
+            })? {
                 return Err(ERESTARTSYS);
             }
         }

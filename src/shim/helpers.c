@@ -14,9 +14,7 @@
 #include <linux/jiffies.h>
 #include <linux/pm_wakeirq.h>
 #include <linux/device.h>
-#include <linux/sched/signal.h>
 #include <linux/spinlock.h>
-#include <linux/wait.h>
 #include <linux/suspend.h>
 
 #include "helpers.h"
@@ -155,32 +153,6 @@ bool rpoll_helper_irq_lock_may_sleep(unsigned long flags)
 		return false;
 #endif
 	return true;
-}
-
-/*
- * One step of wait_event_interruptible_locked_irq() on @wq, whose lock the
- * caller holds through rpoll_helper_irq_lock() and
- * rpoll_helper_irq_lock_may_sleep() allowed to sleep: queues @wait, and
- * unless a signal is pending (-ERESTARTSYS) releases the lock, sleeps and
- * takes it back. do_wait_intr_irq() on 7.2; on 7.3 the same steps with the
- * counted unlock and lock (do_wait_intr_irq() would leave the counted
- * section open while asleep).
- */
-int rpoll_helper_wait_intr_irq(struct wait_queue_head *wq, struct wait_queue_entry *wait)
-{
-#ifdef RPOLL_KERNEL_7_2
-	return do_wait_intr_irq(wq, wait);
-#else
-	if (likely(list_empty(&wait->entry)))
-		__add_wait_queue_entry_tail(wq, wait);
-	set_current_state(TASK_INTERRUPTIBLE);
-	if (signal_pending(current))
-		return -ERESTARTSYS;
-	spin_unlock_irq_enable(&wq->lock);
-	schedule();
-	spin_lock_irq_disable(&wq->lock);
-	return 0;
-#endif
 }
 
 #ifdef RPOLL_KERNEL_7_2

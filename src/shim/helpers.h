@@ -13,8 +13,6 @@ struct device;
 struct file;
 struct kiocb;
 struct notifier_block;
-struct wait_queue_entry;
-struct wait_queue_head;
 
 u64 rpoll_helper_get_jiffies_64(void);
 u32 rpoll_helper_irq_get_trigger_type(unsigned int irq);
@@ -31,7 +29,6 @@ int rpoll_helper_unregister_pm_notifier(struct notifier_block *nb);
 unsigned long rpoll_helper_irq_lock(spinlock_t *lock);
 void rpoll_helper_irq_unlock(spinlock_t *lock, unsigned long flags);
 bool rpoll_helper_irq_lock_may_sleep(unsigned long flags);
-int rpoll_helper_wait_intr_irq(struct wait_queue_head *wq, struct wait_queue_entry *wait);
 #ifdef RPOLL_KERNEL_7_2
 unsigned long rpoll_helper_spin_lock_irqsave(spinlock_t *lock);
 void rpoll_helper_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);

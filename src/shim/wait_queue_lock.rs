@@ -20,7 +20,11 @@
 //!   last IRQ-off section ends. (On 7.2 every IRQ-safe guard restores saved
 //!   flags, so guards must be released in the reverse order of locking, as
 //!   for any `spin_lock_irqsave()` user.) A wait that would sleep while
-//!   another IRQ-off section is open is refused at run time.
+//!   another IRQ-off section is open is refused at run time. The wait is
+//!   the `___wait_event()` loop on the kernel's exported calls
+//!   (`prepare_to_wait_event()`, `schedule()`, `finish_wait()`), with this
+//!   lock released around them: no task-state tracepoint is inlined into
+//!   the module, which would give it a `__jump_table`.
 //! - **Poll waiters cannot outlive the lock.** [`PollTable::register_wait`]
 //!   only accepts a lock borrowed for as long as the file's private data
 //!   (the `'a` of the `poll` call), i.e. one the file keeps alive until it
@@ -55,11 +59,6 @@ extern "C" {
     fn rpoll_helper_irq_unlock(lock: *mut bindings::spinlock_t, flags: c_ulong);
     /// Whether the holder may release the lock to sleep (see `helpers.c`).
     fn rpoll_helper_irq_lock_may_sleep(flags: c_ulong) -> bool;
-    /// One step of `wait_event_interruptible_locked_irq()` in this model.
-    fn rpoll_helper_wait_intr_irq(
-        wq: *mut bindings::wait_queue_head,
-        wait: *mut bindings::wait_queue_entry,
-    ) -> core::ffi::c_int;
 }
 
 /// Creates a [`WaitQueueLock`] initialiser with a name and a new lock class.
@@ -187,10 +186,13 @@ impl<T> WaitQueueGuard<'_, T> {
         };
     }
 
-    /// Releases the lock, sleeps (interruptibly) until a wake-up, and takes
-    /// it again; `Ok(true)` if a signal is pending (then it did not sleep).
-    /// Callers re-check their condition after it returns: the wake-up may
-    /// have been for another waiter's condition.
+    /// Releases the lock and sleeps (interruptibly) until `done` holds for
+    /// the data after a wake-up, or a signal is pending; returns with the
+    /// lock held again, `Ok(true)` for a signal. `done` is called with the
+    /// lock held, after the task was queued (`prepare_to_wait_event()`), so
+    /// a wake-up made after it looked cannot be lost: the
+    /// `___wait_event()` loop, with this lock released around the kernel's
+    /// calls (which take the same lock).
     ///
     /// The sleep turns interrupts on, so it is refused (`EINVAL`, with a
     /// kernel warning) when they were already off before this lock was
@@ -200,37 +202,65 @@ impl<T> WaitQueueGuard<'_, T> {
     /// lock's (or the context's) rules. A caller holding a plain (IRQ-on)
     /// spinlock is caught by the scheduler's own "scheduling while atomic"
     /// check.
-    pub(crate) fn wait_interruptible(&mut self) -> Result<bool> {
+    pub(crate) fn wait_interruptible(
+        &mut self,
+        mut done: impl FnMut(&mut T) -> bool,
+    ) -> Result<bool> {
         // SAFETY: reads the saved flags and this CPU's preempt count only.
         let may_sleep = unsafe { rpoll_helper_irq_lock_may_sleep(self.flags) };
         if kernel::warn_on!(!may_sleep) {
             return Err(EINVAL);
         }
         let wq = self.lock.wq.get();
+        let lock = self.lock.spinlock();
         // Stays in place (on this stack frame) from queueing to `finish_wait`.
         let wait = Opaque::<bindings::wait_queue_entry>::uninit();
         // SAFETY: `wait` is valid memory for a wait queue entry; flags 0: a
-        // plain (not exclusive) waiter, taken off the queue when woken.
+        // plain (not exclusive) waiter.
         unsafe { bindings::init_wait_entry(wait.get(), 0) };
-        // The step of `wait_event_interruptible_locked_irq()`: it queues
-        // the entry, and unless a signal is pending, releases the lock (the
-        // IRQ-off section with it), sleeps, and takes it back.
-        // SAFETY: the lock is held (invariant) and, as checked above, its
-        // IRQ-off section is the only one open on this CPU and interrupts
-        // were on before it, so releasing it turns them on and the task may
-        // sleep; the lock and section are taken back before returning,
-        // which leaves `self.flags` valid.
-        let ret = unsafe { rpoll_helper_wait_intr_irq(wq, wait.get()) };
+        // In the loop the lock is released only around the kernel's calls;
+        // `done` and the return see it held.
+        let signalled = loop {
+            // SAFETY: the lock is held, taken with `self.flags`; as checked
+            // above, its IRQ-off section is the only one open on this CPU
+            // and interrupts were on before it, so releasing it turns them
+            // on and the task may sleep.
+            unsafe { rpoll_helper_irq_unlock(lock, self.flags) };
+            // SAFETY: `wq` and `wait` are valid; the lock is not held (the
+            // call takes it). Queues `wait` if it is not, sets the task's
+            // state; non-zero if a signal is pending.
+            let pending = unsafe {
+                bindings::prepare_to_wait_event(wq, wait.get(), bindings::TASK_INTERRUPTIBLE as i32)
+            };
+            // INVARIANT: the lock is held again, with the flags returned.
+            // SAFETY: the lock was initialised with the wait queue.
+            self.flags = unsafe { rpoll_helper_irq_lock(lock) };
+            if done(&mut **self) {
+                break false;
+            }
+            if pending != 0 {
+                break true;
+            }
+            // SAFETY: as above.
+            unsafe { rpoll_helper_irq_unlock(lock, self.flags) };
+            // SAFETY: process context with no lock held and interrupts on
+            // (checked above); a wake-up since `prepare_to_wait_event()`
+            // made the task runnable, so this returns at once then.
+            unsafe { bindings::schedule() };
+            // INVARIANT: as above.
+            // SAFETY: as above.
+            self.flags = unsafe { rpoll_helper_irq_lock(lock) };
+        };
         // `finish_wait()` takes the lock itself: release it around the call.
-        // SAFETY: the lock is held, with `self.flags` (see above).
-        unsafe { rpoll_helper_irq_unlock(self.lock.spinlock(), self.flags) };
+        // SAFETY: the lock is held, with `self.flags`.
+        unsafe { rpoll_helper_irq_unlock(lock, self.flags) };
         // SAFETY: `wq` and `wait` are valid; `finish_wait()` makes the task
         // runnable and takes the entry off the queue if no wake-up did.
         unsafe { bindings::finish_wait(wq, wait.get()) };
         // INVARIANT: the lock is held again, with the flags returned here.
         // SAFETY: the lock was initialised with the wait queue (invariant).
-        self.flags = unsafe { rpoll_helper_irq_lock(self.lock.spinlock()) };
-        Ok(ret != 0)
+        self.flags = unsafe { rpoll_helper_irq_lock(lock) };
+        Ok(signalled)
     }
 }
 
