@@ -81,12 +81,15 @@ fn stats(fd: &OwnedFd) -> Result<RpollStats, i32> {
     }
 }
 
-/// Binds the rebinder may complete while an open of the rebound device
-/// keeps failing: after a completed bind the device stays for 700 ms, so an
-/// open that missed two such windows means the device did not come back.
-/// (A progress count, not a time limit: a busy host or a system sleep may
-/// stretch one unbind-bind cycle to seconds.)
-const REBIND_GRACE: u64 = 2;
+/// Binds the rebinder may complete, before an attempt begins, while an
+/// open of the rebound device keeps failing: after a completed bind the
+/// device stays for 700 ms of the rebinder's sleep, so an open that missed
+/// three such windows means the device did not come back. (A progress
+/// count, not a time limit: a busy host may stretch a cycle to seconds. Not
+/// two: a system sleep runs the rebinder's monotonic sleep while both
+/// threads are frozen, so a window can shrink to nothing; seen once with
+/// two, 2026-12-06, on a loaded host.)
+const REBIND_GRACE: u64 = 3;
 
 /// Whether `errno` from an operation on `name` is explained by the rebinder:
 /// only the rebound device may vanish (`ENOENT` while its node is gone,
@@ -102,14 +105,13 @@ fn open_retry(ctx: &Ctx, name: &str, flags: i32) -> Option<OwnedFd> {
     let start = Instant::now();
     let rebinds = ctx.figures.rebinds.load(SeqCst);
     while !ctx.stop.load(SeqCst) {
+        // The binds completed before this attempt began: one that completes
+        // while the attempt runs (after its lookup failed) does not count
+        // against it.
+        let done = ctx.figures.rebinds.load(SeqCst) - rebinds;
         match open_flags(name, flags) {
             Ok(fd) => return Some(fd),
-            Err(e)
-                if vanished(name, e)
-                    && ctx.figures.rebinds.load(SeqCst) - rebinds < REBIND_GRACE =>
-            {
-                sleep_ms(5)
-            }
+            Err(e) if vanished(name, e) && done < REBIND_GRACE => sleep_ms(5),
             Err(e) => {
                 ctx.fail(format!(
                     "open {name}: errno {e} after {} ms and {} completed binds",
