@@ -53,6 +53,15 @@ struct Bank {
 }
 
 impl Bank {
+    /// Sets the bank's line to a physical level and waits until gpiolib
+    /// shows it and its 5 ms debounce window has passed (as `Board::set`).
+    fn set(&self, high: bool) -> TestResult {
+        gpio_drive(&format!("{}:{}={}", self.name, self.line, u8::from(high)));
+        wait_chip_level(&self.chip, self.line, high, WAIT_MS as u64)?;
+        sleep_ms(5 * 4 + 20);
+        Ok(())
+    }
+
     fn parse(arg: &str) -> Option<Bank> {
         let (name, rest) = arg.split_once('=')?;
         let (chip, line) = rest.split_once(':')?;
@@ -281,17 +290,12 @@ fn bank_press_release(bank: &Bank) -> TestResult {
     );
     // QEMU's inputs start low: pressed, for an active-low line. Release it
     // first, let the debounce window pass and drop what that reported.
-    gpio_drive(&format!("{name}:{l}=1"));
-    wait_chip_level(chip, l, true, WAIT_MS as u64)?;
-    sleep_ms(5 * 4 + 20);
+    bank.set(true)?;
     d.read_available(16).map_err(|e| e.to_string())?;
     let irqs_before = irq_count(u64::from(i.irq));
     // Press, confirmed by the guest past the 5 ms window, then release.
-    gpio_drive(&format!("{name}:{l}=0"));
-    wait_chip_level(chip, l, false, WAIT_MS as u64)?;
-    sleep_ms(5 * 4 + 20);
-    gpio_drive(&format!("{name}:{l}=1"));
-    wait_chip_level(chip, l, true, WAIT_MS as u64)?;
+    bank.set(false)?;
+    bank.set(true)?;
     let recs = collect(d.owned_fd(), 2, WAIT_MS)?;
     check!(
         edges(&recs) == PRESS_RELEASE,

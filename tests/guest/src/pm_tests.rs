@@ -52,6 +52,21 @@ fn rtc_irq() -> Result<u32, String> {
         .ok_or_else(|| "no rtc-pl031 in /proc/interrupts".to_string())
 }
 
+/// Checks that the sleep from `t0` to `t1` (boot time, ns) was a real one
+/// that the RTC ended: it lasted at least `min_ms` and `pm_wakeup_irq` is
+/// the RTC's interrupt (an instant wake would pass the checks that follow
+/// a sleep with nothing to stand still across).
+fn check_rtc_ended(t0: u64, t1: u64, min_ms: u64) -> TestResult {
+    let ms = (t1 - t0) / 1_000_000;
+    let woke_by = sysfs_read("/sys/power/pm_wakeup_irq")?;
+    let rtc = rtc_irq()?;
+    check!(
+        ms >= min_ms && woke_by == rtc.to_string(),
+        "the sleep lasted {ms} ms and pm_wakeup_irq is {woke_by}: not ended by the RTC ({rtc}) after at least {min_ms} ms"
+    );
+    Ok(())
+}
+
 /// Puts the key line at `high` and waits until gpiolib shows it and the
 /// debounce window passed.
 fn set_key(high: bool) -> TestResult {
@@ -227,13 +242,7 @@ pub fn press_and_release_while_asleep() -> TestResult {
     sysfs_write(&format!("{KEY_POWER}/wakeup"), "enabled")?;
     let (t0, t1, r) = slept?;
     check!(r.is_ok(), "suspend refused or aborted: errno {:?}", r.err());
-    let woke_by = sysfs_read("/sys/power/pm_wakeup_irq")?;
-    let rtc = rtc_irq()?;
-    check!(
-        (t1 - t0) / 1_000_000 >= 2000 && woke_by == rtc.to_string(),
-        "the sleep lasted {} ms and pm_wakeup_irq is {woke_by} (RTC {rtc}): not the RTC's 3 s",
-        (t1 - t0) / 1_000_000
-    );
+    check_rtc_ended(t0, t1, 2000)?;
     sleep_ms(200);
     let irqs_after = irq_count(u64::from(irq)).ok_or("key irq not listed")?;
     let merged_after = debug_state(KEY)?.num("debounced");
@@ -330,13 +339,7 @@ pub fn timer_stands_still_across_suspend() -> TestResult {
     check!(r.is_ok(), "suspend refused or aborted: errno {:?}", r.err());
     // A real sleep, ended by the RTC's alarm (an instant wake would pass
     // the checks below with nothing to stand still across).
-    let woke_by = sysfs_read("/sys/power/pm_wakeup_irq")?;
-    let rtc = rtc_irq()?;
-    check!(
-        (t1 - t0) / 1_000_000 >= 2000 && woke_by == rtc.to_string(),
-        "the sleep lasted {} ms and pm_wakeup_irq is {woke_by} (RTC {rtc}): not the RTC's 3 s",
-        (t1 - t0) / 1_000_000
-    );
+    check_rtc_ended(t0, t1, 2000)?;
     let overruns = blocking.stats().map_err(|e| e.to_string())?.overruns - overruns_before;
     let recs = [vec![first], from_read].concat();
     check_sequence(first.seq - 1, &recs)?;
@@ -394,6 +397,41 @@ pub fn timer_stands_still_across_suspend() -> TestResult {
     Ok(())
 }
 
+/// A fresh key reader in an epoll set with `events`, after a press that
+/// made it ready; the key's own wake-up event (debounce window + 1 ms) is
+/// over when this returns.
+fn pressed_key_in_epoll(events: u32) -> Result<(Device, Epoll), String> {
+    let d = fresh_key()?;
+    let ep = Epoll::new().map_err(|e| e.to_string())?;
+    ep.add(d.owned_fd(), events, 1).map_err(|e| e.to_string())?;
+    set_key(true)?;
+    check!(
+        !ep.wait(10_000).map_err(|e| e.to_string())?.is_empty(),
+        "no EPOLLIN after the press"
+    );
+    sleep_ms(100);
+    Ok((d, ep))
+}
+
+/// Waits up to 10 s for the thread reading `wakeup_count` to return; its
+/// result (the count), `Err` if it is still blocked.
+fn daemon_returns(
+    daemon: std::thread::JoinHandle<Result<String, String>>,
+    what: &str,
+) -> Result<String, String> {
+    let start = std::time::Instant::now();
+    while !daemon.is_finished() && start.elapsed() < Duration::from_secs(10) {
+        sleep_ms(10);
+    }
+    check!(
+        daemon.is_finished(),
+        "reading wakeup_count still blocked 10 s {what}"
+    );
+    daemon
+        .join()
+        .map_err(|_| "daemon thread panicked".to_string())?
+}
+
 /// A reader that added the key with `EPOLLWAKEUP` keeps the system awake
 /// until it has read the event: while the record is unread, reading
 /// `/sys/power/wakeup_count` (what a suspend daemon does first) blocks;
@@ -405,42 +443,14 @@ pub fn epollwakeup_holds_off_suspend() -> TestResult {
     // The control case first: a reader with plain EPOLLIN and the press
     // unread holds nothing, so reading wakeup_count returns.
     {
-        let c = fresh_key()?;
-        let ep = Epoll::new().map_err(|e| e.to_string())?;
-        ep.add(c.owned_fd(), libc::EPOLLIN as u32, 1)
-            .map_err(|e| e.to_string())?;
-        set_key(true)?;
-        check!(
-            !ep.wait(10_000).map_err(|e| e.to_string())?.is_empty(),
-            "no EPOLLIN after the press (control)"
-        );
-        sleep_ms(100);
+        let (_c, _ep) = pressed_key_in_epoll(libc::EPOLLIN as u32)?;
         let daemon = std::thread::spawn(|| sysfs_read(WAKEUP_COUNT));
-        let start = std::time::Instant::now();
-        while !daemon.is_finished() && start.elapsed() < Duration::from_secs(10) {
-            sleep_ms(10);
-        }
-        check!(
-            daemon.is_finished(),
-            "wakeup_count blocked with only a plain EPOLLIN reader's event unread"
-        );
-        daemon
-            .join()
-            .map_err(|_| "daemon thread panicked".to_string())??;
+        daemon_returns(daemon, "with only a plain EPOLLIN reader's event unread")?;
         set_key(false)?;
     }
-    let d = fresh_key()?;
-    let ep = Epoll::new().map_err(|e| e.to_string())?;
-    ep.add(d.owned_fd(), (libc::EPOLLIN | libc::EPOLLWAKEUP) as u32, 1)
-        .map_err(|e| e.to_string())?;
-    set_key(true)?;
-    check!(
-        !ep.wait(10_000).map_err(|e| e.to_string())?.is_empty(),
-        "no EPOLLIN after the press"
-    );
-    // The key's own wake-up event (debounce window + 1 ms) is long over:
-    // what is still in progress is the epoll reader's.
-    sleep_ms(100);
+    // What is still in progress after the key's own wake-up event is the
+    // epoll reader's.
+    let (d, ep) = pressed_key_in_epoll((libc::EPOLLIN | libc::EPOLLWAKEUP) as u32)?;
     let daemon = std::thread::spawn(|| sysfs_read(WAKEUP_COUNT));
     sleep_ms(500);
     let held = !daemon.is_finished();
@@ -448,17 +458,7 @@ pub fn epollwakeup_holds_off_suspend() -> TestResult {
     // The next epoll_wait finds nothing ready and releases the wake-up
     // source.
     let ready = ep.wait(0).map_err(|e| e.to_string())?;
-    let start = std::time::Instant::now();
-    while !daemon.is_finished() && start.elapsed() < Duration::from_secs(10) {
-        sleep_ms(10);
-    }
-    check!(
-        daemon.is_finished(),
-        "reading wakeup_count still blocked 10 s after the event was read"
-    );
-    let count = daemon
-        .join()
-        .map_err(|_| "daemon thread panicked".to_string())??;
+    let count = daemon_returns(daemon, "after the event was read")?;
     check!(
         held,
         "reading wakeup_count returned ({count}) while an EPOLLWAKEUP event was unread"
@@ -471,13 +471,7 @@ pub fn epollwakeup_holds_off_suspend() -> TestResult {
         "suspend after the event was read: errno {:?}",
         r.err()
     );
-    let woke_by = sysfs_read("/sys/power/pm_wakeup_irq")?;
-    let rtc = rtc_irq()?;
-    check!(
-        (t1 - t0) / 1_000_000 >= 1500 && woke_by == rtc.to_string(),
-        "the sleep after the event lasted {} ms, pm_wakeup_irq {woke_by} (RTC {rtc}): not the RTC's 2 s",
-        (t1 - t0) / 1_000_000
-    );
+    check_rtc_ended(t0, t1, 1500)?;
     println!(
         "guest note: EPOLLWAKEUP: wakeup_count blocked while the press was unread, then the system slept {} ms",
         (t1 - t0) / 1_000_000
