@@ -141,18 +141,23 @@ void rpoll_helper_irq_unlock(spinlock_t *lock, unsigned long flags)
 /*
  * Whether the task holding a lock taken by rpoll_helper_irq_lock() (which
  * returned @flags) may release it, sleep with interrupts on, and take it
- * again: interrupts were on before the lock, and (7.3) no other counted
- * IRQ-off section is open on this CPU.
+ * again: interrupts were on before the lock, (7.3) no other counted IRQ-off
+ * section is open on this CPU, and the rest of the preempt count is this
+ * lock's own: not in hard or soft interrupt context, no other spinlock or
+ * preempt_disable() section held.
  */
 bool rpoll_helper_irq_lock_may_sleep(unsigned long flags)
 {
+	unsigned int count = preempt_count();
+
 	if (irqs_disabled_flags(flags))
 		return false;
 #ifndef RPOLL_KERNEL_7_2
-	if ((preempt_count() & HARDIRQ_DISABLE_MASK) != HARDIRQ_DISABLE_OFFSET)
+	if ((count & HARDIRQ_DISABLE_MASK) != HARDIRQ_DISABLE_OFFSET)
 		return false;
+	count &= ~HARDIRQ_DISABLE_MASK;
 #endif
-	return true;
+	return count == PREEMPT_LOCK_OFFSET;
 }
 
 #ifdef RPOLL_KERNEL_7_2

@@ -196,12 +196,11 @@ impl<T> WaitQueueGuard<'_, T> {
     ///
     /// The sleep turns interrupts on, so it is refused (`EINVAL`, with a
     /// kernel warning) when they were already off before this lock was
-    /// taken, or (7.3) another counted IRQ-off section (a `SpinLockIrq`
-    /// guard) is still open on this CPU: the caller then holds another
-    /// IRQ-off lock or runs in atomic context, and sleeping would break that
-    /// lock's (or the context's) rules. A caller holding a plain (IRQ-on)
-    /// spinlock is caught by the scheduler's own "scheduling while atomic"
-    /// check.
+    /// taken, when (7.3) another counted IRQ-off section (a `SpinLockIrq`
+    /// guard) is still open on this CPU, or when the preempt count holds
+    /// more than this lock (interrupt context, another spinlock or a
+    /// `preempt_disable()` section): sleeping would break that context's
+    /// rules.
     pub(crate) fn wait_interruptible(
         &mut self,
         mut done: impl FnMut(&mut T) -> bool,
