@@ -53,6 +53,9 @@ pub(crate) enum SourceConfig {
         edges: Edges,
         /// `wakeup-source`: an edge may wake the system.
         wakeup: bool,
+        /// `rpoll,poll-interval-us`: the line is sampled this often instead
+        /// of using its interrupt (`None`: interrupt-driven).
+        poll_interval_us: Option<u32>,
     },
 }
 
@@ -142,6 +145,8 @@ fn parse(node: &FwNode, kind: SourceKind) -> Result<DeviceConfig, ConfigError> {
             debounce_us: read_debounce(node)?,
             edges: read_edges(node)?,
             wakeup,
+            poll_interval_us: read_u32(node, c"rpoll,poll-interval-us", params::PROP_POLL_INTERVAL)
+                .and_then(|v| params::poll_interval_us(v, wakeup))?,
         },
     };
     let depth =

@@ -4,30 +4,36 @@
 //! button, with the edge and the settled level in each record.
 //!
 //! Probe requests the line (so it shows as used by `rpoll-<label>` in
-//! `gpioinfo` and `/sys/kernel/debug/gpio`), maps it to its interrupt and
-//! requests that on the physical edges matching `rpoll,edges` (swapped for
-//! active-low lines). The hard-IRQ handler reads the line's logical level:
+//! `gpioinfo` and `/sys/kernel/debug/gpio`) and feeds it in one of three
+//! ways, each in its own file; what an edge then does is this file's, the
+//! same for all three:
+//! - its interrupt, read in the hard-IRQ handler, for a controller whose
+//!   reads do not sleep (`gpio_irq.rs`);
+//! - its interrupt, stamped in the hard-IRQ half and read in the thread, for
+//!   a controller whose reads sleep: an I2C or SPI expander (`gpio_irq.rs`);
+//! - sampling every `rpoll,poll-interval-us`, for a line without a usable
+//!   interrupt (`gpio_poll.rs`); a sample that differs from the last one is
+//!   an edge at the sample's time.
+//!
+//! An edge is reported as follows:
 //! - both-edge lines report settled levels (`logic::gpio_edges::Settle`):
-//!   every interrupt restarts this source's settle timer, and when it expires
+//!   every edge restarts this source's settle timer, and when it expires
 //!   after the last edge of a burst the level is compared with the last one
 //!   reported; the record carries the time of the burst's first edge;
 //! - single-edge lines report the first edge after a quiet window
 //!   (`logic::debounce::Debouncer`), at once, for the lowest latency.
 //!
-//! Lines whose controller can sleep (I2C/SPI expanders) cannot be read in
-//! hard-IRQ context and are refused at probe.
-//!
-//! With `wakeup-source` the line's interrupt may wake the system (the PM
-//! core arms it while `power/wakeup` is enabled) and every edge is reported
-//! as a wake-up event. After every system sleep the line is read again, so a
-//! change of level that no interrupt announced is still reported.
+//! After every system sleep the line is read again, so a change of level
+//! that no interrupt announced is still reported.
 
 use kernel::{
     device::{Bound, Device},
-    fmt, impl_has_hr_timer,
-    irq::{self, IrqReturn},
+    fmt, impl_has_hr_timer, new_mutex,
     prelude::*,
-    sync::{Arc, ArcBorrow},
+    sync::{
+        atomic::{ordering, Atomic},
+        Arc, ArcBorrow, Mutex,
+    },
     time::{
         hrtimer::{AbsoluteMode, HrTimer, HrTimerCallback, HrTimerCallbackContext, HrTimerRestart},
         Delta, Instant, Monotonic,
@@ -36,9 +42,10 @@ use kernel::{
 
 use crate::{
     fanout::FanOut,
+    gpio_irq, gpio_poll,
     logic::{
         debounce::Debouncer,
-        gpio_edges::{EdgeOutcome, Edges, Settle},
+        gpio_edges::{EdgeOutcome, Edges, Sampled, Settle},
         sample::Sample,
         uapi::{
             gpio_source, RpollInfo, RPOLL_GPIO_ACTIVE_LOW, RPOLL_GPIO_LINE_MASK, RPOLL_SOURCE_GPIO,
@@ -48,14 +55,25 @@ use crate::{
         clock,
         gpio_consumer::{AtomicGpio, Flags, GpioDesc},
         hrtimer_rearm::ArmedTimer,
-        irq_by_number::{self, IrqLine},
         pm::{PmHooks, PmNotifier},
         release::{new_spinlock_irq, SpinLockIrq},
     },
     source::Source,
     stamp,
-    wakeup::Wake,
 };
+
+/// The device-tree settings of a GPIO line (`SourceConfig::Gpio`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LineConfig {
+    /// `rpoll,edges`, in logical terms.
+    pub(crate) edges: Edges,
+    /// `rpoll,debounce-us`.
+    pub(crate) debounce_us: u32,
+    /// `wakeup-source`.
+    pub(crate) wakeup: bool,
+    /// `rpoll,poll-interval-us`: sampled instead of interrupt-driven.
+    pub(crate) poll_interval_us: Option<u32>,
+}
 
 /// What the edges of a burst have left to decide, under the IRQ-safe lock.
 struct Edging {
@@ -66,18 +84,14 @@ struct Edging {
     /// The clocks of the first edge of the burst being settled.
     burst: Option<Sample>,
     /// The settle timer, once first armed; restarted in place by later
-    /// edges, cancelled when the interrupt is freed.
+    /// edges, cancelled when the line is unbound.
     timer: Option<ArmedTimer<GpioSource>>,
-    /// The requested line, read by every interrupt; `None` once unbound
-    /// (files may keep the source, never the line).
-    line: Option<AtomicGpio>,
-}
-
-impl Edging {
-    /// The line's logical level now; `ENODEV` once unbound.
-    fn read(&self) -> Result<bool> {
-        self.line.as_ref().ok_or(ENODEV)?.value()
-    }
+    /// A line whose controller does not sleep, read here in any context;
+    /// `None` for a sleeping one, and once unbound (files may keep the
+    /// source, never the line).
+    atomic: Option<AtomicGpio>,
+    /// The last sample of a polled line.
+    sampled: Sampled,
 }
 
 /// The state of one GPIO source. Facts about the line are fixed at probe.
@@ -87,7 +101,20 @@ pub(crate) struct GpioSource {
     settle_timer: HrTimer<GpioSource>,
     #[pin]
     edging: SpinLockIrq<Edging>,
+    /// A line whose controller sleeps, read in process context only (the
+    /// interrupt's thread, the sampling work, ioctls); `None` for a line
+    /// that does not sleep, and once unbound.
+    #[pin]
+    sleeping: Mutex<Option<GpioDesc>>,
     fanout: Arc<FanOut>,
+    /// The stamp the hard-IRQ half of a sleeping line's interrupt took and
+    /// its thread has not used yet; 0 if none (monotonic time is never 0
+    /// once interrupts are enabled). An atomic, not under `edging`: with
+    /// `IRQF_ONESHOT` that half stays in hard-IRQ context even on
+    /// PREEMPT_RT, where `edging` (a `spinlock_t`) would sleep.
+    pending_ns: Atomic<u64>,
+    /// Interrupts after `pending_ns`'s before the thread took it.
+    pending_more: Atomic<u64>,
     /// The edges reported, in logical terms.
     edges: Edges,
     /// The debounce (or settle) window in microseconds.
@@ -96,8 +123,12 @@ pub(crate) struct GpioSource {
     offset: u32,
     /// Whether the line's active level is low.
     active_low: bool,
-    /// The line's interrupt.
+    /// Whether reading the line sleeps.
+    can_sleep: bool,
+    /// The line's interrupt; 0 when sampled.
     irq: u32,
+    /// The sampling interval of a polled line; 0 when interrupt-driven.
+    poll_interval_us: u32,
 }
 
 impl_has_hr_timer! {
@@ -128,19 +159,20 @@ impl HrTimerCallback for GpioSource {
 }
 
 impl GpioSource {
-    /// One interrupt, taken at monotonic time `now`: reads the line's
-    /// logical level and reports or settles it. Hard-IRQ context; never
-    /// concurrent with itself (one interrupt line). Records are pushed under
-    /// `edging`, so they follow `seq` order with the settle timer's.
-    fn edge(self: &Arc<Self>, now: u64) {
-        let mut st = self.edging.lock();
-        // Unbound, or (it cannot happen: the line does not sleep) an
-        // unreadable level: nothing is invented, the interrupt counts as
-        // merged.
-        let Ok(level) = st.read() else {
-            self.fanout.count_merged(1);
-            return;
-        };
+    /// Whether reading the line sleeps (an I2C or SPI expander).
+    pub(crate) fn can_sleep(&self) -> bool {
+        self.can_sleep
+    }
+
+    /// Whether the line's active level is low.
+    pub(crate) fn active_low(&self) -> bool {
+        self.active_low
+    }
+
+    /// An edge at monotonic time `now` after which the line reads `level`:
+    /// reports or settles it. Records are pushed under `edging`, so they
+    /// follow `seq` order with the settle timer's.
+    fn observe(self: &Arc<Self>, st: &mut Edging, now: u64, level: bool) {
         if self.edges != Edges::Both {
             if st.debouncer.edge(now) {
                 let sample = stamp::sample_at(now, gpio_source(self.edges == Edges::Rising));
@@ -169,17 +201,125 @@ impl GpioSource {
         }
     }
 
+    /// An interrupt of a line that does not sleep, stamped `now`: reads the
+    /// line and reports or settles the edge. Hard-IRQ context; never
+    /// concurrent with itself (one interrupt line).
+    pub(crate) fn edge_atomic(self: &Arc<Self>, now: u64) {
+        let mut st = self.edging.lock();
+        // Unbound: nothing is invented, the interrupt counts as merged.
+        let Some(Ok(level)) = st.atomic.as_ref().map(AtomicGpio::value) else {
+            self.fanout.count_merged(1);
+            return;
+        };
+        self.observe(&mut st, now, level);
+    }
+
+    /// The hard-IRQ half of a sleeping line's interrupt: keeps the stamp
+    /// `now` for the thread (the first one, if the thread has not taken an
+    /// earlier interrupt's yet: their edges form one burst). Takes no lock.
+    pub(crate) fn stamp_for_thread(&self, now: u64) {
+        if self.pending_ns.cmpxchg(0, now, ordering::Relaxed).is_err() {
+            self.pending_more.add(1, ordering::Relaxed);
+        }
+    }
+
+    /// The thread half of a sleeping line's interrupt: reads the line and
+    /// reports or settles the edge stamped by the hard-IRQ half, or stamped
+    /// now if that half did not run (a nested interrupt). Process context.
+    pub(crate) fn edge_threaded(self: &Arc<Self>) {
+        // The stamp first, then the read: an interrupt after the take is the
+        // next run's, and this read may already see its level (the next run
+        // then finds no change, and counts as merged).
+        let stamped = self.pending_ns.xchg(0, ordering::Relaxed);
+        let read = self.read_sleeping();
+        let mut st = self.edging.lock();
+        // Interrupts between `stamped`'s and this point: merged into it.
+        self.fanout
+            .count_merged(self.pending_more.xchg(0, ordering::Relaxed));
+        match read {
+            Ok(level) => {
+                let now = if stamped != 0 {
+                    stamped
+                } else {
+                    clock::monotonic_ns()
+                };
+                self.observe(&mut st, now, level);
+            }
+            // Unbound, or the expander did not answer: nothing is invented.
+            Err(_) => self.fanout.count_merged(1),
+        }
+    }
+
+    /// A sample of a polled line reading `level` at `now`: an edge if it
+    /// changed in a reported direction.
+    fn sample(self: &Arc<Self>, st: &mut Edging, now: u64, level: bool) {
+        if st.sampled.sample(level, self.edges) {
+            self.observe(st, now, level);
+        }
+    }
+
+    /// Samples a polled line that does not sleep. Any context.
+    pub(crate) fn sample_atomic(self: &Arc<Self>) {
+        let mut st = self.edging.lock();
+        let now = clock::monotonic_ns();
+        if let Some(Ok(level)) = st.atomic.as_ref().map(AtomicGpio::value) {
+            self.sample(&mut st, now, level);
+        }
+    }
+
+    /// Samples a polled line whose controller sleeps; the sample's time is
+    /// taken before the read. Process context.
+    pub(crate) fn sample_sleeping(self: &Arc<Self>) {
+        let now = clock::monotonic_ns();
+        if let Ok(level) = self.read_sleeping() {
+            let mut st = self.edging.lock();
+            self.sample(&mut st, now, level);
+        }
+    }
+
+    /// Makes the line's level now the polled line's starting point, with no
+    /// record: sampling (re)starts after a time nobody watched the line.
+    /// Process context.
+    pub(crate) fn rebase(&self) {
+        let Ok(level) = self.read() else {
+            return;
+        };
+        let mut st = self.edging.lock();
+        st.sampled.rebase(level);
+        // A settling burst decides the level itself.
+        let _ = st.settle.resync(level);
+    }
+
+    /// Reads a sleeping line. Process context.
+    fn read_sleeping(&self) -> Result<bool> {
+        self.sleeping
+            .lock()
+            .as_ref()
+            .ok_or(ENODEV)?
+            .value_cansleep()
+    }
+
+    /// Reads the line, sleeping or not; `ENODEV` once unbound. Process
+    /// context.
+    fn read(&self) -> Result<bool> {
+        if self.can_sleep {
+            return self.read_sleeping();
+        }
+        self.edging.lock().atomic.as_ref().ok_or(ENODEV)?.value()
+    }
+
     /// Reads the line again after a system sleep and reports a change of
     /// level that no interrupt announced (both-edge lines; a single-edge
     /// line reports edges, not levels). Process context.
     fn resync(&self) {
-        if self.edges != Edges::Both {
+        if self.edges != Edges::Both || self.poll_interval_us != 0 {
+            // Polled lines: the next sample finds the change.
             return;
         }
-        let mut st = self.edging.lock();
-        let Ok(level) = st.read() else {
+        let Ok(level) = self.read() else {
             return;
         };
+        let mut st = self.edging.lock();
         if let Some(l) = st.settle.resync(level) {
             let sample = stamp::sample_at(clock::monotonic_ns(), gpio_source(l));
             self.fanout.push(sample, 0);
@@ -188,16 +328,28 @@ impl GpioSource {
 
     /// Cancels the settle timer (waiting for a running callback), dropping
     /// its reference to this source, and puts the line. Process context,
-    /// after the interrupt is freed (so no edge re-arms the timer).
-    fn unbind(&self) {
+    /// after the interrupt is freed or sampling stopped (so no edge re-arms
+    /// the timer).
+    pub(crate) fn unbind(&self) {
         let (timer, line) = {
             let mut st = self.edging.lock();
-            (st.timer.take(), st.line.take())
+            (st.timer.take(), st.atomic.take())
         };
-        // Both outside the lock: the callback takes it, and putting the
-        // line may sleep.
+        // Outside the lock: the callback takes it, and putting the line may
+        // sleep.
         drop(timer);
         drop(line);
+        let sleeping = self.sleeping.lock().take();
+        drop(sleeping);
+    }
+
+    /// How the line is fed, for the probe message and debugfs.
+    fn mode(&self) -> &'static str {
+        match (self.poll_interval_us != 0, self.can_sleep) {
+            (true, _) => "polled",
+            (false, true) => "threaded-irq",
+            (false, false) => "irq",
+        }
     }
 }
 
@@ -224,6 +376,7 @@ impl Source for GpioSource {
         };
         info.source = RPOLL_SOURCE_GPIO;
         info.irq = self.irq;
+        info.period_us = self.poll_interval_us;
         info.trigger = self.edges.irq_type();
         info.debounce_us = self.debounce_us;
         info.gpio_line = (self.offset & RPOLL_GPIO_LINE_MASK) | polarity;
@@ -231,11 +384,18 @@ impl Source for GpioSource {
 
     fn summary(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let polarity = if self.active_low { " active-low" } else { "" };
+        write!(f, "gpio line {}{polarity}, ", self.offset)?;
+        if self.poll_interval_us != 0 {
+            write!(f, "sampled every {} us", self.poll_interval_us)?;
+        } else {
+            write!(f, "irq {}", self.irq)?;
+        }
+        if self.can_sleep {
+            write!(f, " (controller sleeps)")?;
+        }
         write!(
             f,
-            "gpio line {}{polarity}, irq {}, edges {}, debounce {} us",
-            self.offset,
-            self.irq,
+            ", edges {}, debounce {} us",
             self.edges.name(),
             self.debounce_us
         )
@@ -244,10 +404,9 @@ impl Source for GpioSource {
     /// The settled level of a both-edge line; the level now of a
     /// single-edge one (which reports edges only).
     fn level(&self) -> Result<bool> {
-        let st = self.edging.lock();
-        let now = st.read()?;
+        let now = self.read()?;
         Ok(if self.edges == Edges::Both {
-            st.settle.reported()
+            self.edging.lock().settle.reported()
         } else {
             now
         })
@@ -258,64 +417,49 @@ impl Source for GpioSource {
         writeln!(f, "line: {}", self.offset)?;
         writeln!(f, "active_low: {}", self.active_low)?;
         writeln!(f, "edges: {}", self.edges.name())?;
+        writeln!(f, "mode: {}", self.mode())?;
         writeln!(f, "irq: {}", self.irq)?;
+        writeln!(f, "poll_interval_us: {}", self.poll_interval_us)?;
         writeln!(f, "debounce_us: {}", self.debounce_us)?;
         writeln!(f, "level: {}", u8::from(level))
     }
 }
 
-/// The interrupt handler of one GPIO device; unbinds the source (puts the
-/// line) when dropped, after its interrupt was freed.
-#[pin_data(PinnedDrop)]
-pub(crate) struct GpioHandler<'bound> {
-    source: Arc<GpioSource>,
-    /// Each edge's wake-up event, if a `wakeup-source`.
-    wake: Wake<'bound>,
+/// How a bound line is fed.
+enum Feed<'bound> {
+    /// By its interrupt.
+    Irq {
+        /// Frees the interrupt, then puts the line, when dropped.
+        _irq: gpio_irq::IrqFeed<'bound>,
+    },
+    /// By sampling.
+    Polled {
+        /// Stops sampling, then puts the line, when dropped.
+        _poll: gpio_poll::PollFeed,
+    },
 }
 
-impl irq_by_number::Handler for GpioHandler<'_> {
-    fn handle(&self) -> IrqReturn {
-        // Stamped first, before the level is read (as gpio-cdev stamps at
-        // the top of its hard-IRQ handler).
-        let now = clock::monotonic_ns();
-        self.source.edge(now);
-        self.wake.edge();
-        IrqReturn::Handled
-    }
-}
-
-#[pinned_drop]
-impl PinnedDrop for GpioHandler<'_> {
-    fn drop(self: Pin<&mut Self>) {
-        // Dropped after its interrupt was freed: no edge can re-arm the
-        // settle timer, which may still hold a reference to the source.
-        self.source.unbind();
-    }
-}
-
-/// A requested GPIO line with its interrupt and source.
+/// A requested GPIO line with what feeds it and its source.
 pub(crate) struct GpioBinding<'bound> {
     /// Re-reads the line after system sleeps until dropped (first).
     _pm: Pin<KBox<PmNotifier<Arc<GpioSource>>>>,
-    /// Frees the interrupt, clears the wake-up, then puts the line, when
+    /// Stops the interrupt or the sampling, then puts the line, when
     /// dropped.
-    _line: Pin<KBox<IrqLine<'bound, GpioHandler<'bound>>>>,
+    _feed: Feed<'bound>,
     /// The source, for the device's files.
-    pub(crate) source: Arc<GpioSource>,
+    pub(crate) source: Arc<dyn Source>,
 }
 
-/// Requests the node's GPIO line and its interrupt for a source with
-/// `edges` and `debounce_us` feeding `fanout`, reporting a clear message for
-/// each way it can fail. On failure nothing stays requested.
+/// Requests the node's GPIO line as `line` describes it, for a source
+/// feeding `fanout`, reporting a clear message for each way it can fail.
+/// On failure nothing stays requested.
 pub(crate) fn request<'bound>(
     pdev: &'bound Device<Bound>,
     name: &CStr,
     fanout: Arc<FanOut>,
-    edges: Edges,
-    debounce_us: u32,
-    wakeup: bool,
+    line: LineConfig,
 ) -> Result<GpioBinding<'bound>> {
-    let line = GpioDesc::get(pdev, Flags::In).inspect_err(|e| {
+    let desc = GpioDesc::get(pdev, Flags::In).inspect_err(|e| {
         let why = match *e {
             e if e == ENOENT || e == EINVAL => {
                 "is missing or malformed (accepted: one GPIO specifier, e.g. <&gpio 4 GPIO_ACTIVE_LOW>)"
@@ -328,79 +472,76 @@ pub(crate) fn request<'bound>(
         };
         dev_err!(pdev, "property 'gpios' {} (error {})\n", why, e.to_errno());
     })?;
-    let line = line.into_atomic().map_err(|line| {
-        dev_err!(
-            pdev,
-            "GPIO line {} is on a controller whose reads can sleep (I2C/SPI expander): not supported (use an on-chip GPIO)\n",
-            line.offset()
-        );
-        EINVAL
-    })?;
-    let desc = line.desc();
     desc.set_consumer_name(name)?;
-    let irq = desc.to_irq().inspect_err(|e| {
+    let active_low = desc.is_active_low();
+    let offset = desc.offset();
+    // The interrupt, unless the line is sampled (which then wins: said in
+    // the binding).
+    let irq = match line.poll_interval_us {
+        Some(_) => 0,
+        None => desc.to_irq().inspect_err(|e| {
+            dev_err!(
+                pdev,
+                "GPIO line {offset} cannot interrupt (error {}): its controller is not an interrupt controller (sample it with 'rpoll,poll-interval-us')\n",
+                e.to_errno()
+            );
+        })?,
+    };
+    let level = desc.value_cansleep().inspect_err(|e| {
         dev_err!(
             pdev,
-            "GPIO line {} cannot interrupt (error {}): its controller is not an interrupt controller\n",
-            desc.offset(),
+            "GPIO line {offset} cannot be read (error {})\n",
             e.to_errno()
         );
     })?;
-    let level = line.value()?;
-    let active_low = desc.is_active_low();
-    let offset = desc.offset();
+    let (atomic, sleeping) = match desc.into_atomic() {
+        Ok(a) => (Some(a), None),
+        Err(d) => (None, Some(d)),
+    };
     let source = Arc::pin_init(
         pin_init!(GpioSource {
             settle_timer <- HrTimer::new(),
             edging <- new_spinlock_irq!(Edging {
-                debouncer: Debouncer::new(debounce_us),
+                debouncer: Debouncer::new(line.debounce_us),
                 // Settled-state reporting starts from the current level.
-                settle: Settle::new(debounce_us, level),
+                settle: Settle::new(line.debounce_us, level),
                 burst: None,
                 timer: None,
-                line: Some(line),
+                atomic,
+                sampled: Sampled::new(level),
             }, "rpoll::gpio_edging"),
+            can_sleep: sleeping.is_some(),
+            sleeping <- new_mutex!(sleeping, "rpoll::gpio_sleeping_line"),
             fanout,
-            edges,
-            debounce_us,
+            pending_ns: Atomic::new(0),
+            pending_more: Atomic::new(0),
+            edges: line.edges,
+            debounce_us: line.debounce_us,
             offset,
             active_low,
             irq,
+            poll_interval_us: line.poll_interval_us.unwrap_or(0),
         }),
         GFP_KERNEL,
     )?;
-    let trigger = match edges.physical(active_low) {
-        Edges::Rising => irq::Flags::TRIGGER_RISING,
-        Edges::Falling => irq::Flags::TRIGGER_FALLING,
-        Edges::Both => irq::Flags::TRIGGER_RISING | irq::Flags::TRIGGER_FALLING,
+    let (feed, files): (_, Arc<dyn Source>) = match line.poll_interval_us {
+        Some(us) => {
+            let feed = gpio_poll::PollFeed::new(source.clone(), us)?;
+            let files = feed.source()?;
+            (Feed::Polled { _poll: feed }, files)
+        }
+        None => {
+            let feed = gpio_irq::request(pdev, source.clone(), irq, line)?;
+            (Feed::Irq { _irq: feed }, source.clone())
+        }
     };
-    // A wake-up event keeps the system awake until the settle window has
-    // passed and the record is queued.
-    let wake = Wake::new(pdev, irq, wakeup, debounce_us.div_ceil(1000) + 1)?;
-    let handler_source = source.clone();
-    let handler = try_pin_init!(GpioHandler {
-        source: handler_source,
-        wake,
-    });
-    // SAFETY: the registration goes into the returned `GpioBinding`, whose
-    // field is private and never leaked: the binding is part of the
-    // device's driver data (`BoundSource`), dropped at unbind, before the
-    // module can be unloaded.
-    let line =
-        unsafe { IrqLine::request(pdev, irq, trigger, c"rpoll", handler) }.inspect_err(|e| {
-            dev_err!(
-                pdev,
-                "cannot request interrupt {irq} of the GPIO line (error {})\n",
-                e.to_errno()
-            );
-        })?;
     // SAFETY: the notifier goes into the returned `GpioBinding`, whose
     // field is private and never leaked: the binding is part of the
     // device's driver data, dropped at unbind.
-    let pm = KBox::pin_init(unsafe { PmNotifier::register(source.clone()) }, GFP_KERNEL)?;
+    let pm = KBox::pin_init(unsafe { PmNotifier::register(source) }, GFP_KERNEL)?;
     Ok(GpioBinding {
         _pm: pm,
-        _line: line,
-        source,
+        _feed: feed,
+        source: files,
     })
 }

@@ -14,6 +14,8 @@ use kernel::{debugfs, device::Core, of, platform, prelude::*, str::CString, sync
 mod config;
 mod device;
 mod fanout;
+mod gpio_irq;
+mod gpio_poll;
 mod gpio_source;
 mod irq_source;
 #[cfg(CONFIG_KUNIT = "y")]
@@ -129,9 +131,15 @@ fn bind_source<'bound>(
             debounce_us,
             edges,
             wakeup,
+            poll_interval_us,
         } => {
-            let bound =
-                gpio_source::request(dev, name, fanout.clone(), edges, debounce_us, wakeup)?;
+            let line = gpio_source::LineConfig {
+                edges,
+                debounce_us,
+                wakeup,
+                poll_interval_us,
+            };
+            let bound = gpio_source::request(dev, name, fanout.clone(), line)?;
             let source = bound.source.clone();
             (BoundSource::Gpio { _binding: bound }, source)
         }

@@ -15,6 +15,10 @@
 //! Lines that report a single edge use leading-edge debouncing instead
 //! ([`super::debounce::Debouncer`]): the first edge after a quiet window is
 //! reported immediately, for the lowest latency.
+//!
+//! A line with no interrupt is sampled ([`Sampled`]): a sample that differs
+//! from the one before is an edge at the sample's time, and goes through the
+//! same settling or debouncing as an interrupt would.
 
 /// The edges a GPIO line reports (`rpoll,edges`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,5 +201,39 @@ impl Settle {
                 merged: seen - 1,
             }
         })
+    }
+}
+
+/// The last sample of a polled line, which turns samples into edges.
+#[derive(Clone, Copy, Debug)]
+pub struct Sampled {
+    last: bool,
+}
+
+impl Sampled {
+    /// Sampling that starts from the line's level `level`.
+    pub fn new(level: bool) -> Self {
+        Self { last: level }
+    }
+
+    /// Takes `level` as the new starting point without an edge (sampling
+    /// resumes after a pause in which nobody watched the line).
+    pub fn rebase(&mut self, level: bool) {
+        self.last = level;
+    }
+
+    /// A sample reading `level`: whether it is an edge the line reports
+    /// with `edges` (a change of level, in a reported direction). A change
+    /// in the other direction is remembered but is no edge.
+    pub fn sample(&mut self, level: bool, edges: Edges) -> bool {
+        if level == self.last {
+            return false;
+        }
+        self.last = level;
+        match edges {
+            Edges::Both => true,
+            Edges::Rising => level,
+            Edges::Falling => !level,
+        }
     }
 }

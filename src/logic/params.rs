@@ -23,6 +23,13 @@ pub const LABEL_MAX: usize = 32;
 /// Longest accepted debounce window, in microseconds (1 s).
 pub const DEBOUNCE_US_MAX: u32 = 1_000_000;
 
+/// Shortest accepted sampling interval of a polled GPIO line, in
+/// microseconds.
+pub const POLL_INTERVAL_US_MIN: u32 = 100;
+/// Longest accepted sampling interval of a polled GPIO line, in
+/// microseconds (10 s).
+pub const POLL_INTERVAL_US_MAX: u32 = 10_000_000;
+
 /// Name of the period property.
 pub const PROP_PERIOD: &str = "rpoll,period-us";
 /// Name of the queue-depth property.
@@ -33,6 +40,8 @@ pub const PROP_DEBOUNCE: &str = "rpoll,debounce-us";
 pub const PROP_LABEL: &str = "label";
 /// Name of the GPIO edges property.
 pub const PROP_EDGES: &str = "rpoll,edges";
+/// Name of the polled-GPIO sampling interval property.
+pub const PROP_POLL_INTERVAL: &str = "rpoll,poll-interval-us";
 /// The property that makes a GPIO or interrupt device a wake-up source.
 pub const PROP_WAKEUP: &str = "wakeup-source";
 
@@ -57,6 +66,12 @@ pub enum ParamError {
     /// `wakeup-source` on a timer node: only a GPIO or interrupt device can
     /// wake the system.
     WakeupOnTimer,
+    /// The sampling interval is outside
+    /// `POLL_INTERVAL_US_MIN..=POLL_INTERVAL_US_MAX`.
+    PollInterval(u32),
+    /// `wakeup-source` on a polled GPIO line: with no interrupt, nothing can
+    /// wake the system.
+    WakeupWhenPolled,
 }
 
 impl fmt::Display for ParamError {
@@ -87,6 +102,14 @@ impl fmt::Display for ParamError {
             Self::WakeupOnTimer => write!(
                 f,
                 "property '{PROP_WAKEUP}' is not accepted on a timer device (only rpoll,event-gpio and rpoll,event-irq devices can wake the system)"
+            ),
+            Self::PollInterval(v) => write!(
+                f,
+                "property '{PROP_POLL_INTERVAL}' = {v} is out of range (accepted: {POLL_INTERVAL_US_MIN}..={POLL_INTERVAL_US_MAX} us)"
+            ),
+            Self::WakeupWhenPolled => write!(
+                f,
+                "property '{PROP_WAKEUP}' is not accepted with '{PROP_POLL_INTERVAL}' (a polled line has no interrupt to wake the system)"
             ),
         }
     }
@@ -127,6 +150,22 @@ pub fn debounce_us(raw: Option<u32>) -> Result<u32, ParamError> {
         return Err(ParamError::Debounce(v));
     }
     Ok(v)
+}
+
+/// Checks the optional sampling interval of a GPIO line: `Ok(None)` when
+/// absent (the line's interrupt is used), `Ok(Some(us))` for a polled line.
+/// A polled line cannot wake the system.
+pub fn poll_interval_us(raw: Option<u32>, wakeup: bool) -> Result<Option<u32>, ParamError> {
+    let Some(v) = raw else {
+        return Ok(None);
+    };
+    if !(POLL_INTERVAL_US_MIN..=POLL_INTERVAL_US_MAX).contains(&v) {
+        return Err(ParamError::PollInterval(v));
+    }
+    if wakeup {
+        return Err(ParamError::WakeupWhenPolled);
+    }
+    Ok(Some(v))
 }
 
 /// The shortest time a level-triggered interrupt stays masked after each

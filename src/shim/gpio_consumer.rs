@@ -8,7 +8,9 @@
 //! [`GpioDesc`] owns one requested descriptor and puts it on drop. Whether a
 //! line's value may be read in atomic context is decided once, when it is
 //! turned into an [`AtomicGpio`] (`gpiod_cansleep()`), so the hot path calls
-//! `gpiod_get_value()` and nothing else, as gpiolib's own consumers do.
+//! `gpiod_get_value()` and nothing else, as gpiolib's own consumers do. Any
+//! line, a sleeping controller's (an I2C or SPI expander) included, is read
+//! in process context with [`GpioDesc::value_cansleep`].
 
 use core::ptr::NonNull;
 
@@ -42,6 +44,7 @@ mod ffi {
         pub(super) fn gpiod_put(desc: *mut GpioDesc);
         pub(super) fn gpiod_to_irq(desc: *const GpioDesc) -> c_int;
         pub(super) fn gpiod_get_value(desc: *const GpioDesc) -> c_int;
+        pub(super) fn gpiod_get_value_cansleep(desc: *const GpioDesc) -> c_int;
         pub(super) fn gpiod_cansleep(desc: *const GpioDesc) -> c_int;
         pub(super) fn gpiod_is_active_low(desc: *const GpioDesc) -> c_int;
         pub(super) fn gpiod_hwgpio(desc: *const GpioDesc) -> c_int;
@@ -125,6 +128,20 @@ impl GpioDesc {
         to_result(unsafe { ffi::gpiod_set_consumer_name(self.raw(), name.as_char_ptr()) })
     }
 
+    /// The logical level of the line (active-low applied), for any
+    /// controller, those whose reads sleep included
+    /// (`gpiod_get_value_cansleep()`). Process context only, which
+    /// `might_sleep()` checks.
+    pub(crate) fn value_cansleep(&self) -> Result<bool> {
+        kernel::task::might_sleep();
+        // SAFETY: by the type invariant the descriptor is requested; the
+        // caller may sleep (checked above), which is all the cansleep
+        // variant asks.
+        let v = unsafe { ffi::gpiod_get_value_cansleep(self.raw()) };
+        to_result(v)?;
+        Ok(v != 0)
+    }
+
     /// Turns the line into one whose value can be read from any context, or
     /// gives it back if its controller can sleep (an I2C or SPI expander).
     pub(crate) fn into_atomic(self) -> core::result::Result<AtomicGpio, Self> {
@@ -163,10 +180,5 @@ impl AtomicGpio {
         let v = unsafe { ffi::gpiod_get_value(self.0.raw()) };
         to_result(v)?;
         Ok(v != 0)
-    }
-
-    /// The line as a plain descriptor (offset, polarity, interrupt...).
-    pub(crate) fn desc(&self) -> &GpioDesc {
-        &self.0
     }
 }

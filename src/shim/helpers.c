@@ -32,6 +32,7 @@ RPOLL_SAME_TYPE(gpiod_get, struct gpio_desc *(*)(struct device *, const char *, 
 RPOLL_SAME_TYPE(gpiod_put, void (*)(struct gpio_desc *));
 RPOLL_SAME_TYPE(gpiod_to_irq, int (*)(const struct gpio_desc *));
 RPOLL_SAME_TYPE(gpiod_get_value, int (*)(const struct gpio_desc *));
+RPOLL_SAME_TYPE(gpiod_get_value_cansleep, int (*)(const struct gpio_desc *));
 RPOLL_SAME_TYPE(gpiod_cansleep, int (*)(const struct gpio_desc *));
 RPOLL_SAME_TYPE(gpiod_is_active_low, int (*)(const struct gpio_desc *));
 RPOLL_SAME_TYPE(gpiod_hwgpio, int (*)(const struct gpio_desc *));

@@ -9,8 +9,9 @@
 //! bits of `irq::Flags` crate-private. [`IrqLine`] is that registration for a
 //! number the caller holds: it takes a [`Handler`] (7.3's `irq::Handler`,
 //! which on 7.2 also receives the bound device: this one has the same shape
-//! on both releases) and the kernel crate's [`Flags`], and frees the
-//! interrupt on drop.
+//! on both releases) or a [`ThreadedHandler`] (7.3's `irq::ThreadedHandler`,
+//! the `ThreadedRegistration` side) and the kernel crate's [`Flags`], and
+//! frees the interrupt on drop.
 
 use core::marker::{PhantomData, PhantomPinned};
 
@@ -18,7 +19,7 @@ use kernel::{
     bindings, device,
     error::to_result,
     ffi::{c_int, c_ulong, c_void},
-    irq::{Flags, IrqReturn},
+    irq::{Flags, IrqReturn, ThreadedIrqReturn},
     prelude::*,
     str::CStr,
 };
@@ -34,6 +35,20 @@ extern "C" {
 pub(crate) trait Handler: Sync {
     /// Handles the interrupt: `Handled` if it was this device's.
     fn handle(&self) -> IrqReturn;
+}
+
+/// An interrupt handler in two halves (7.3's `irq::ThreadedHandler`): a
+/// hard-IRQ half that may ask for the thread, and the thread, which may
+/// sleep (read an I2C expander, say).
+pub(crate) trait ThreadedHandler: Sync {
+    /// The hard-IRQ half: `WakeThread` to run [`Self::handle_threaded`].
+    /// The IRQ core skips it for an interrupt that its controller delivers
+    /// from a thread of its own (a nested interrupt, as I2C expanders'
+    /// are): then only [`Self::handle_threaded`] runs.
+    fn handle(&self) -> ThreadedIrqReturn;
+
+    /// The thread half, in process context; it may sleep.
+    fn handle_threaded(&self) -> IrqReturn;
 }
 
 /// The `IRQ_TYPE_*` trigger bits configured for `irq` (0 if none or if no
@@ -147,19 +162,79 @@ impl IrqMask {
 
 /// A requested interrupt whose handler is `T`.
 ///
+/// An interrupt of a GPIO line may be freed by gpiolib before this is
+/// dropped: when the line's chip goes away (an expander unbound), gpiolib
+/// frees every interrupt still requested on its lines
+/// (`gpiochip_free_remaining_irqs()`) and only then does the driver core
+/// unbind the consumers. After that no handler runs; `drop` sees the action
+/// gone and does not free it a second time (which would warn "Trying to
+/// free already-free IRQ").
+///
 /// # Invariants
 ///
-/// While `Self` exists, interrupt `irq` is requested with `handler_cb::<T>`
-/// and a pointer to `Self` as cookie; it is freed exactly once, in `drop`,
-/// before `handler` is dropped.
+/// While `Self` exists, interrupt `irq` is requested with a pointer to
+/// `Self` as cookie and the callbacks for `T` ([`IrqLine::request`]'s or
+/// [`IrqLine::request_threaded`]'s), until `drop` frees it or its GPIO
+/// chip's removal did; after either, no callback runs with this cookie.
 #[pin_data(PinnedDrop)]
-pub(crate) struct IrqLine<'a, T: Handler> {
+pub(crate) struct IrqLine<'a, T: Sync> {
     irq: u32,
     #[pin]
     handler: T,
     _dev: PhantomData<&'a device::Device<device::Bound>>,
     #[pin]
     _pin: PhantomPinned,
+}
+
+/// A C interrupt callback (`irq_handler_t`).
+type RawHandler = unsafe extern "C" fn(c_int, *mut c_void) -> bindings::irqreturn_t;
+
+impl<'a, T: Sync + 'a> IrqLine<'a, T> {
+    /// Requests `irq` with `primary` and `thread` as callbacks and the
+    /// registration as their cookie.
+    ///
+    /// # Safety
+    ///
+    /// `primary` (and `thread`, if any) are callbacks for `T` that treat
+    /// their cookie as a live `IrqLine<'_, T>`; the caller's own contract is
+    /// [`IrqLine::request`]'s.
+    unsafe fn request_raw(
+        irq: u32,
+        flags: c_ulong,
+        name: &'static CStr,
+        handler: impl PinInit<T, Error> + 'a,
+        primary: RawHandler,
+        thread: Option<RawHandler>,
+    ) -> Result<Pin<KBox<Self>>> {
+        let number = irq;
+        let init = try_pin_init!(&this in Self {
+            irq,
+            handler <- handler,
+            _dev: PhantomData,
+            _pin: PhantomPinned,
+            _: {
+                // SAFETY: the callbacks match the C handler type and expect
+                // this cookie (the function's contract); it points to
+                // `Self`, which is pinned in its box and fully initialised
+                // here, so a handler may run at once. The box is freed only
+                // after `drop` has freed the interrupt (type invariant), and
+                // the caller drops it before the binding and the module end.
+                // INVARIANT: on success the interrupt is requested as
+                // described.
+                to_result(unsafe {
+                    bindings::request_threaded_irq(
+                        number,
+                        Some(primary),
+                        thread,
+                        flags,
+                        name.as_char_ptr(),
+                        this.as_ptr().cast::<c_void>(),
+                    )
+                })?;
+            },
+        });
+        KBox::pin_init(init, GFP_KERNEL)
+    }
 }
 
 impl<'a, T: Handler + 'a> IrqLine<'a, T> {
@@ -188,43 +263,61 @@ impl<'a, T: Handler + 'a> IrqLine<'a, T> {
         handler: impl PinInit<T, Error> + 'a,
     ) -> Result<Pin<KBox<Self>>> {
         let raw = raw_flags(flags)?;
-        let number = irq;
-        let init = try_pin_init!(&this in Self {
-            irq,
-            handler <- handler,
-            _dev: PhantomData,
-            _pin: PhantomPinned,
-            _: {
-                // SAFETY: `handler_cb::<T>` matches the C handler type; the
-                // cookie points to `Self`, which is pinned in its box and
-                // fully initialised here, so the handler may run at once.
-                // The box is freed only after `drop` has freed the interrupt
-                // (type invariant), and the caller drops it before the
-                // binding and the module end (the function's contract).
-                // INVARIANT: on success the interrupt is requested as
-                // described.
-                to_result(unsafe {
-                    bindings::request_irq(
-                        number,
-                        Some(handler_cb::<T>),
-                        raw,
-                        name.as_char_ptr(),
-                        this.as_ptr().cast::<c_void>(),
-                    )
-                })?;
-            },
-        });
-        KBox::pin_init(init, GFP_KERNEL)
+        // SAFETY: `handler_cb::<T>` treats its cookie as an `IrqLine<T>`;
+        // the caller's contract is this function's.
+        unsafe { Self::request_raw(irq, raw, name, handler, handler_cb::<T>, None) }
+    }
+}
+
+impl<'a, T: ThreadedHandler + 'a> IrqLine<'a, T> {
+    /// Requests interrupt `irq` for `dev` as [`IrqLine::request`] does, with
+    /// a handler in two halves (`request_threaded_irq()`). `IRQF_ONESHOT` is
+    /// added to `flags`: the line stays masked until the thread has run,
+    /// which a level-triggered line needs and a nested interrupt requires.
+    ///
+    /// # Safety
+    ///
+    /// As for [`IrqLine::request`]: the caller drops the registration before
+    /// `dev`'s binding ends, never leaks it.
+    pub(crate) unsafe fn request_threaded(
+        _dev: &'a device::Device<device::Bound>,
+        irq: u32,
+        flags: Flags,
+        name: &'static CStr,
+        handler: impl PinInit<T, Error> + 'a,
+    ) -> Result<Pin<KBox<Self>>> {
+        let raw = raw_flags(flags | Flags::ONESHOT)?;
+        // SAFETY: both callbacks treat their cookie as an `IrqLine<T>`; the
+        // caller's contract is this function's.
+        unsafe {
+            Self::request_raw(
+                irq,
+                raw,
+                name,
+                handler,
+                primary_cb::<T>,
+                Some(thread_cb::<T>),
+            )
+        }
     }
 }
 
 #[pinned_drop]
-impl<T: Handler> PinnedDrop for IrqLine<'_, T> {
+impl<T: Sync> PinnedDrop for IrqLine<'_, T> {
     fn drop(self: Pin<&mut Self>) {
         let cookie = core::ptr::from_ref(&*self).cast_mut().cast::<c_void>();
+        // gpiolib frees every action of the interrupt when it frees them
+        // with the chip, so none left means ours went too (type doc): no
+        // handler runs any more.
+        // SAFETY: `irq_has_action()` accepts any number and only reads.
+        if !unsafe { bindings::irq_has_action(self.irq) } {
+            return;
+        }
         // SAFETY: by the type invariant the interrupt is requested with this
         // cookie; `free_irq()` waits for a running handler, after which no
-        // handler can run, so `handler` may be dropped afterwards.
+        // handler can run, so `handler` may be dropped afterwards. (Were it
+        // freed by its chip's removal in between, `free_irq()` would find no
+        // action and only warn.)
         unsafe { bindings::free_irq(self.irq, cookie) };
     }
 }
@@ -241,4 +334,34 @@ unsafe extern "C" fn handler_cb<T: Handler>(
     // (it stays alive until `free_irq()` returns, which waits for us).
     let line = unsafe { &*ptr.cast::<IrqLine<'_, T>>() };
     release::irqreturn(line.handler.handle())
+}
+
+/// # Safety
+///
+/// Called by the IRQ core for an interrupt requested by
+/// [`IrqLine::request_threaded`]: `ptr` is the cookie, a pointer to a live
+/// `IrqLine<T>`.
+unsafe extern "C" fn primary_cb<T: ThreadedHandler>(
+    _irq: c_int,
+    ptr: *mut c_void,
+) -> bindings::irqreturn_t {
+    // SAFETY: by the function's contract `ptr` points to a live `IrqLine<T>`
+    // (it stays alive until `free_irq()` returns, which waits for us).
+    let line = unsafe { &*ptr.cast::<IrqLine<'_, T>>() };
+    release::threaded_irqreturn(line.handler.handle())
+}
+
+/// # Safety
+///
+/// Called by the interrupt's thread for an interrupt requested by
+/// [`IrqLine::request_threaded`]: `ptr` is the cookie, a pointer to a live
+/// `IrqLine<T>`.
+unsafe extern "C" fn thread_cb<T: ThreadedHandler>(
+    _irq: c_int,
+    ptr: *mut c_void,
+) -> bindings::irqreturn_t {
+    // SAFETY: by the function's contract `ptr` points to a live `IrqLine<T>`
+    // (`free_irq()` stops the thread before it returns).
+    let line = unsafe { &*ptr.cast::<IrqLine<'_, T>>() };
+    release::irqreturn(line.handler.handle_threaded())
 }

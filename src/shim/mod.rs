@@ -18,11 +18,12 @@
 //! | `fwnode_str.rs` | `FwNode::property_read_str()` (borrowed, with the C error) |
 //! | `gpio_consumer.rs` | `kernel::gpio::consumer` (`gpiod_get()` and friends) |
 //! | `hrtimer_rearm.rs` | `ArcHrTimerHandle::restart()` |
-//! | `irq_by_number.rs` | a public `IrqRequest` constructor (`unsafe`, as upstream's `Registration::new`), `irq_get_trigger_type()`, balanced `disable_irq_nosync()`/`enable_irq()` ([`IrqMask`](irq_by_number::IrqMask)) |
+//! | `irq_by_number.rs` | a public `IrqRequest` constructor (`unsafe`, as upstream's `Registration::new`) for one- and two-half handlers, `irq_get_trigger_type()`, balanced `disable_irq_nosync()`/`enable_irq()` ([`IrqMask`](irq_by_number::IrqMask)) |
 //! | `kiocb.rs` | `Kiocb::is_nowait()` |
 //! | `misc_poll.rs` | `MiscDevice::poll`, registration data and `FMODE_NOWAIT` for misc devices |
 //! | `pm.rs` | device wake-up (`device_init_wakeup()`, `dev_pm_set_wake_irq()`), PM notifiers |
 //! | `release.rs` | what differs between Linux 7.2 and 7.3 |
+//! | `work_flush.rs` | `Work::flush()` (`flush_work()`) |
 //! | `wait_queue_lock.rs` | a wait queue whose lock guards data (`wake_up_locked_poll()`, `wait_event_interruptible_locked_irq()`) in `SpinLockIrq`'s interrupt-disable model, `poll_wait()` only for locks the polled file keeps alive |
 
 pub(crate) mod capability;
@@ -36,3 +37,4 @@ pub(crate) mod misc_poll;
 pub(crate) mod pm;
 pub(crate) mod release;
 pub(crate) mod wait_queue_lock;
+pub(crate) mod work_flush;

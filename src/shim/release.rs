@@ -16,7 +16,8 @@
 //! - `of_device_table!`: 4 arguments on 7.2 (a module table name), 3 on 7.3;
 //!   here [`of_table!`](crate::of_table).
 //! - `irqreturn_t` values: `irqreturn_IRQ_*` constants on 7.2,
-//!   `irqreturn::IRQ_*` on 7.3; here [`irqreturn()`].
+//!   `irqreturn::IRQ_*` on 7.3; here [`irqreturn()`] and
+//!   [`threaded_irqreturn()`].
 //!
 //! Two more differences need no code here but a guest test each, because no
 //! compiler error shows them: 7.2's `MiscDevice` file operations have no
@@ -24,7 +25,11 @@
 //! 7.2's interrupt handlers receive the bound device (rpoll's handlers use the
 //! release-independent trait of `irq_by_number.rs`).
 
-use kernel::{bindings, irq::IrqReturn, ThisModule};
+use kernel::{
+    bindings,
+    irq::{IrqReturn, ThreadedIrqReturn},
+    ThisModule,
+};
 
 /// The module's `THIS_MODULE`: the owner of its file operations, so that the
 /// module cannot be unloaded while one of its files is open.
@@ -53,6 +58,26 @@ pub(crate) fn irqreturn(ret: IrqReturn) -> bindings::irqreturn_t {
         match ret {
             IrqReturn::None => bindings::irqreturn_IRQ_NONE,
             IrqReturn::Handled => bindings::irqreturn_IRQ_HANDLED,
+        }
+    }
+}
+
+/// The C `irqreturn_t` value of a threaded handler's hard half.
+pub(crate) fn threaded_irqreturn(ret: ThreadedIrqReturn) -> bindings::irqreturn_t {
+    #[cfg(not(rpoll_kernel_7_2))]
+    {
+        match ret {
+            ThreadedIrqReturn::None => bindings::irqreturn::IRQ_NONE,
+            ThreadedIrqReturn::Handled => bindings::irqreturn::IRQ_HANDLED,
+            ThreadedIrqReturn::WakeThread => bindings::irqreturn::IRQ_WAKE_THREAD,
+        }
+    }
+    #[cfg(rpoll_kernel_7_2)]
+    {
+        match ret {
+            ThreadedIrqReturn::None => bindings::irqreturn_IRQ_NONE,
+            ThreadedIrqReturn::Handled => bindings::irqreturn_IRQ_HANDLED,
+            ThreadedIrqReturn::WakeThread => bindings::irqreturn_IRQ_WAKE_THREAD,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! (`logic::gpio_edges`).
 
 use super::Checked;
-use crate::logic::gpio_edges::{EdgeOutcome, Edges, Settle, Settled};
+use crate::logic::gpio_edges::{EdgeOutcome, Edges, Sampled, Settle, Settled};
 
 /// `rpoll,edges` values, and what an active-low line swaps.
 pub fn edges_parse_and_swap_for_active_low() -> Checked {
@@ -78,5 +78,28 @@ pub fn resync_reports_a_change_no_interrupt_announced() -> Checked {
     let mut z = Settle::new(0, true);
     ensure_eq!(z.resync(false), Some(false));
     ensure_eq!(z.edge(false, 1), EdgeOutcome::Merged);
+    Ok(())
+}
+
+/// A polled line: only changes are edges, only in the reported directions,
+/// and a rebase moves the starting point without one.
+pub fn samples_become_edges_in_reported_directions() -> Checked {
+    let mut s = Sampled::new(false);
+    ensure!(!s.sample(false, Edges::Both));
+    ensure!(s.sample(true, Edges::Both));
+    ensure!(!s.sample(true, Edges::Both));
+    ensure!(s.sample(false, Edges::Both));
+    // Rising only: the fall is remembered, so the next rise is an edge.
+    ensure!(s.sample(true, Edges::Rising));
+    ensure!(!s.sample(false, Edges::Rising));
+    ensure!(!s.sample(false, Edges::Rising));
+    ensure!(s.sample(true, Edges::Rising));
+    // Falling only.
+    ensure!(!s.sample(true, Edges::Falling));
+    ensure!(s.sample(false, Edges::Falling));
+    // A rebase is no edge, and the next sample compares with it.
+    s.rebase(true);
+    ensure!(!s.sample(true, Edges::Both));
+    ensure!(s.sample(false, Edges::Both));
     Ok(())
 }

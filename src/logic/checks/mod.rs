@@ -112,6 +112,7 @@ macro_rules! for_each_check_suite {
                 zero_window_reports_changes_and_merges_repeats,
                 a_burst_ending_where_it_started_reports_nothing,
                 resync_reports_a_change_no_interrupt_announced,
+                samples_become_edges_in_reported_directions,
             ]
         );
         $runner!(
@@ -125,6 +126,7 @@ macro_rules! for_each_check_suite {
                 debounce_rules,
                 edges_default_both_and_unknown_values_are_refused,
                 level_window_has_a_floor,
+                poll_interval_rules,
             ]
         );
         $runner!(

@@ -106,3 +106,31 @@ pub fn level_window_has_a_floor() -> Checked {
     }
     Ok(())
 }
+
+/// `rpoll,poll-interval-us`: absent means interrupt-driven; 100 us to 10 s;
+/// never with `wakeup-source`; messages name the property and the range.
+pub fn poll_interval_rules() -> Checked {
+    ensure_eq!(params::poll_interval_us(None, false), Ok(None));
+    ensure_eq!(params::poll_interval_us(None, true), Ok(None));
+    for ok in [100, 1000, 10_000_000] {
+        ensure_eq!(params::poll_interval_us(Some(ok), false), Ok(Some(ok)));
+    }
+    for bad in [0, 99, 10_000_001, u32::MAX] {
+        ensure_eq!(
+            params::poll_interval_us(Some(bad), false),
+            Err(ParamError::PollInterval(bad))
+        );
+    }
+    ensure_eq!(
+        params::poll_interval_us(Some(1000), true),
+        Err(ParamError::WakeupWhenPolled)
+    );
+    ensure_eq!(
+        Text::of(&ParamError::PollInterval(5)).as_str(),
+        "property 'rpoll,poll-interval-us' = 5 is out of range (accepted: 100..=10000000 us)"
+    );
+    ensure!(Text::of(&ParamError::WakeupWhenPolled)
+        .as_str()
+        .starts_with("property 'wakeup-source' is not accepted with 'rpoll,poll-interval-us'"));
+    Ok(())
+}

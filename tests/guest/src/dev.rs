@@ -487,15 +487,19 @@ pub fn gpio_consumer(offset: u32) -> Result<String, String> {
     gpio_chip_consumer(PL061, offset)
 }
 
-/// The consumer holding line `offset` of `chip` (empty if none).
+/// The consumer holding line `offset` of `chip` (empty if none): gpiolib's
+/// lines show `(NAME|CONSUMER)`, gpio-sim's `(CONSUMER)`.
 pub fn gpio_chip_consumer(chip: &str, offset: u32) -> Result<String, String> {
     let Some(l) = gpio_chip_line(chip, offset)? else {
         return Ok(String::new());
     };
-    Ok(l.split_once('|')
+    let inner = l
+        .split_once('(')
         .and_then(|(_, r)| r.split_once(')'))
-        .map(|(c, _)| c.trim().to_string())
-        .unwrap_or_default())
+        .map(|(c, _)| c)
+        .unwrap_or_default();
+    let consumer = inner.rsplit_once('|').map_or(inner, |(_, c)| c);
+    Ok(consumer.trim().to_string())
 }
 
 static NEXT_PRESS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);

@@ -16,10 +16,10 @@ use crate::check;
 use crate::dev::*;
 
 /// Longest wait for records the host was asked to cause.
-const WAIT_MS: i32 = 10_000;
+pub(crate) const WAIT_MS: i32 = 10_000;
 
 /// Checks that `recs` are GPIO records with the given (edge, level) pairs.
-fn check_edges(name: &str, recs: &[RpollEvent], want: &[(Edge, bool)]) -> TestResult {
+pub(crate) fn check_edges(name: &str, recs: &[RpollEvent], want: &[(Edge, bool)]) -> TestResult {
     let got: Vec<(Option<Edge>, Option<bool>)> =
         recs.iter().map(|r| (r.edge(), r.level())).collect();
     let want: Vec<(Option<Edge>, Option<bool>)> =
@@ -34,7 +34,7 @@ fn check_edges(name: &str, recs: &[RpollEvent], want: &[(Edge, bool)]) -> TestRe
 
 /// Waits until device `name` has reported (debugfs `level`) the logical
 /// level `level`.
-fn wait_driver_level(name: &str, level: bool) -> TestResult {
+pub(crate) fn wait_driver_level(name: &str, level: bool) -> TestResult {
     let start = std::time::Instant::now();
     while debug_state(name)?.num("level") != u64::from(level) {
         check!(
@@ -48,7 +48,7 @@ fn wait_driver_level(name: &str, level: bool) -> TestResult {
 }
 
 /// Checks that nothing more arrives on `fd` within `ms`.
-fn quiet(name: &str, fd: &OwnedFd, ms: i32) -> TestResult {
+pub(crate) fn quiet(name: &str, fd: &OwnedFd, ms: i32) -> TestResult {
     let extra = collect(fd, 1, ms)?;
     check!(extra.is_empty(), "{name}: unexpected records {extra:?}");
     Ok(())

@@ -6,4 +6,5 @@ pub mod fault;
 pub mod kmemleak;
 pub mod level;
 pub mod runner;
+pub mod sim;
 pub mod threads;

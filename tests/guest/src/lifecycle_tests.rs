@@ -196,6 +196,18 @@ pub fn bad_nodes_rejected_with_messages() -> TestResult {
             "'rpoll,debounce-us' = 2000000 is out of range",
         ),
         ("bad-gpio-missing", "'gpios' is missing or malformed"),
+        (
+            "bad-poll-short",
+            "'rpoll,poll-interval-us' = 99 is out of range (accepted: 100..=10000000 us)",
+        ),
+        (
+            "bad-poll-long",
+            "'rpoll,poll-interval-us' = 10000001 is out of range",
+        ),
+        (
+            "bad-poll-wakeup",
+            "'wakeup-source' is not accepted with 'rpoll,poll-interval-us'",
+        ),
         ("gpio-cells-short", "'gpios' is missing or malformed"),
     ];
     for (node, msg) in expect {
@@ -221,8 +233,9 @@ pub fn bad_nodes_rejected_with_messages() -> TestResult {
         busy.len() == 1 && bound.len() == 1 && busy != bound,
         "line 5: refused {busy:?}, bound {bound:?}"
     );
-    // GPIO line 2 wanted twice: one holds it, the other names the conflict.
-    let busy: Vec<&str> = ["line2-a", "line2-b"]
+    // gpio-sim line 7 wanted twice: one holds it, the other names the
+    // conflict.
+    let busy: Vec<&str> = ["line7-a", "line7-b"]
         .into_iter()
         .filter(|n| {
             log.contains(&format!(
@@ -230,10 +243,10 @@ pub fn bad_nodes_rejected_with_messages() -> TestResult {
             ))
         })
         .collect();
-    let holder = gpio_consumer(2)?;
+    let holder = gpio_chip_consumer(rpoll_guest_tests::sim::SIM, 7)?;
     check!(
-        busy.len() == 1 && holder.starts_with("rpoll-line2-") && !holder.ends_with(busy[0]),
-        "line 2: refused {busy:?}, held by '{holder}'"
+        busy.len() == 1 && holder.starts_with("rpoll-line7-") && !holder.ends_with(busy[0]),
+        "sim line 7: refused {busy:?}, held by '{holder}'"
     );
     // A GPIO whose interrupt is taken (it binds after line5-a/b, being
     // earlier in the DT): refused, and its line put back.

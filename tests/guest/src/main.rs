@@ -22,7 +22,9 @@ mod lifecycle_tests;
 mod nowait_tests;
 mod pm_tests;
 mod poll_tests;
+mod polled_gpio_tests;
 mod read_tests;
+mod sleeping_gpio_tests;
 mod timer_tests;
 
 use dev::TestResult;
@@ -82,6 +84,16 @@ const TESTS: &[Test] = tests![
     gpio_tests::gpio_single_edge_lines,
     gpio_tests::gpio_two_lines_alternately,
     gpio_tests::gpio_thousand_fast_edges,
+    sleeping_gpio_tests::sim_lines_requested_and_described,
+    sleeping_gpio_tests::sim_press_and_release,
+    sleeping_gpio_tests::sim_bouncy_press_is_one_press,
+    sleeping_gpio_tests::sim_level_ioctl_follows_line,
+    sleeping_gpio_tests::sim_overflow_accounted,
+    polled_gpio_tests::pl061_polled_press_and_release,
+    polled_gpio_tests::sim_polled_edges_at_sample_times,
+    polled_gpio_tests::sim_polled_debounce_in_samples,
+    polled_gpio_tests::sim_polled_rising_only,
+    polled_gpio_tests::sim_polled_samples_only_while_open,
     pm_tests::wakeup_source_enabled_by_default,
     pm_tests::level_ioctl_follows_line,
     pm_tests::press_wakes_from_suspend,
@@ -104,6 +116,7 @@ const TESTS: &[Test] = tests![
     lifecycle_tests::unbind_wakes_blocked_readers_and_rebind_works,
     irq_tests::button_unbind_frees_irq_and_rebind,
     gpio_tests::gpio_line_free_after_unbind,
+    sleeping_gpio_tests::sim_chip_unbound_under_readers,
     lifecycle_tests::module_unload_and_reload,
 ];
 

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A GPIO line fed by its interrupt (`gpio_source.rs` decides what an edge
+//! means; this file only gets the edges there).
+//!
+//! The interrupt is requested on the physical edges matching `rpoll,edges`
+//! (swapped for active-low lines). The stamp is always taken first, in the
+//! hard-IRQ handler (as gpio-cdev stamps at the top of its handler):
+//! - a line whose controller does not sleep is read right there;
+//! - a line on an I2C or SPI expander cannot be read in hard-IRQ context:
+//!   its interrupt is threaded (`IRQF_ONESHOT`), the hard half keeps the
+//!   stamp (an atomic, no lock) and the thread reads the line with the
+//!   cansleep API. Interrupts before the thread ran form one burst (its
+//!   first stamp, the level read once). An expander that delivers its
+//!   interrupts from its own thread (a nested interrupt) runs only the
+//!   thread, which then stamps itself.
+//!
+//! With `wakeup-source` the line's interrupt may wake the system (the PM core
+//! arms it while `power/wakeup` is enabled) and every edge is reported as a
+//! wake-up event.
+
+use kernel::{
+    device::{Bound, Device},
+    irq::{self, IrqReturn, ThreadedIrqReturn},
+    prelude::*,
+    sync::Arc,
+};
+
+use crate::{
+    gpio_source::{GpioSource, LineConfig},
+    logic::gpio_edges::Edges,
+    shim::{
+        clock,
+        irq_by_number::{self, IrqLine},
+    },
+    wakeup::Wake,
+};
+
+/// The interrupt handler of a line that does not sleep; unbinds the source
+/// (puts the line) when dropped, after its interrupt was freed.
+#[pin_data(PinnedDrop)]
+pub(crate) struct AtomicHandler<'bound> {
+    source: Arc<GpioSource>,
+    /// Each edge's wake-up event, if a `wakeup-source`.
+    wake: Wake<'bound>,
+}
+
+impl irq_by_number::Handler for AtomicHandler<'_> {
+    fn handle(&self) -> IrqReturn {
+        // Stamped first, before the level is read.
+        let now = clock::monotonic_ns();
+        self.source.edge_atomic(now);
+        self.wake.edge();
+        IrqReturn::Handled
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for AtomicHandler<'_> {
+    fn drop(self: Pin<&mut Self>) {
+        // Dropped after its interrupt was freed: no edge can re-arm the
+        // settle timer, which may still hold a reference to the source.
+        self.source.unbind();
+    }
+}
+
+/// The two-half interrupt handler of a line whose controller sleeps; unbinds
+/// the source when dropped, after its interrupt (and thread) was freed.
+#[pin_data(PinnedDrop)]
+pub(crate) struct SleepingHandler<'bound> {
+    source: Arc<GpioSource>,
+    wake: Wake<'bound>,
+}
+
+impl irq_by_number::ThreadedHandler for SleepingHandler<'_> {
+    /// Only the stamp: with `IRQF_ONESHOT` this half runs in hard-IRQ
+    /// context even on PREEMPT_RT, so it takes no `spinlock_t` (the wake-up
+    /// event's lock is one: it is reported by the thread).
+    fn handle(&self) -> ThreadedIrqReturn {
+        self.source.stamp_for_thread(clock::monotonic_ns());
+        ThreadedIrqReturn::WakeThread
+    }
+
+    fn handle_threaded(&self) -> IrqReturn {
+        self.source.edge_threaded();
+        self.wake.edge();
+        IrqReturn::Handled
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for SleepingHandler<'_> {
+    fn drop(self: Pin<&mut Self>) {
+        self.source.unbind();
+    }
+}
+
+/// A requested interrupt feeding a GPIO source; frees it, then puts the
+/// line, when dropped.
+pub(crate) enum IrqFeed<'bound> {
+    /// A line that does not sleep.
+    Atomic {
+        /// Frees the interrupt when dropped.
+        _line: Pin<KBox<IrqLine<'bound, AtomicHandler<'bound>>>>,
+    },
+    /// A line on a controller that sleeps.
+    Sleeping {
+        /// Frees the interrupt and its thread when dropped.
+        _line: Pin<KBox<IrqLine<'bound, SleepingHandler<'bound>>>>,
+    },
+}
+
+/// Requests interrupt `irq` of `source`'s line for the edges `line` names.
+pub(crate) fn request<'bound>(
+    pdev: &'bound Device<Bound>,
+    source: Arc<GpioSource>,
+    irq: u32,
+    line: LineConfig,
+) -> Result<IrqFeed<'bound>> {
+    let trigger = match line.edges.physical(source.active_low()) {
+        Edges::Rising => irq::Flags::TRIGGER_RISING,
+        Edges::Falling => irq::Flags::TRIGGER_FALLING,
+        Edges::Both => irq::Flags::TRIGGER_RISING | irq::Flags::TRIGGER_FALLING,
+    };
+    let sleeps = source.can_sleep();
+    // A wake-up event keeps the system awake until the settle window has
+    // passed and the record is queued (and, for an expander, its read).
+    let wake_ms = line.debounce_us.div_ceil(1000) + if sleeps { 20 } else { 1 };
+    let wake = Wake::new(pdev, irq, line.wakeup, wake_ms)?;
+    let report = |e: &Error| {
+        dev_err!(
+            pdev,
+            "cannot request interrupt {irq} of the GPIO line (error {})\n",
+            e.to_errno()
+        );
+    };
+    Ok(if sleeps {
+        let handler = try_pin_init!(SleepingHandler { source, wake });
+        // SAFETY: the registration goes into the returned feed, which the
+        // caller keeps in the device's driver data (`GpioBinding`), dropped
+        // at unbind, never leaked.
+        let line = unsafe { IrqLine::request_threaded(pdev, irq, trigger, c"rpoll", handler) }
+            .inspect_err(report)?;
+        IrqFeed::Sleeping { _line: line }
+    } else {
+        let handler = try_pin_init!(AtomicHandler { source, wake });
+        // SAFETY: as above.
+        let line = unsafe { IrqLine::request(pdev, irq, trigger, c"rpoll", handler) }
+            .inspect_err(report)?;
+        IrqFeed::Atomic { _line: line }
+    })
+}
