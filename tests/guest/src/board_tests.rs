@@ -10,8 +10,10 @@
 //! (`scripts/banks-dtso`, one per GPIO block) on line LINE of CHIP: one test
 //! presses it. `level=bankN:CHIP:LINE` is the overlay's level-high
 //! `rpoll,event-irq` device `level` on line LINE of that block: one test
-//! holds it asserted. Prints `guest plan N`, one result line per test,
-//! `guest: N passed, N failed`.
+//! holds it asserted. `expander=PIN` is the overlay's `expander` device,
+//! which samples pin PIN of an I2C GPIO expander with no interrupt (a
+//! PCA9552): one test presses it. Prints `guest plan N`, one result line
+//! per test, `guest: N passed, N failed`.
 
 use std::time::Duration;
 
@@ -323,6 +325,72 @@ fn bank_press_release(bank: &Bank) -> TestResult {
     Ok(())
 }
 
+/// The expander's chip in `/sys/kernel/debug/gpio` (leds-pca955x's label).
+const EXPANDER_CHIP: &str = "gpio-pca955x";
+
+/// Sets expander pin `pin` to a physical level and waits until gpiolib
+/// reads it back (an I2C read), then for three samples past the 20 ms
+/// debounce window.
+fn expander_set(pin: u32, high: bool) -> TestResult {
+    gpio_drive(&format!("expander:{pin}={}", u8::from(high)));
+    wait_chip_level(EXPANDER_CHIP, pin, high, WAIT_MS as u64)?;
+    sleep_ms(20 + 3 * 10);
+    Ok(())
+}
+
+/// A button on a pin of an I2C expander with no interrupt (QEMU's PCA9552,
+/// whose pins Linux's leds-pca955x offers as a sleeping GPIO chip), sampled
+/// every 10 ms: the press and the release are one record each, no
+/// interrupt is involved, and nothing follows.
+fn expander_polled_press_release(pin: u32) -> TestResult {
+    let d = Device::open_nonblocking("expander").map_err(|e| format!("expander: {e}"))?;
+    let i = d.info().map_err(|e| format!("INFO: {e}"))?;
+    check!(
+        i.source == RPOLL_SOURCE_GPIO
+            && i.irq == 0
+            && i.period_us == 10_000
+            && i.gpio_line == (pin | RPOLL_GPIO_ACTIVE_LOW),
+        "expander INFO {i:?}"
+    );
+    check!(
+        gpio_chip_consumer(EXPANDER_CHIP, pin)? == "rpoll-expander",
+        "pin {pin} of the expander not held by rpoll-expander"
+    );
+    let st = debug_state("expander")?;
+    check!(
+        st.text("mode") == "polled",
+        "expander mode '{}'",
+        st.text("mode")
+    );
+    // Released (pulled up) first; what that reported is dropped.
+    expander_set(pin, true)?;
+    d.read_available(16).map_err(|e| e.to_string())?;
+    expander_set(pin, false)?;
+    check!(
+        d.level().map_err(|e| e.to_string())?,
+        "GET_LEVEL 0 while pressed"
+    );
+    expander_set(pin, true)?;
+    let recs = collect(d.owned_fd(), 2, WAIT_MS)?;
+    check!(
+        edges(&recs) == PRESS_RELEASE,
+        "expander pin {pin}: records {:?}",
+        edges(&recs)
+    );
+    check!(
+        recs[1].timestamp_ns > recs[0].timestamp_ns,
+        "release stamped before the press"
+    );
+    sleep_ms(100);
+    let extra = d.read_available(16).map_err(|e| e.to_string())?;
+    check!(
+        extra.is_empty(),
+        "records after the release: {:?}",
+        edges(&extra)
+    );
+    Ok(())
+}
+
 /// The button is a `wakeup-source` (its overlay says so): a press while
 /// the board is suspended to idle wakes it, through the SoC's GPIO
 /// controller (`pm_wakeup_irq` is the button's interrupt), and the reader
@@ -410,6 +478,19 @@ fn main() {
         }
         None => None,
     };
+    let expander = match args.iter().position(|a| a.starts_with("expander=")) {
+        Some(i) => {
+            let a = args.remove(i);
+            match a["expander=".len()..].parse::<u32>() {
+                Ok(pin) => Some(pin),
+                Err(_) => {
+                    eprintln!("rpoll-board-tests: bad '{a}' (want expander=PIN)");
+                    std::process::exit(2);
+                }
+            }
+        }
+        None => None,
+    };
     let banks: Vec<Bank> = match args
         .iter()
         .skip(3)
@@ -429,7 +510,7 @@ fn main() {
             debounce_ms: ms.parse().expect("DEBOUNCE_MS"),
         },
         _ => {
-            eprintln!("usage: rpoll-board-tests CHIP LINE DEBOUNCE_MS [bankN=CHIP:LINE]... [level=bankN:CHIP:LINE]");
+            eprintln!("usage: rpoll-board-tests CHIP LINE DEBOUNCE_MS [bankN=CHIP:LINE]... [level=bankN:CHIP:LINE] [expander=PIN]");
             std::process::exit(2);
         }
     };
@@ -476,6 +557,10 @@ fn main() {
     });
     if let Some(t) = &level_test {
         tests.push(("level_line_held_does_not_storm", t));
+    }
+    let expander_test = expander.map(|pin| move || expander_polled_press_release(pin));
+    if let Some(t) = &expander_test {
+        tests.push(("expander_polled_press_release", t));
     }
     tests.push(("unbind_rebind_frees_pin", &unbind));
     tests.push(("rmmod_insmod_frees_pin", &rmmod));
