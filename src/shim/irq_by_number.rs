@@ -322,46 +322,51 @@ impl<T: Sync> PinnedDrop for IrqLine<'_, T> {
     }
 }
 
+/// The handler of the registration whose cookie is `ptr`.
+///
 /// # Safety
 ///
-/// Called by the IRQ core for an interrupt requested by [`IrqLine::request`]:
-/// `ptr` is the cookie, a pointer to a live `IrqLine<T>`.
+/// `ptr` is the cookie of an interrupt requested by [`IrqLine`] with `T`'s
+/// callbacks, passed by the IRQ core to one of them: it points to a live
+/// `IrqLine<T>`, which stays alive until `free_irq()` returns, and that
+/// waits for running handlers and stops the thread first.
+unsafe fn handler_of<'a, T: Sync>(ptr: *mut c_void) -> &'a T {
+    // SAFETY: by the function's contract.
+    &unsafe { &*ptr.cast::<IrqLine<'_, T>>() }.handler
+}
+
+/// # Safety
+///
+/// Called by the IRQ core for an interrupt requested by [`IrqLine::request`]
+/// with `ptr` as cookie.
 unsafe extern "C" fn handler_cb<T: Handler>(
     _irq: c_int,
     ptr: *mut c_void,
 ) -> bindings::irqreturn_t {
-    // SAFETY: by the function's contract `ptr` points to a live `IrqLine<T>`
-    // (it stays alive until `free_irq()` returns, which waits for us).
-    let line = unsafe { &*ptr.cast::<IrqLine<'_, T>>() };
-    release::irqreturn(line.handler.handle())
+    // SAFETY: `ptr` is the cookie of `T`'s registration (contract).
+    release::irqreturn(unsafe { handler_of::<T>(ptr) }.handle())
 }
 
 /// # Safety
 ///
 /// Called by the IRQ core for an interrupt requested by
-/// [`IrqLine::request_threaded`]: `ptr` is the cookie, a pointer to a live
-/// `IrqLine<T>`.
+/// [`IrqLine::request_threaded`] with `ptr` as cookie.
 unsafe extern "C" fn primary_cb<T: ThreadedHandler>(
     _irq: c_int,
     ptr: *mut c_void,
 ) -> bindings::irqreturn_t {
-    // SAFETY: by the function's contract `ptr` points to a live `IrqLine<T>`
-    // (it stays alive until `free_irq()` returns, which waits for us).
-    let line = unsafe { &*ptr.cast::<IrqLine<'_, T>>() };
-    release::threaded_irqreturn(line.handler.handle())
+    // SAFETY: `ptr` is the cookie of `T`'s registration (contract).
+    release::threaded_irqreturn(unsafe { handler_of::<T>(ptr) }.handle())
 }
 
 /// # Safety
 ///
 /// Called by the interrupt's thread for an interrupt requested by
-/// [`IrqLine::request_threaded`]: `ptr` is the cookie, a pointer to a live
-/// `IrqLine<T>`.
+/// [`IrqLine::request_threaded`] with `ptr` as cookie.
 unsafe extern "C" fn thread_cb<T: ThreadedHandler>(
     _irq: c_int,
     ptr: *mut c_void,
 ) -> bindings::irqreturn_t {
-    // SAFETY: by the function's contract `ptr` points to a live `IrqLine<T>`
-    // (`free_irq()` stops the thread before it returns).
-    let line = unsafe { &*ptr.cast::<IrqLine<'_, T>>() };
-    release::irqreturn(line.handler.handle_threaded())
+    // SAFETY: `ptr` is the cookie of `T`'s registration (contract).
+    release::irqreturn(unsafe { handler_of::<T>(ptr) }.handle_threaded())
 }

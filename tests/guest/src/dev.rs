@@ -600,3 +600,39 @@ pub fn set_period(d: &rpoll::Device, us: u32) -> TestResult {
     d.set_period_us(us)
         .map_err(|e| format!("SET_PERIOD {us}: {e}"))
 }
+
+/// Blocks a reader in `read()` on `rfd` and a poller in `epoll_wait()` on
+/// `pfd`, runs `unbind` (which must unbind both files' devices), and checks
+/// that the read fails with `ENODEV`, the poller sees `EPOLLHUP | EPOLLERR`,
+/// and a second read fails with `ENODEV` too.
+pub fn unbind_under_blocked_readers(
+    rfd: OwnedFd,
+    pfd: &OwnedFd,
+    unbind: impl FnOnce() -> TestResult,
+) -> TestResult {
+    let rfd = std::sync::Arc::new(rfd);
+    let ep = Epoll::new()?;
+    ep.add(pfd, IN, 3)?;
+    let f2 = rfd.clone();
+    let (reader, _) = spawn_blocked(move || read_batch(&f2, 4).map(|v| v.len()))?;
+    let (poller, _) = spawn_blocked(move || ep.wait(-1))?;
+    unbind()?;
+    let r = reader.join().map_err(|_| "reader thread panicked")?;
+    check!(
+        r == Err(libc::ENODEV),
+        "blocked read after unbind: expected ENODEV, got {r:?}"
+    );
+    let p = poller
+        .join()
+        .map_err(|_| "poller thread panicked")?
+        .map_err(|e| format!("epoll_wait: errno {e}"))?;
+    check!(
+        p.len() == 1 && p[0].1 & HUP == HUP,
+        "epoll after unbind: {p:?}"
+    );
+    check!(
+        read_batch(&rfd, 1) == Err(libc::ENODEV),
+        "second read after unbind"
+    );
+    Ok(())
+}

@@ -183,33 +183,11 @@ pub fn sim_overflow_accounted() -> TestResult {
 /// `ENODEV` and a poller `EPOLLHUP`; bound again, the chip and then the
 /// device work as before.
 pub fn sim_chip_unbound_under_readers() -> TestResult {
-    let rfd = std::sync::Arc::new(open("sim-key")?);
     let pfd = open("sim-poll")?;
-    let ep = Epoll::new()?;
-    ep.add(&pfd, IN, 3)?;
-    let f2 = rfd.clone();
-    let (reader, _) = spawn_blocked(move || read_batch(&f2, 4).map(|v| v.len()))?;
-    let (poller, _) = spawn_blocked(move || ep.wait(-1))?;
-    sysfs_write("/sys/bus/platform/drivers/gpio-sim/unbind", SIM_PDEV)?;
-    let r = reader.join().map_err(|_| "reader thread panicked")?;
-    check!(
-        r == Err(libc::ENODEV),
-        "blocked read after the chip's unbind: {r:?}"
-    );
-    let p = poller
-        .join()
-        .map_err(|_| "poller thread panicked")?
-        .map_err(|e| format!("epoll_wait: errno {e}"))?;
-    check!(
-        p.len() == 1 && p[0].1 & HUP == HUP,
-        "epoll after the chip's unbind: {p:?}"
-    );
-    check!(
-        read_batch(&rfd, 1) == Err(libc::ENODEV),
-        "second read after unbind"
-    );
+    unbind_under_blocked_readers(open("sim-key")?, &pfd, || {
+        sysfs_write("/sys/bus/platform/drivers/gpio-sim/unbind", SIM_PDEV)
+    })?;
     drop(pfd);
-    drop(rfd);
     sysfs_write("/sys/bus/platform/drivers/gpio-sim/bind", SIM_PDEV)?;
     // The consumers were unbound, not deferred: bind them again.
     for name in [
