@@ -10,11 +10,8 @@ if ! insmod /lib/modules/cref.ko; then
     exit 1
 fi
 # The devices the asked parts use (bench/run passes --parts).
-case " $* " in
-    *" --parts timer "*) parts="timer" ;;
-    *" --parts gpio "*) parts="gpio" ;;
-    *) parts="timer gpio" ;;
-esac
+parts=$(echo " $* " | sed -n 's/.* --parts \([a-z,]*\) .*/\1/p' | tr , ' ')
+[ -n "$parts" ] || parts="timer gpio"
 devs=""
 for p in $parts; do
     case $p in
@@ -27,6 +24,7 @@ for p in $parts; do
                     exit 1
                 fi
             done ;;
+        lines) devs="$devs /dev/rpoll-bench-sim /dev/rpoll-bench-pl-poll /dev/rpoll-bench-poll-1ms" ;;
     esac
 done
 for d in $devs; do

@@ -95,10 +95,12 @@ impl HrTimerCallback for Poller {
 
     fn run(this: ArcBorrow<'_, Self>, mut ctx: HrTimerCallbackContext<'_, Self>) -> HrTimerRestart {
         if this.source.can_sleep() {
+            // The high-priority per-CPU queue: a button's sample should not
+            // wait behind ordinary work (7.3's `system()` is deprecated).
             // Already queued: the read that is due covers this expiry too.
             // The reference given back is not the last one (the timer holds
             // one), so dropping it here frees nothing.
-            let _ = workqueue::system().enqueue(Arc::<Poller>::from(this));
+            let _ = workqueue::system_highpri().enqueue(Arc::<Poller>::from(this));
         } else {
             this.source.sample_atomic();
         }

@@ -12,7 +12,9 @@
 //! 4. latency and CPU per event with 1, 8 and 64 readers;
 //! 5. the GPIO path: rpoll's GPIO device against gpio-cdev and gpio-keys +
 //!    evdev, edges driven from the host (latency, CPU per edge, loss at the
-//!    highest edge rates).
+//!    highest edge rates);
+//! 6. lines off the on-chip controller (`--parts lines`, virt): latency of
+//!    a line on a controller whose reads sleep, idle CPU of sampled lines.
 //!
 //! Progress goes to stderr; the results go to stdout as one JSON document cut
 //! into lines `@@BENCH <index> <text>` and closed by `@@BENCH-END <count>`,
@@ -25,6 +27,7 @@
 mod evdev;
 mod gpio;
 mod json;
+mod lines;
 mod measure;
 mod micro;
 mod soak;
@@ -473,6 +476,7 @@ fn gpio_all(cfg: &Cfg, setup: &gpio::GpioSetup) -> io::Result<Value> {
 struct Parts {
     timer: bool,
     gpio: bool,
+    lines: bool,
 }
 
 impl Parts {
@@ -480,15 +484,17 @@ impl Parts {
         let mut p = Parts {
             timer: false,
             gpio: false,
+            lines: false,
         };
         for part in list.split(',') {
             match part {
                 "timer" => p.timer = true,
                 "gpio" => p.gpio = true,
+                "lines" => p.lines = true,
                 _ => {
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidInput,
-                        format!("unknown part {part:?} (timer, gpio)"),
+                        format!("unknown part {part:?} (timer, gpio, lines)"),
                     ))
                 }
             }
@@ -625,6 +631,14 @@ fn run_all(cfg: &Cfg, parts: Parts, setup: Option<&gpio::GpioSetup>) -> io::Resu
     if let Some(setup) = setup.filter(|_| parts.gpio) {
         doc = doc.with("gpio", gpio_all(cfg, setup)?);
     }
+    if parts.lines {
+        let lc = lines::LinesCfg {
+            edges: if cfg.quick { 200 } else { 2000 },
+            gap_us: 2000,
+            cpu_s: if cfg.quick { 1.0 } else { 4.0 },
+        };
+        doc = doc.with("lines", lines::run(&lc)?);
+    }
     if let Some(base) = base {
         doc = timer_second(cfg, base, doc)?;
     }
@@ -754,7 +768,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: rpoll-bench all [--quick] [--hz N] [--parts timer,gpio] [--gpio DEV:RPOLL:CDEV:DONE:KEYS]\n       \
+                "usage: rpoll-bench all [--quick] [--hz N] [--parts timer,gpio,lines] [--gpio DEV:RPOLL:CDEV:DONE:KEYS]\n       \
                  rpoll-bench window MECH[,MECH...] READERS PERIOD_US SECS [BATCH]\n       \
                  rpoll-bench throughput rpoll|cref|timerfd [BATCH]\n       \
                  rpoll-bench micro\n       \

@@ -66,6 +66,12 @@ fn representative<'a>(g: &'a Value, mech: &str, soaked: bool) -> Option<&'a Valu
     median_train(&g["gpio"], mech, &first_gap(g), soaked, rank_key(soaked).0)
 }
 
+/// rpoll's representative idle train at the widest gap (the latency
+/// table's row).
+pub fn rpoll_idle_train(g: &Value) -> Option<&Value> {
+    representative(g, "rpoll", false)
+}
+
 /// Figure `key` of `mech` at the widest gap, idle (`soaked` false) or
 /// soaked, from the representative run, as every table and ratio quotes it.
 pub fn figure(g: &Value, mech: &str, soaked: bool, key: &str) -> Option<f64> {

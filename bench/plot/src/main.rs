@@ -21,6 +21,7 @@
 
 mod compare;
 mod gpio_table;
+mod lines_table;
 mod plot;
 mod profile;
 mod readme;

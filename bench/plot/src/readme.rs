@@ -34,6 +34,8 @@ pub fn render(name: &str, doc: &Value) -> Option<String> {
         "gpio-latency" => gpio_table::latency_table(&mut out, g),
         "gpio-cpu" => gpio_table::cpu_table(&mut out, g),
         "gpio-trains" => gpio_table::trains_table(&mut out, g),
+        "lines-sleeping" => crate::lines_table::sleeping_table(&mut out, g),
+        "lines-polled" => crate::lines_table::polled_table(&mut out, g),
         "before-after" => compare::before_after_table(&mut out, doc),
         "checks" => compare::checks(&mut out, doc),
         "profile" => profile::table(&mut out, &doc["profile"]),
