@@ -27,7 +27,7 @@ use crate::{
         decimal::Decimal,
         queue::{Delivery, ReaderQueue},
         sample::Sample,
-        uapi::RpollStats,
+        uapi::{edge_wanted, RpollStats, RPOLL_EDGE_FALLING, RPOLL_EDGE_RISING, RPOLL_EVENT_CONFIG},
     },
     shim::{
         misc_poll::mask,
@@ -91,6 +91,9 @@ impl Records<'_> {
 /// of open readers is `active.count_ones()`.
 struct State {
     slots: KVec<Option<Queue>>,
+    /// Each reader's GPIO edge mask (`RPOLL_EDGE_*`), set to both edges
+    /// when it attaches.
+    masks: [u32; MAX_READERS],
     active: u64,
     /// Events produced since the device was bound (the last `seq` issued).
     produced: u64,
@@ -100,6 +103,9 @@ struct State {
     merged: u64,
     /// Set once the device is unbound; readers then get `ENODEV`.
     gone: bool,
+    /// The source's configuration changed since the last record: the next
+    /// one carries `RPOLL_EVENT_CONFIG`.
+    config_changed: bool,
 }
 
 impl State {
@@ -145,11 +151,13 @@ impl FanOut {
                 // INVARIANT: no slot is open and no bit is set.
                 state <- new_wait_queue_lock!(State {
                     slots,
+                    masks: [RPOLL_EDGE_RISING | RPOLL_EDGE_FALLING; MAX_READERS],
                     active: 0,
                     produced: 0,
                     overruns: 0,
                     merged: 0,
                     gone: false,
+                    config_changed: false,
                 }, "rpoll::fanout"),
                 membership <- new_mutex!((), "rpoll::membership"),
                 depth,
@@ -175,15 +183,41 @@ impl FanOut {
         st.overruns += skipped;
         st.produced += 1;
         sample.seq = st.produced;
+        if core::mem::take(&mut st.config_changed) {
+            sample.source |= RPOLL_EVENT_CONFIG;
+        }
         let mut open = st.active;
         while open != 0 {
             let slot = open.trailing_zeros() as usize;
             open &= open - 1;
+            let wanted = edge_wanted(st.masks[slot], sample.source);
             if let Some(q) = st.queue(slot) {
-                q.push(sample);
+                if wanted {
+                    q.push(sample);
+                } else {
+                    q.skip();
+                }
             }
         }
         st.wake_up_poll(mask::IN | mask::RDNORM);
+    }
+
+    /// Flags the next record produced: the source's configuration changed
+    /// (under the source's own lock, so no record of the old configuration
+    /// can come after it).
+    pub(crate) fn mark_config_change(&self) {
+        self.state.lock().config_changed = true;
+    }
+
+    /// Sets the GPIO edges the reader in `slot` receives (`RPOLL_EDGE_*`,
+    /// checked by the caller); returns the events its mask has kept out so
+    /// far.
+    pub(crate) fn set_edge_mask(&self, slot: usize, mask: u32) -> u64 {
+        let mut st = self.state.lock();
+        if let Some(m) = st.masks.get_mut(slot) {
+            *m = mask;
+        }
+        st.queue(slot).map_or(0, |q| q.counts().filtered)
     }
 
     /// Counts `n` source inputs merged into other events. Any context.
@@ -212,6 +246,7 @@ impl FanOut {
             // The depth was validated at probe, so this cannot fail.
             let queue = Queue::new(buf, st.produced).map_err(|_| EINVAL)?;
             st.slots[slot] = Some(queue);
+            st.masks[slot] = RPOLL_EDGE_RISING | RPOLL_EDGE_FALLING;
             // INVARIANT: `slots[slot]` and its bit are set together.
             st.active |= 1 << slot;
             (slot, st.active.count_ones() == 1)
@@ -337,11 +372,12 @@ impl FanOut {
                 let c = q.counts();
                 writeln!(
                     f,
-                    "reader {i}: base={} delivered={} lost={} queued={}",
+                    "reader {i}: base={} delivered={} lost={} queued={} filtered={}",
                     Decimal(c.base),
                     Decimal(c.delivered),
                     Decimal(c.lost),
-                    Decimal(c.queued)
+                    Decimal(c.queued),
+                    Decimal(c.filtered)
                 )?;
             }
         }

@@ -3,8 +3,11 @@
 //! A GPIO line fed by its interrupt (`gpio_source.rs` decides what an edge
 //! means; this file only gets the edges there).
 //!
-//! The interrupt is requested on the physical edges matching `rpoll,edges`
-//! (swapped for active-low lines). The stamp is always taken first, in the
+//! The interrupt is requested on both edges, whatever `rpoll,edges` says:
+//! `gpio_source.rs` keeps the edges the device reports, from the level read
+//! after each interrupt, so `RPOLL_IOC_SET_CONFIG` can change them without
+//! touching the interrupt (a single-edge line takes twice the interrupts of
+//! a trigger on its edge alone). The stamp is always taken first, in the
 //! hard-IRQ handler (as gpio-cdev stamps at the top of its handler):
 //! - a line whose controller does not sleep is read right there;
 //! - a line on an I2C or SPI expander cannot be read in hard-IRQ context:
@@ -28,7 +31,6 @@ use kernel::{
 
 use crate::{
     gpio_source::{GpioSource, LineConfig},
-    logic::gpio_edges::Edges,
     shim::{
         clock,
         irq_by_number::{self, IrqLine},
@@ -117,11 +119,7 @@ pub(crate) fn request<'bound>(
     irq: u32,
     line: LineConfig,
 ) -> Result<IrqFeed<'bound>> {
-    let trigger = match line.edges.physical(source.active_low()) {
-        Edges::Rising => irq::Flags::TRIGGER_RISING,
-        Edges::Falling => irq::Flags::TRIGGER_FALLING,
-        Edges::Both => irq::Flags::TRIGGER_RISING | irq::Flags::TRIGGER_FALLING,
-    };
+    let trigger = irq::Flags::TRIGGER_RISING | irq::Flags::TRIGGER_FALLING;
     let sleeps = source.can_sleep();
     // A wake-up event keeps the system awake until the settle window has
     // passed and the record is queued (and, for an expander, its read).

@@ -33,7 +33,7 @@ use kernel::{
 
 use crate::{
     gpio_source::GpioSource,
-    logic::uapi::RpollInfo,
+    logic::uapi::{RpollConfig, RpollInfo},
     shim::{
         pm::{PmHooks, PmNotifier},
         work_flush,
@@ -67,7 +67,6 @@ pub(crate) struct Poller {
     #[pin]
     control: Mutex<Control>,
     source: Arc<GpioSource>,
-    interval_us: u32,
 }
 
 impl_has_hr_timer! {
@@ -112,7 +111,9 @@ impl HrTimerCallback for Poller {
 
 impl Poller {
     fn interval(&self) -> Delta {
-        Delta::from_micros(i64::from(self.interval_us))
+        // The source's, which `RPOLL_IOC_SET_CONFIG` changes: from the next
+        // expiry on.
+        Delta::from_micros(i64::from(self.source.poll_interval_us()))
     }
 
     /// Starts sampling if it should run and does not. Under `control`.
@@ -179,6 +180,19 @@ impl Source for PolledGpio {
         self.0.source.level()
     }
 
+    fn config(&self) -> Result<RpollConfig> {
+        self.0.source.config()
+    }
+
+    /// The edges, the window and the interval (from the next expiry on).
+    fn set_config(&self, config: &RpollConfig) -> Result {
+        self.0.source.set_config(config)
+    }
+
+    fn has_edges(&self) -> bool {
+        true
+    }
+
     fn describe(&self, info: &mut RpollInfo) {
         self.0.source.describe(info);
     }
@@ -206,9 +220,9 @@ pub(crate) struct PollFeed {
 }
 
 impl PollFeed {
-    /// Sampling of `source`'s line every `interval_us` (validated), idle
-    /// until the first reader.
-    pub(crate) fn new(source: Arc<GpioSource>, interval_us: u32) -> Result<Self> {
+    /// Sampling of `source`'s line at its interval, idle until the first
+    /// reader.
+    pub(crate) fn new(source: Arc<GpioSource>) -> Result<Self> {
         let poller = Arc::pin_init(
             pin_init!(Poller {
                 timer <- HrTimer::new(),
@@ -223,7 +237,6 @@ impl PollFeed {
                     "rpoll::gpio_poll_control"
                 ),
                 source,
-                interval_us,
             }),
             GFP_KERNEL,
         )?;

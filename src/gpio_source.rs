@@ -7,8 +7,10 @@
 //! `gpioinfo` and `/sys/kernel/debug/gpio`) and feeds it in one of three
 //! ways, each in its own file; what an edge then does is this file's, the
 //! same for all three:
-//! - its interrupt, read in the hard-IRQ handler, for a controller whose
-//!   reads do not sleep (`gpio_irq.rs`);
+//! - its interrupt (on both edges, whatever `rpoll,edges` says: the level
+//!   read after it tells the edge, so the edges can change at run time),
+//!   read in the hard-IRQ handler, for a controller whose reads do not sleep
+//!   (`gpio_irq.rs`);
 //! - its interrupt, stamped in the hard-IRQ half and read in the thread, for
 //!   a controller whose reads sleep: an I2C or SPI expander (`gpio_irq.rs`);
 //! - sampling every `rpoll,poll-interval-us`, for a line without a usable
@@ -25,6 +27,10 @@
 //!
 //! After every system sleep the line is read again, so a change of level
 //! that no interrupt announced is still reported.
+//!
+//! `RPOLL_IOC_SET_CONFIG` changes the edges and the window under the same
+//! lock the edges take, so it falls between two edges; the next record
+//! carries `RPOLL_EVENT_CONFIG`.
 
 use kernel::{
     device::{Bound, Device},
@@ -47,8 +53,10 @@ use crate::{
         debounce::Debouncer,
         gpio_edges::{EdgeOutcome, Edges, Sampled, Settle},
         sample::Sample,
+        params,
         uapi::{
-            gpio_source, RpollInfo, RPOLL_GPIO_ACTIVE_LOW, RPOLL_GPIO_LINE_MASK, RPOLL_SOURCE_GPIO,
+            gpio_source, RpollConfig, RpollInfo, RPOLL_GPIO_ACTIVE_LOW, RPOLL_GPIO_LINE_MASK,
+            RPOLL_SOURCE_GPIO,
         },
     },
     shim::{
@@ -75,8 +83,17 @@ pub(crate) struct LineConfig {
     pub(crate) poll_interval_us: Option<u32>,
 }
 
-/// What the edges of a burst have left to decide, under the IRQ-safe lock.
+/// The line's settings and what the edges of a burst have left to decide,
+/// under the IRQ-safe lock (so a configuration change falls between two
+/// edges).
 struct Edging {
+    /// The edges reported, in logical terms (`rpoll,edges`, or
+    /// `RPOLL_IOC_SET_CONFIG`).
+    edges: Edges,
+    /// The debounce (or settle) window in microseconds.
+    debounce_us: u32,
+    /// The level the last edge or sample left the line at.
+    last_level: bool,
     /// Leading-edge debouncing (single-edge lines).
     debouncer: Debouncer,
     /// Settled-state tracking (both-edge lines).
@@ -115,10 +132,6 @@ pub(crate) struct GpioSource {
     pending_ns: Atomic<u64>,
     /// Interrupts after `pending_ns`'s before the thread took it.
     pending_more: Atomic<u64>,
-    /// The edges reported, in logical terms.
-    edges: Edges,
-    /// The debounce (or settle) window in microseconds.
-    debounce_us: u32,
     /// The line's offset on its controller.
     offset: u32,
     /// Whether the line's active level is low.
@@ -127,8 +140,9 @@ pub(crate) struct GpioSource {
     can_sleep: bool,
     /// The line's interrupt; 0 when sampled.
     irq: u32,
-    /// The sampling interval of a polled line; 0 when interrupt-driven.
-    poll_interval_us: u32,
+    /// The sampling interval of a polled line (`RPOLL_IOC_SET_CONFIG` may
+    /// change it, never to or from 0); 0 when interrupt-driven.
+    poll_interval_us: Atomic<u32>,
 }
 
 impl_has_hr_timer! {
@@ -164,18 +178,32 @@ impl GpioSource {
         self.can_sleep
     }
 
-    /// Whether the line's active level is low.
-    pub(crate) fn active_low(&self) -> bool {
-        self.active_low
+    /// Whether the line is sampled rather than interrupt-driven (fixed at
+    /// probe).
+    fn polled(&self) -> bool {
+        self.poll_interval_us() != 0
+    }
+
+    /// The sampling interval in microseconds; 0 for an interrupt-driven
+    /// line.
+    pub(crate) fn poll_interval_us(&self) -> u32 {
+        self.poll_interval_us.load(ordering::Relaxed)
     }
 
     /// An edge at monotonic time `now` after which the line reads `level`:
     /// reports or settles it. Records are pushed under `edging`, so they
     /// follow `seq` order with the settle timer's.
     fn observe(self: &Arc<Self>, st: &mut Edging, now: u64, level: bool) {
-        if self.edges != Edges::Both {
+        st.last_level = level;
+        if st.edges != Edges::Both {
+            // An interrupt comes on both edges (so the edges can change at
+            // run time); the level read after it says which one it was. An
+            // edge the line does not report is no event and no merge.
+            if !st.edges.includes(level) {
+                return;
+            }
             if st.debouncer.edge(now) {
-                let sample = stamp::sample_at(now, gpio_source(self.edges == Edges::Rising));
+                let sample = stamp::sample_at(now, gpio_source(level));
                 self.fanout.push(sample, 0);
             } else {
                 self.fanout.count_merged(1);
@@ -253,7 +281,8 @@ impl GpioSource {
     /// A sample of a polled line reading `level` at `now`: an edge if it
     /// changed in a reported direction.
     fn sample(self: &Arc<Self>, st: &mut Edging, now: u64, level: bool) {
-        if st.sampled.sample(level, self.edges) {
+        // Every change is observed: `observe` keeps the edges reported.
+        if st.sampled.sample(level, Edges::Both) {
             self.observe(st, now, level);
         }
     }
@@ -286,6 +315,7 @@ impl GpioSource {
         };
         let mut st = self.edging.lock();
         st.sampled.rebase(level);
+        st.last_level = level;
         // A settling burst decides the level itself.
         let _ = st.settle.resync(level);
     }
@@ -312,7 +342,7 @@ impl GpioSource {
     /// level that no interrupt announced (both-edge lines; a single-edge
     /// line reports edges, not levels). Process context.
     fn resync(&self) {
-        if self.edges != Edges::Both || self.poll_interval_us != 0 {
+        if self.edging.lock().edges != Edges::Both || self.polled() {
             // Polled lines: the next sample finds the change.
             return;
         }
@@ -320,9 +350,57 @@ impl GpioSource {
             return;
         };
         let mut st = self.edging.lock();
+        if st.edges != Edges::Both {
+            return;
+        }
+        st.last_level = level;
         if let Some(l) = st.settle.resync(level) {
             let sample = stamp::sample_at(clock::monotonic_ns(), gpio_source(l));
             self.fanout.push(sample, 0);
+        }
+    }
+
+    /// Applies checked settings (`RPOLL_IOC_SET_CONFIG`) between two edges:
+    /// a burst settling under both edges is re-timed to the new window, or,
+    /// if the line stops reporting both edges, settled at once with the
+    /// level it reached; a line that starts reporting both edges starts from
+    /// the level its last edge left. The next record is flagged.
+    fn apply(&self, edges: Edges, debounce_us: u32) {
+        let mut st = self.edging.lock();
+        if st.edges == Edges::Both && edges != Edges::Both {
+            if let Some(r) = st.settle.settle(u64::MAX) {
+                self.fanout.count_merged(r.merged);
+                if let (Some(level), Some(mut sample)) = (r.report, st.burst.take()) {
+                    sample.source = gpio_source(level);
+                    self.fanout.push(sample, 0);
+                }
+            }
+        } else if st.edges != Edges::Both && edges == Edges::Both {
+            let level = st.last_level;
+            st.settle.restart(level);
+        }
+        st.edges = edges;
+        st.debounce_us = debounce_us;
+        st.debouncer.set_window(debounce_us);
+        if let Some(at_ns) = st.settle.set_window(debounce_us) {
+            let now = clock::monotonic_ns();
+            let expires =
+                Instant::<Monotonic>::now() + Delta::from_nanos(at_ns.saturating_sub(now) as i64);
+            if let Some(timer) = &st.timer {
+                timer.restart(expires);
+            }
+        }
+        self.fanout.mark_config_change();
+    }
+
+    /// The configuration reply.
+    fn config_now(&self) -> RpollConfig {
+        let st = self.edging.lock();
+        RpollConfig {
+            edges: st.edges.irq_type(),
+            debounce_us: st.debounce_us,
+            poll_interval_us: self.poll_interval_us(),
+            reserved: [0; 5],
         }
     }
 
@@ -345,7 +423,7 @@ impl GpioSource {
 
     /// How the line is fed, for the probe message and debugfs.
     fn mode(&self) -> &'static str {
-        match (self.poll_interval_us != 0, self.can_sleep) {
+        match (self.polled(), self.can_sleep) {
             (true, _) => "polled",
             (false, true) => "threaded-irq",
             (false, false) => "irq",
@@ -374,30 +452,32 @@ impl Source for GpioSource {
         } else {
             0
         };
+        let st = self.edging.lock();
         info.source = RPOLL_SOURCE_GPIO;
         info.irq = self.irq;
-        info.period_us = self.poll_interval_us;
-        info.trigger = self.edges.irq_type();
-        info.debounce_us = self.debounce_us;
+        info.period_us = self.poll_interval_us();
+        info.trigger = st.edges.irq_type();
+        info.debounce_us = st.debounce_us;
         info.gpio_line = (self.offset & RPOLL_GPIO_LINE_MASK) | polarity;
     }
 
     fn summary(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let polarity = if self.active_low { " active-low" } else { "" };
         write!(f, "gpio line {}{polarity}, ", self.offset)?;
-        if self.poll_interval_us != 0 {
-            write!(f, "sampled every {} us", self.poll_interval_us)?;
+        if self.polled() {
+            write!(f, "sampled every {} us", self.poll_interval_us())?;
         } else {
             write!(f, "irq {}", self.irq)?;
         }
         if self.can_sleep {
             write!(f, " (controller sleeps)")?;
         }
+        let st = self.edging.lock();
         write!(
             f,
             ", edges {}, debounce {} us",
-            self.edges.name(),
-            self.debounce_us
+            st.edges.name(),
+            st.debounce_us
         )
     }
 
@@ -405,22 +485,44 @@ impl Source for GpioSource {
     /// single-edge one (which reports edges only).
     fn level(&self) -> Result<bool> {
         let now = self.read()?;
-        Ok(if self.edges == Edges::Both {
-            self.edging.lock().settle.reported()
+        let st = self.edging.lock();
+        Ok(if st.edges == Edges::Both {
+            st.settle.reported()
         } else {
             now
         })
     }
 
+    fn config(&self) -> Result<RpollConfig> {
+        Ok(self.config_now())
+    }
+
+    /// Checks `config` for this line (a sampled line keeps being sampled)
+    /// and applies it; a new interval takes effect from the next expiry.
+    fn set_config(&self, config: &RpollConfig) -> Result {
+        let s = params::gpio_settings(config, self.polled()).ok_or(EINVAL)?;
+        self.apply(s.edges, s.debounce_us);
+        self.poll_interval_us
+            .store(s.poll_interval_us, ordering::Relaxed);
+        Ok(())
+    }
+
+    fn has_edges(&self) -> bool {
+        true
+    }
+
     fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let level = self.edging.lock().settle.reported();
+        let (level, edges, debounce_us) = {
+            let st = self.edging.lock();
+            (st.settle.reported(), st.edges, st.debounce_us)
+        };
         writeln!(f, "line: {}", self.offset)?;
         writeln!(f, "active_low: {}", self.active_low)?;
-        writeln!(f, "edges: {}", self.edges.name())?;
+        writeln!(f, "edges: {}", edges.name())?;
         writeln!(f, "mode: {}", self.mode())?;
         writeln!(f, "irq: {}", self.irq)?;
-        writeln!(f, "poll_interval_us: {}", self.poll_interval_us)?;
-        writeln!(f, "debounce_us: {}", self.debounce_us)?;
+        writeln!(f, "poll_interval_us: {}", self.poll_interval_us())?;
+        writeln!(f, "debounce_us: {debounce_us}")?;
         writeln!(f, "level: {}", u8::from(level))
     }
 }
@@ -502,6 +604,9 @@ pub(crate) fn request<'bound>(
         pin_init!(GpioSource {
             settle_timer <- HrTimer::new(),
             edging <- new_spinlock_irq!(Edging {
+                edges: line.edges,
+                debounce_us: line.debounce_us,
+                last_level: level,
                 debouncer: Debouncer::new(line.debounce_us),
                 // Settled-state reporting starts from the current level.
                 settle: Settle::new(line.debounce_us, level),
@@ -515,18 +620,16 @@ pub(crate) fn request<'bound>(
             fanout,
             pending_ns: Atomic::new(0),
             pending_more: Atomic::new(0),
-            edges: line.edges,
-            debounce_us: line.debounce_us,
             offset,
             active_low,
             irq,
-            poll_interval_us: line.poll_interval_us.unwrap_or(0),
+            poll_interval_us: Atomic::new(line.poll_interval_us.unwrap_or(0)),
         }),
         GFP_KERNEL,
     )?;
     let (feed, files): (_, Arc<dyn Source>) = match line.poll_interval_us {
-        Some(us) => {
-            let feed = gpio_poll::PollFeed::new(source.clone(), us)?;
+        Some(_) => {
+            let feed = gpio_poll::PollFeed::new(source.clone())?;
             let files = feed.source()?;
             (Feed::Polled { _poll: feed }, files)
         }

@@ -35,7 +35,7 @@ use crate::{
     logic::{
         debounce::Debouncer,
         params,
-        uapi::{trigger_name, RpollInfo, RPOLL_SOURCE_IRQ},
+        uapi::{trigger_name, RpollConfig, RpollInfo, RPOLL_SOURCE_IRQ},
     },
     shim::{
         clock,
@@ -52,6 +52,9 @@ use crate::{
 struct Edging {
     /// Merges edges closer than the debounce window.
     debouncer: Debouncer,
+    /// The debounce window in microseconds (0: none): `rpoll,debounce-us`,
+    /// or `RPOLL_IOC_SET_CONFIG`.
+    debounce_us: u32,
     /// The line's mask (level lines only mask it).
     mask: IrqMask,
     /// The unmask timer, once first armed; restarted in place by later
@@ -74,10 +77,6 @@ pub(crate) struct IrqSource {
     irq: u32,
     /// Its `IRQ_TYPE_*` trigger, as mapped from the device tree.
     trigger: u32,
-    /// The debounce window in microseconds (0: none).
-    debounce_us: u32,
-    /// For a level-triggered line, how long it stays masked after a record.
-    level_window: Option<Delta>,
 }
 
 impl_has_hr_timer! {
@@ -113,9 +112,10 @@ impl IrqSource {
         } else {
             self.fanout.count_merged(1);
         }
-        let Some(window) = self.level_window else {
+        if !params::is_level_trigger(self.trigger) {
             return;
-        };
+        }
+        let window = Delta::from_micros(i64::from(params::level_window_us(st.debounce_us)));
         // Masked even while closing: the interrupt is about to be freed,
         // which resets the mask.
         st.mask.mask_nosync();
@@ -152,22 +152,44 @@ impl Source for IrqSource {
         info.source = RPOLL_SOURCE_IRQ;
         info.irq = self.irq;
         info.trigger = self.trigger;
-        info.debounce_us = self.debounce_us;
+        info.debounce_us = self.edging.lock().debounce_us;
     }
 
     fn summary(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "irq {}, debounce {} us", self.irq, self.debounce_us)
+        let debounce_us = self.edging.lock().debounce_us;
+        write!(f, "irq {}, debounce {debounce_us} us", self.irq)
+    }
+
+    /// The trigger (fixed) and the window.
+    fn config(&self) -> Result<RpollConfig> {
+        Ok(RpollConfig {
+            edges: self.trigger,
+            debounce_us: self.edging.lock().debounce_us,
+            poll_interval_us: 0,
+            reserved: [0; 5],
+        })
+    }
+
+    /// A new window, from the next edge on (a level line's current mask
+    /// keeps the window it was given). The next record is flagged.
+    fn set_config(&self, config: &RpollConfig) -> Result {
+        let us = params::irq_settings(config, self.trigger).ok_or(EINVAL)?;
+        let mut st = self.edging.lock();
+        st.debounce_us = us;
+        st.debouncer.set_window(us);
+        self.fanout.mark_config_change();
+        Ok(())
     }
 
     fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (debounce_us, masked) = {
+            let st = self.edging.lock();
+            (st.debounce_us, st.mask.is_masked())
+        };
         writeln!(f, "irq: {}", self.irq)?;
         writeln!(f, "trigger: {}", trigger_name(self.trigger))?;
-        writeln!(f, "debounce_us: {}", self.debounce_us)?;
-        writeln!(
-            f,
-            "masked: {}",
-            u8::from(self.edging.lock().mask.is_masked())
-        )
+        writeln!(f, "debounce_us: {debounce_us}")?;
+        writeln!(f, "masked: {}", u8::from(masked))
     }
 }
 
@@ -225,13 +247,12 @@ pub(crate) fn request<'bound>(
     };
     // Applied when the OF core mapped the interrupt, above.
     let trigger = irq_by_number::trigger_type(irq);
-    let level_window = params::is_level_trigger(trigger)
-        .then(|| Delta::from_micros(i64::from(params::level_window_us(debounce_us))));
     let source = Arc::pin_init(
         pin_init!(IrqSource {
             unmask_timer <- HrTimer::new(),
             edging <- new_spinlock_irq!(Edging {
                 debouncer: Debouncer::new(debounce_us),
+                debounce_us,
                 mask: IrqMask::new(irq),
                 unmask: None,
                 closing: false,
@@ -239,8 +260,6 @@ pub(crate) fn request<'bound>(
             fanout,
             irq,
             trigger,
-            debounce_us,
-            level_window,
         }),
         GFP_KERNEL,
     )?;

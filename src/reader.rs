@@ -24,8 +24,10 @@ use crate::{
     logic::{
         sample::Clock,
         uapi::{
-            RPOLL_EVENT_SIZE, RPOLL_IOC_FLUSH, RPOLL_IOC_GET_LEVEL, RPOLL_IOC_INFO,
-            RPOLL_IOC_SET_CLOCK, RPOLL_IOC_SET_PERIOD, RPOLL_IOC_STATS,
+            RpollConfig, RpollEdgeMask, RPOLL_CONFIG_SIZE, RPOLL_EDGE_FALLING,
+            RPOLL_EDGE_MASK_SIZE, RPOLL_EDGE_RISING, RPOLL_EVENT_SIZE, RPOLL_IOC_FLUSH,
+            RPOLL_IOC_GET_CONFIG, RPOLL_IOC_GET_LEVEL, RPOLL_IOC_INFO, RPOLL_IOC_SET_CLOCK,
+            RPOLL_IOC_SET_CONFIG, RPOLL_IOC_SET_EDGE_MASK, RPOLL_IOC_SET_PERIOD, RPOLL_IOC_STATS,
         },
     },
     shim::{
@@ -137,6 +139,40 @@ impl Reader {
         self.dev.source.set_period(us)?;
         Ok(0)
     }
+
+    /// `RPOLL_IOC_SET_CONFIG`: `EPERM` first (the change is device-wide),
+    /// then the source checks and applies it.
+    fn set_config(&self, user: UserSlice) -> Result<isize> {
+        if !capable(Capability::SysAdmin) {
+            return Err(EPERM);
+        }
+        let mut raw = [0u8; RPOLL_CONFIG_SIZE];
+        user.reader().read_slice(&mut raw)?;
+        if self.dev.fanout.is_gone() {
+            return Err(ENODEV);
+        }
+        self.dev.source.set_config(&RpollConfig::from_bytes(&raw))?;
+        Ok(0)
+    }
+
+    /// `RPOLL_IOC_SET_EDGE_MASK`: this file's filter; the reply carries the
+    /// records it has kept out.
+    fn set_edge_mask(&self, user: UserSlice) -> Result<isize> {
+        let (mut reader, mut writer) = user.reader_writer();
+        let mut raw = [0u8; RPOLL_EDGE_MASK_SIZE];
+        reader.read_slice(&mut raw)?;
+        let mut m = RpollEdgeMask::from_bytes(&raw);
+        if !self.dev.source.has_edges() {
+            return Err(ENOTTY);
+        }
+        let all = RPOLL_EDGE_RISING | RPOLL_EDGE_FALLING;
+        if m.mask == 0 || m.mask & !all != 0 || m.reserved != 0 {
+            return Err(EINVAL);
+        }
+        m.filtered = self.dev.fanout.set_edge_mask(self.slot, m.mask);
+        writer.write_slice(&m.to_bytes())?;
+        Ok(0)
+    }
 }
 
 #[vtable]
@@ -197,6 +233,13 @@ impl PollMiscDevice for Reader {
                 user(4).writer().write(&level)?;
                 Ok(0)
             }
+            RPOLL_IOC_GET_CONFIG => {
+                let config = reader.dev.source.config()?.to_bytes();
+                user(config.len()).writer().write_slice(&config)?;
+                Ok(0)
+            }
+            RPOLL_IOC_SET_CONFIG => reader.set_config(user(RPOLL_CONFIG_SIZE)),
+            RPOLL_IOC_SET_EDGE_MASK => reader.set_edge_mask(user(RPOLL_EDGE_MASK_SIZE)),
             _ => Err(ENOTTY),
         }
     }

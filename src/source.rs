@@ -9,7 +9,7 @@
 
 use kernel::{fmt, prelude::*};
 
-use crate::logic::uapi::RpollInfo;
+use crate::logic::uapi::{RpollConfig, RpollInfo};
 
 /// An event source as seen from its open files.
 pub(crate) trait Source: Send + Sync {
@@ -31,6 +31,25 @@ pub(crate) trait Source: Send + Sync {
     /// have none, `EINVAL` for a bad value.
     fn set_period(&self, _period_us: u32) -> Result {
         Err(ENOTTY)
+    }
+
+    /// The configuration (`RPOLL_IOC_GET_CONFIG`): `ENOTTY` for sources that
+    /// have none.
+    fn config(&self) -> Result<RpollConfig> {
+        Err(ENOTTY)
+    }
+
+    /// Changes the configuration (`RPOLL_IOC_SET_CONFIG`, not yet checked)
+    /// between two events, flagging the next record; `EINVAL` with nothing
+    /// changed for a bad value, `ENOTTY` for sources that have none.
+    fn set_config(&self, _config: &RpollConfig) -> Result {
+        Err(ENOTTY)
+    }
+
+    /// Whether the source's records are GPIO edges a reader may filter
+    /// (`RPOLL_IOC_SET_EDGE_MASK`).
+    fn has_edges(&self) -> bool {
+        false
     }
 
     /// The logical level (`RPOLL_IOC_GET_LEVEL`): `ENOTTY` for sources

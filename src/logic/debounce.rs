@@ -23,6 +23,11 @@ impl Debouncer {
         }
     }
 
+    /// Changes the window to `window_us`, from the next edge on.
+    pub fn set_window(&mut self, window_us: u32) {
+        self.window_ns = u64::from(window_us) * 1000;
+    }
+
     /// Records an edge at `now_ns` (a monotonic time); returns `true` if it
     /// starts a new event, `false` if it is merged into the current one.
     pub fn edge(&mut self, now_ns: u64) -> bool {

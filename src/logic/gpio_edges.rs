@@ -51,6 +51,26 @@ impl Edges {
         }
     }
 
+    /// The edges of `RPOLL_EDGE_*` bits (`1` rising, `2` falling, `3`
+    /// both); `None` for 0 or unknown bits.
+    pub fn from_bits(bits: u32) -> Option<Self> {
+        match bits {
+            1 => Some(Self::Rising),
+            2 => Some(Self::Falling),
+            3 => Some(Self::Both),
+            _ => None,
+        }
+    }
+
+    /// Whether an edge to logical `level` is one of these edges.
+    pub fn includes(self, level: bool) -> bool {
+        match self {
+            Self::Both => true,
+            Self::Rising => level,
+            Self::Falling => !level,
+        }
+    }
+
     /// Linux `IRQ_TYPE_*` bits for these edges in logical terms
     /// (`IRQ_TYPE_EDGE_RISING` = 1, `IRQ_TYPE_EDGE_FALLING` = 2).
     pub fn irq_type(self) -> u32 {
@@ -58,16 +78,6 @@ impl Edges {
             Self::Rising => 1,
             Self::Falling => 2,
             Self::Both => 3,
-        }
-    }
-
-    /// The same edges seen on the wire of a line whose active level is low
-    /// when `active_low` (rising and falling swap).
-    pub fn physical(self, active_low: bool) -> Self {
-        match (self, active_low) {
-            (Self::Rising, true) => Self::Falling,
-            (Self::Falling, true) => Self::Rising,
-            (e, _) => e,
         }
     }
 }
@@ -131,6 +141,21 @@ impl Settle {
     /// The settle window in nanoseconds (0: none).
     pub fn window_ns(&self) -> u64 {
         self.window_ns
+    }
+
+    /// Changes the window to `window_us`. Returns when a settling burst
+    /// now settles (monotonic ns: its last edge plus the new window), for
+    /// the settle timer to be re-armed; `None` if no burst is settling.
+    pub fn set_window(&mut self, window_us: u32) -> Option<u64> {
+        self.window_ns = u64::from(window_us) * 1000;
+        self.burst.map(|b| b.last_ns + self.window_ns)
+    }
+
+    /// Starts over from `level` as the last reported level, with no burst
+    /// (a line that starts reporting both edges).
+    pub fn restart(&mut self, level: bool) {
+        self.reported = level;
+        self.burst = None;
     }
 
     /// The last reported (or initial) level.
@@ -230,10 +255,6 @@ impl Sampled {
             return false;
         }
         self.last = level;
-        match edges {
-            Edges::Both => true,
-            Edges::Rising => level,
-            Edges::Falling => !level,
-        }
+        edges.includes(level)
     }
 }

@@ -10,6 +10,7 @@ use core::fmt;
 
 use super::gpio_edges::Edges;
 use super::queue::{MAX_DEPTH, MIN_DEPTH};
+use super::uapi::RpollConfig;
 
 /// Shortest accepted timer period, in microseconds.
 pub const PERIOD_US_MIN: u32 = 10;
@@ -201,4 +202,47 @@ pub fn label(raw: &[u8]) -> Result<&[u8], ParamError> {
         return Err(ParamError::Label);
     }
     Ok(raw)
+}
+
+/// A checked `RPOLL_IOC_SET_CONFIG` request for a GPIO line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GpioSettings {
+    /// The edges to report.
+    pub edges: Edges,
+    /// The debounce (settle) window.
+    pub debounce_us: u32,
+    /// The sampling interval of a sampled line; 0 for an interrupt-driven
+    /// one.
+    pub poll_interval_us: u32,
+}
+
+/// Checks a configuration request for a GPIO line that is sampled when
+/// `polled` (a line keeps how it is fed): `None` if any value is out of
+/// range, a reserved word is not 0, or the request would change the feed.
+pub fn gpio_settings(c: &RpollConfig, polled: bool) -> Option<GpioSettings> {
+    let edges = Edges::from_bits(c.edges)?;
+    if c.reserved != [0; 5] || c.debounce_us > DEBOUNCE_US_MAX {
+        return None;
+    }
+    let interval_ok = if polled {
+        (POLL_INTERVAL_US_MIN..=POLL_INTERVAL_US_MAX).contains(&c.poll_interval_us)
+    } else {
+        c.poll_interval_us == 0
+    };
+    interval_ok.then_some(GpioSettings {
+        edges,
+        debounce_us: c.debounce_us,
+        poll_interval_us: c.poll_interval_us,
+    })
+}
+
+/// Checks a configuration request for an irq device whose trigger is
+/// `trigger`: the new debounce window, or `None` if a value is out of range,
+/// a reserved word is not 0, or the trigger or an interval would change.
+pub fn irq_settings(c: &RpollConfig, trigger: u32) -> Option<u32> {
+    (c.edges == trigger
+        && c.poll_interval_us == 0
+        && c.reserved == [0; 5]
+        && c.debounce_us <= DEBOUNCE_US_MAX)
+        .then_some(c.debounce_us)
 }

@@ -4,9 +4,10 @@
 //! entry on overflow and accounts for every event it was handed.
 //!
 //! For a queue created when the device had produced `base` events, at every
-//! moment: `delivered + lost + queued == produced - base`. Losses are reported
-//! in the `lost` field of the next record delivered, so a reader also sees
-//! `seq - previous_seq - 1 == lost` for every record.
+//! moment: `delivered + lost + queued + filtered == produced - base`. Losses
+//! are reported in the `lost` field of the next record delivered, so a reader
+//! that filters nothing also sees `seq - previous_seq - 1 == lost` for every
+//! record; events the reader asked not to receive are `filtered`.
 
 use core::ops::DerefMut;
 
@@ -41,6 +42,8 @@ pub struct ReaderCounts {
     pub lost: u64,
     /// Events waiting in the queue.
     pub queued: u64,
+    /// Events the reader's filter kept out (neither queued nor lost).
+    pub filtered: u64,
 }
 
 /// A bounded ring of [`Sample`]s over caller-provided storage `B`.
@@ -117,6 +120,11 @@ impl<B: DerefMut<Target = [Sample]>> ReaderQueue<B> {
         self.buf[tail] = sample;
         self.len += 1;
         dropped
+    }
+
+    /// Counts an event the reader asked not to receive.
+    pub fn skip(&mut self) {
+        self.counts.filtered += 1;
     }
 
     /// Takes the oldest event, with the count of events lost just before it.

@@ -40,6 +40,10 @@ pub const RPOLL_EVENT_LEVEL: u32 = 1 << 10;
 /// it missed are counted in this record's overruns (`RPOLL_IOC_STATS`
 /// `overruns`), not delivered.
 pub const RPOLL_EVENT_RESUMED: u32 = 1 << 11;
+/// GPIO and irq records: the first record produced after
+/// `RPOLL_IOC_SET_CONFIG` changed the device's configuration; it and every
+/// later record follow the new configuration.
+pub const RPOLL_EVENT_CONFIG: u32 = 1 << 12;
 
 /// The `source` word of a GPIO record for an edge to logical `level`.
 pub const fn gpio_source(level: bool) -> u32 {
@@ -207,6 +211,128 @@ pub const RPOLL_IOC_SET_PERIOD: u32 = ioc(IOC_WRITE, 4, 4);
 /// the settled level for a both-edge line, the line's level now for a
 /// single-edge one; `ENOTTY` on timer and irq devices.
 pub const RPOLL_IOC_GET_LEVEL: u32 = ioc(IOC_READ, 5, 4);
+
+/// Argument of [`RPOLL_IOC_GET_CONFIG`] and [`RPOLL_IOC_SET_CONFIG`]: what a
+/// GPIO or irq device's node set, changeable at run time.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RpollConfig {
+    /// GPIO: the edges reported, [`RPOLL_EDGE_RISING`] and/or
+    /// [`RPOLL_EDGE_FALLING`] (logical); irq: the trigger (`IRQ_TYPE_*`),
+    /// which cannot change (`SET_CONFIG` wants the value `GET_CONFIG` gave).
+    pub edges: u32,
+    /// The debounce (settle) window in microseconds, 0..=1 000 000.
+    pub debounce_us: u32,
+    /// GPIO sampled lines: the sampling interval (100..=10 000 000 us);
+    /// interrupt-driven lines: 0 (a line cannot change how it is fed).
+    pub poll_interval_us: u32,
+    /// Must be 0.
+    pub reserved: [u32; 5],
+}
+
+/// [`RpollConfig::edges`]: rising edges (the line becomes active).
+pub const RPOLL_EDGE_RISING: u32 = 1;
+/// [`RpollConfig::edges`]: falling edges (the line becomes inactive).
+pub const RPOLL_EDGE_FALLING: u32 = 2;
+
+/// Size of [`RpollConfig`].
+pub const RPOLL_CONFIG_SIZE: usize = 32;
+
+const _: () = {
+    assert!(size_of::<RpollConfig>() == RPOLL_CONFIG_SIZE);
+    assert!(offset_of!(RpollConfig, poll_interval_us) == 8);
+    assert!(offset_of!(RpollConfig, reserved) == 12);
+};
+
+/// `_IOR(0xB9, 6, struct rpoll_config)`: a GPIO or irq device's
+/// configuration now; `ENOTTY` on timer devices.
+pub const RPOLL_IOC_GET_CONFIG: u32 = ioc(IOC_READ, 6, RPOLL_CONFIG_SIZE);
+/// `_IOW(0xB9, 7, struct rpoll_config)`: changes it for every reader (needs
+/// `CAP_SYS_ADMIN`), between two events; `EINVAL` with nothing changed for
+/// a value out of range; the next record carries [`RPOLL_EVENT_CONFIG`].
+pub const RPOLL_IOC_SET_CONFIG: u32 = ioc(IOC_WRITE, 7, RPOLL_CONFIG_SIZE);
+
+/// Argument of [`RPOLL_IOC_SET_EDGE_MASK`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RpollEdgeMask {
+    /// In: the GPIO edges this file wants (`RPOLL_EDGE_*`; 3 = all, the
+    /// default). Out: unchanged.
+    pub mask: u32,
+    /// Must be 0.
+    pub reserved: u32,
+    /// Out: records this file's mask has kept from it since it was opened
+    /// (they are neither queued nor lost: a gap in `seq` is the next
+    /// record's `lost` plus these).
+    pub filtered: u64,
+}
+
+/// Whether a reader with edge mask `mask` (`RPOLL_EDGE_*`) receives a record
+/// whose `source` word is `source`: every record that is not a GPIO edge,
+/// and the edges the mask names.
+pub fn edge_wanted(mask: u32, source: u32) -> bool {
+    let edge = source & (RPOLL_EVENT_RISING | RPOLL_EVENT_FALLING);
+    edge == 0
+        || (mask & RPOLL_EDGE_RISING != 0 && edge & RPOLL_EVENT_RISING != 0)
+        || (mask & RPOLL_EDGE_FALLING != 0 && edge & RPOLL_EVENT_FALLING != 0)
+}
+
+/// Size of [`RpollEdgeMask`].
+pub const RPOLL_EDGE_MASK_SIZE: usize = 16;
+
+const _: () = assert!(size_of::<RpollEdgeMask>() == RPOLL_EDGE_MASK_SIZE);
+
+/// `_IOWR(0xB9, 8, struct rpoll_edge_mask)`: which GPIO edges this open
+/// file receives (no privilege: it filters only this file's queue);
+/// `ENOTTY` on timer and irq devices, `EINVAL` for a mask of 0 or unknown
+/// bits.
+pub const RPOLL_IOC_SET_EDGE_MASK: u32 = ioc(IOC_READ | IOC_WRITE, 8, RPOLL_EDGE_MASK_SIZE);
+
+impl RpollConfig {
+    /// Decodes the wire form (native endianness).
+    pub fn from_bytes(b: &[u8; RPOLL_CONFIG_SIZE]) -> Self {
+        let w = |i: usize| u32::from_ne_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]]);
+        Self {
+            edges: w(0),
+            debounce_us: w(1),
+            poll_interval_us: w(2),
+            reserved: [w(3), w(4), w(5), w(6), w(7)],
+        }
+    }
+
+    /// Wire form (native endianness).
+    pub fn to_bytes(self) -> [u8; RPOLL_CONFIG_SIZE] {
+        let mut out = [0u8; RPOLL_CONFIG_SIZE];
+        let words = [self.edges, self.debounce_us, self.poll_interval_us];
+        for (i, v) in words.iter().chain(self.reserved.iter()).enumerate() {
+            put_u32(&mut out, 4 * i, *v);
+        }
+        out
+    }
+}
+
+impl RpollEdgeMask {
+    /// Decodes the wire form (native endianness).
+    pub fn from_bytes(b: &[u8; RPOLL_EDGE_MASK_SIZE]) -> Self {
+        let w = |i: usize| u32::from_ne_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        let mut f = [0u8; 8];
+        f.copy_from_slice(&b[8..16]);
+        Self {
+            mask: w(0),
+            reserved: w(4),
+            filtered: u64::from_ne_bytes(f),
+        }
+    }
+
+    /// Wire form (native endianness).
+    pub fn to_bytes(self) -> [u8; RPOLL_EDGE_MASK_SIZE] {
+        let mut out = [0u8; RPOLL_EDGE_MASK_SIZE];
+        put_u32(&mut out, 0, self.mask);
+        put_u32(&mut out, 4, self.reserved);
+        put_u64(&mut out, 8, self.filtered);
+        out
+    }
+}
 
 fn put_u32(out: &mut [u8], at: usize, v: u32) {
     out[at..at + 4].copy_from_slice(&v.to_ne_bytes());

@@ -3,7 +3,11 @@
  * rpoll-epoll: the smallest complete C client of rpoll.
  * Opens one or more devices, waits in epoll and prints every record.
  *
- *   rpoll-epoll [-n COUNT] DEV...     (DEV: /dev/rpoll-tick)
+ *   rpoll-epoll [-n COUNT] [-e rising|falling] DEV...     (DEV: /dev/rpoll-tick)
+ *
+ * -e: GPIO devices only: this program receives only that edge
+ * (RPOLL_IOC_SET_EDGE_MASK, its own files only); the device's own edges,
+ * debounce and sampling interval are RPOLL_IOC_GET_CONFIG / SET_CONFIG.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,17 +38,23 @@ static const char *source_name(__u32 source)
 int main(int argc, char **argv)
 {
 	long count = -1;
+	__u32 mask = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:")) != -1) {
-		if (opt != 'n') {
-			fprintf(stderr, "usage: %s [-n COUNT] DEV...\n", argv[0]);
+	while ((opt = getopt(argc, argv, "n:e:")) != -1) {
+		if (opt == 'n') {
+			count = strtol(optarg, NULL, 10);
+		} else if (opt == 'e' && !strcmp(optarg, "rising")) {
+			mask = RPOLL_EDGE_RISING;
+		} else if (opt == 'e' && !strcmp(optarg, "falling")) {
+			mask = RPOLL_EDGE_FALLING;
+		} else {
+			fprintf(stderr, "usage: %s [-n COUNT] [-e rising|falling] DEV...\n", argv[0]);
 			return 2;
 		}
-		count = strtol(optarg, NULL, 10);
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: %s [-n COUNT] DEV...\n", argv[0]);
+		fprintf(stderr, "usage: %s [-n COUNT] [-e rising|falling] DEV...\n", argv[0]);
 		return 2;
 	}
 
@@ -68,6 +78,19 @@ int main(int argc, char **argv)
 		}
 		printf("%s: %s, %s, queue depth %u\n", path, info.name, source_name(info.source),
 		       info.queue_depth);
+		if (mask) {
+			struct rpoll_edge_mask m = { .mask = mask };
+			struct rpoll_config c;
+
+			if (ioctl(fds[i], RPOLL_IOC_SET_EDGE_MASK, &m) < 0 ||
+			    ioctl(fds[i], RPOLL_IOC_GET_CONFIG, &c) < 0) {
+				fprintf(stderr, "%s: -e: %s\n", path, strerror(errno));
+				return 1;
+			}
+			printf("%s: only %s edges (the device reports edges %u, debounce %u us)\n",
+			       path, mask == RPOLL_EDGE_RISING ? "rising" : "falling", c.edges,
+			       c.debounce_us);
+		}
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
 			perror("epoll_ctl");
 			return 1;

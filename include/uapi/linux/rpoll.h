@@ -33,6 +33,11 @@
  * the system slept are counted in overruns (RPOLL_IOC_STATS), not delivered.
  */
 #define RPOLL_EVENT_RESUMED (1u << 11)
+/*
+ * gpio and irq records: the first record produced after RPOLL_IOC_SET_CONFIG
+ * changed the device's configuration (it and later ones follow the new one).
+ */
+#define RPOLL_EVENT_CONFIG  (1u << 12)
 #define RPOLL_EVENT_KIND(source) ((source) & RPOLL_SOURCE_MASK)
 
 struct rpoll_event {
@@ -76,6 +81,24 @@ struct rpoll_stats {
 	__u64 queued;    /* this file: events waiting */
 };
 
+/* RPOLL_IOC_GET_CONFIG / RPOLL_IOC_SET_CONFIG (gpio and irq devices). */
+struct rpoll_config {
+	__u32 edges;            /* gpio: RPOLL_EDGE_* (logical); irq: its IRQ_TYPE_* trigger (fixed) */
+	__u32 debounce_us;      /* 0 .. 1000000 */
+	__u32 poll_interval_us; /* gpio sampled line: 100 .. 10000000; otherwise 0 (fixed) */
+	__u32 reserved[5];      /* must be 0 */
+};
+
+#define RPOLL_EDGE_RISING  1u /* the line becomes active */
+#define RPOLL_EDGE_FALLING 2u /* the line becomes inactive */
+
+/* RPOLL_IOC_SET_EDGE_MASK (gpio devices, this open file only). */
+struct rpoll_edge_mask {
+	__u32 mask;     /* in: RPOLL_EDGE_* this file wants (3: all, the default) */
+	__u32 reserved; /* must be 0 */
+	__u64 filtered; /* out: records the mask kept from this file since its open */
+};
+
 #define RPOLL_IOC_MAGIC 0xB9
 
 /* Describe the device. */
@@ -103,6 +126,23 @@ struct rpoll_stats {
  * timer and irq devices, ENODEV once the device is unbound.
  */
 #define RPOLL_IOC_GET_LEVEL  _IOR(RPOLL_IOC_MAGIC, 5, __u32)
+/* A gpio or irq device's configuration now; ENOTTY on timer devices. */
+#define RPOLL_IOC_GET_CONFIG _IOR(RPOLL_IOC_MAGIC, 6, struct rpoll_config)
+/*
+ * Change it for every reader, between two events (none lost or invented);
+ * the next record carries RPOLL_EVENT_CONFIG. Needs CAP_SYS_ADMIN (EPERM);
+ * EINVAL with nothing changed for a value out of range, a change of an irq
+ * device's trigger or of how a gpio line is fed (interrupt or sampled), or
+ * reserved words not 0.
+ */
+#define RPOLL_IOC_SET_CONFIG _IOW(RPOLL_IOC_MAGIC, 7, struct rpoll_config)
+/*
+ * Which gpio edges this open file receives (unprivileged: only this file's
+ * queue is filtered); returns the count of records filtered so far, which
+ * are neither queued nor lost (a gap in seq is the next record's lost plus
+ * these). EINVAL for 0 or unknown bits; ENOTTY on timer and irq devices.
+ */
+#define RPOLL_IOC_SET_EDGE_MASK _IOWR(RPOLL_IOC_MAGIC, 8, struct rpoll_edge_mask)
 
 #ifndef __KERNEL__
 #include <stddef.h>
@@ -114,6 +154,9 @@ _Static_assert(offsetof(struct rpoll_info, period_us) == 48, "rpoll_info layout"
 _Static_assert(offsetof(struct rpoll_info, max_readers) == 64, "rpoll_info layout");
 _Static_assert(sizeof(struct rpoll_stats) == 64, "rpoll_stats layout");
 _Static_assert(offsetof(struct rpoll_stats, delivered) == 40, "rpoll_stats layout");
+_Static_assert(sizeof(struct rpoll_config) == 32, "rpoll_config layout");
+_Static_assert(offsetof(struct rpoll_config, reserved) == 12, "rpoll_config layout");
+_Static_assert(sizeof(struct rpoll_edge_mask) == 16, "rpoll_edge_mask layout");
 #endif
 
 #endif /* _UAPI_LINUX_RPOLL_H */

@@ -6,17 +6,13 @@
 use super::Checked;
 use crate::logic::gpio_edges::{EdgeOutcome, Edges, Sampled, Settle, Settled};
 
-/// `rpoll,edges` values, and what an active-low line swaps.
-pub fn edges_parse_and_swap_for_active_low() -> Checked {
+/// `rpoll,edges` values.
+pub fn edges_parse() -> Checked {
     ensure_eq!(Edges::parse(b"rising"), Some(Edges::Rising));
     ensure_eq!(Edges::parse(b"falling"), Some(Edges::Falling));
     ensure_eq!(Edges::parse(b"both"), Some(Edges::Both));
     ensure_eq!(Edges::parse(b"Rising"), None);
     ensure_eq!(Edges::parse(b""), None);
-    ensure_eq!(Edges::Rising.physical(true), Edges::Falling);
-    ensure_eq!(Edges::Falling.physical(true), Edges::Rising);
-    ensure_eq!(Edges::Both.physical(true), Edges::Both);
-    ensure_eq!(Edges::Rising.physical(false), Edges::Rising);
     ensure_eq!(Edges::Both.irq_type(), 3);
     Ok(())
 }
@@ -101,5 +97,36 @@ pub fn samples_become_edges_in_reported_directions() -> Checked {
     s.rebase(true);
     ensure!(!s.sample(true, Edges::Both));
     ensure!(s.sample(false, Edges::Both));
+    Ok(())
+}
+
+/// A new window re-times a settling burst from its last edge; a restart
+/// drops the burst and starts from the given level.
+pub fn window_change_retimes_a_settling_burst() -> Checked {
+    let mut s = Settle::new(5000, false);
+    ensure_eq!(s.set_window(1000), None);
+    ensure_eq!(s.edge(true, 0), EdgeOutcome::Pending { first: true });
+    ensure_eq!(
+        s.edge(false, 2_000_000),
+        EdgeOutcome::Pending { first: false }
+    );
+    // 1 ms after the last edge, now 20 ms.
+    ensure_eq!(s.set_window(20_000), Some(22_000_000));
+    ensure_eq!(s.settle(21_000_000), None);
+    ensure_eq!(
+        s.settle(22_000_000),
+        Some(Settled {
+            report: None,
+            merged: 2
+        })
+    );
+    s.restart(true);
+    ensure!(s.reported());
+    // No burst left: the window change re-times nothing.
+    ensure_eq!(s.set_window(1000), None);
+    ensure!(Edges::Rising.includes(true) && !Edges::Rising.includes(false));
+    ensure!(Edges::Falling.includes(false) && Edges::Both.includes(true));
+    ensure_eq!(Edges::from_bits(2), Some(Edges::Falling));
+    ensure_eq!(Edges::from_bits(0), None);
     Ok(())
 }

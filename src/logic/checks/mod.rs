@@ -108,11 +108,12 @@ macro_rules! for_each_check_suite {
             gpio_edges,
             rpoll_gpio_edges,
             [
-                edges_parse_and_swap_for_active_low,
+                edges_parse,
                 zero_window_reports_changes_and_merges_repeats,
                 a_burst_ending_where_it_started_reports_nothing,
                 resync_reports_a_change_no_interrupt_announced,
                 samples_become_edges_in_reported_directions,
+                window_change_retimes_a_settling_burst,
             ]
         );
         $runner!(
@@ -127,6 +128,7 @@ macro_rules! for_each_check_suite {
                 edges_default_both_and_unknown_values_are_refused,
                 level_window_has_a_floor,
                 poll_interval_rules,
+                config_requests_checked_whole,
             ]
         );
         $runner!(
@@ -138,6 +140,7 @@ macro_rules! for_each_check_suite {
                 overflow_drops_oldest_and_reports_loss_on_next_record,
                 undelivered_records_become_losses_of_the_next_record,
                 flush_counts_as_loss,
+                skipped_events_are_counted_as_filtered,
             ]
         );
         $runner!(
@@ -152,6 +155,7 @@ macro_rules! for_each_check_suite {
                 records_encode_field_by_field,
                 ioctl_numbers_use_the_generic_encoding,
                 info_name_is_truncated_with_its_nul,
+                config_and_edge_mask_wire_forms,
             ]
         );
     };

@@ -6,7 +6,8 @@
 use super::{text::Text, Checked};
 use crate::logic::{
     gpio_edges::Edges,
-    params::{self, ParamError},
+    params::{self, GpioSettings, ParamError},
+    uapi::RpollConfig,
 };
 
 /// `rpoll,period-us`: required, at least 10.
@@ -132,5 +133,46 @@ pub fn poll_interval_rules() -> Checked {
     ensure!(Text::of(&ParamError::WakeupWhenPolled)
         .as_str()
         .starts_with("property 'wakeup-source' is not accepted with 'rpoll,poll-interval-us'"));
+    Ok(())
+}
+
+/// `RPOLL_IOC_SET_CONFIG` requests: every field in range, the feed and an
+/// irq trigger unchanged, reserved words 0; anything else refused whole.
+pub fn config_requests_checked_whole() -> Checked {
+    let c = |edges, debounce_us, poll_interval_us| RpollConfig {
+        edges,
+        debounce_us,
+        poll_interval_us,
+        reserved: [0; 5],
+    };
+    ensure_eq!(
+        params::gpio_settings(&c(1, 5000, 0), false),
+        Some(GpioSettings {
+            edges: Edges::Rising,
+            debounce_us: 5000,
+            poll_interval_us: 0
+        })
+    );
+    ensure_eq!(
+        params::gpio_settings(&c(3, 0, 100), true).map(|s| s.edges),
+        Some(Edges::Both)
+    );
+    // Edges 0 or unknown, debounce above 1 s, a feed change, an interval
+    // out of range, a reserved word.
+    ensure_eq!(params::gpio_settings(&c(0, 0, 0), false), None);
+    ensure_eq!(params::gpio_settings(&c(4, 0, 0), false), None);
+    ensure_eq!(params::gpio_settings(&c(3, 1_000_001, 0), false), None);
+    ensure_eq!(params::gpio_settings(&c(3, 0, 1000), false), None);
+    ensure_eq!(params::gpio_settings(&c(3, 0, 0), true), None);
+    ensure_eq!(params::gpio_settings(&c(3, 0, 99), true), None);
+    ensure_eq!(params::gpio_settings(&c(3, 0, 10_000_001), true), None);
+    let mut r = c(3, 0, 0);
+    r.reserved[4] = 1;
+    ensure_eq!(params::gpio_settings(&r, false), None);
+    // irq: the trigger stays, debounce in range, no interval.
+    ensure_eq!(params::irq_settings(&c(1, 7000, 0), 1), Some(7000));
+    ensure_eq!(params::irq_settings(&c(2, 7000, 0), 1), None);
+    ensure_eq!(params::irq_settings(&c(1, 1_000_001, 0), 1), None);
+    ensure_eq!(params::irq_settings(&c(1, 0, 100), 1), None);
     Ok(())
 }

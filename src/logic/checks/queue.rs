@@ -99,3 +99,19 @@ pub fn flush_counts_as_loss() -> Checked {
     ensure!(q.pop().is_some_and(|d| (d.sample.seq, d.lost) == (4, 3)));
     Ok(())
 }
+
+/// A skipped (filtered) event is counted apart: neither queued nor lost, and
+/// the identity with it holds.
+pub fn skipped_events_are_counted_as_filtered() -> Checked {
+    let mut buf = [Sample::default(); 4];
+    let mut q = ensure_ok!(ReaderQueue::new(&mut buf[..], 5));
+    q.push(sample(6));
+    q.skip();
+    q.push(sample(8));
+    ensure!(q.pop().is_some_and(|d| (d.sample.seq, d.lost) == (6, 0)));
+    ensure!(q.pop().is_some_and(|d| (d.sample.seq, d.lost) == (8, 0)));
+    let c = q.counts();
+    ensure_eq!((c.delivered, c.lost, c.queued, c.filtered), (2, 0, 0, 1));
+    ensure_eq!(c.delivered + c.lost + c.queued + c.filtered, 8 - c.base);
+    Ok(())
+}

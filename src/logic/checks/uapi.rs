@@ -6,9 +6,11 @@
 
 use super::Checked;
 use crate::logic::uapi::{
-    RpollEvent, RpollInfo, RpollStats, RPOLL_EVENT_SIZE, RPOLL_INFO_SIZE, RPOLL_IOC_FLUSH,
-    RPOLL_IOC_GET_LEVEL, RPOLL_IOC_INFO, RPOLL_IOC_SET_CLOCK, RPOLL_IOC_SET_PERIOD,
-    RPOLL_IOC_STATS, RPOLL_NAME_LEN, RPOLL_STATS_SIZE,
+    edge_wanted, gpio_source, RpollConfig, RpollEdgeMask, RpollEvent, RpollInfo, RpollStats,
+    RPOLL_CONFIG_SIZE, RPOLL_EDGE_MASK_SIZE, RPOLL_EVENT_SIZE, RPOLL_INFO_SIZE, RPOLL_IOC_FLUSH,
+    RPOLL_IOC_GET_CONFIG, RPOLL_IOC_GET_LEVEL, RPOLL_IOC_INFO, RPOLL_IOC_SET_CLOCK,
+    RPOLL_IOC_SET_CONFIG, RPOLL_IOC_SET_EDGE_MASK, RPOLL_IOC_SET_PERIOD, RPOLL_IOC_STATS,
+    RPOLL_NAME_LEN, RPOLL_SOURCE_TIMER, RPOLL_STATS_SIZE,
 };
 
 /// Each field lands at its offset, in native byte order.
@@ -60,6 +62,9 @@ pub fn ioctl_numbers_use_the_generic_encoding() -> Checked {
     ensure_eq!(RPOLL_IOC_FLUSH, 0x0000_b903);
     ensure_eq!(RPOLL_IOC_SET_PERIOD, 0x4004_b904);
     ensure_eq!(RPOLL_IOC_GET_LEVEL, 0x8004_b905);
+    ensure_eq!(RPOLL_IOC_GET_CONFIG, 0x8020_b906);
+    ensure_eq!(RPOLL_IOC_SET_CONFIG, 0x4020_b907);
+    ensure_eq!(RPOLL_IOC_SET_EDGE_MASK, 0xc010_b908);
     Ok(())
 }
 
@@ -71,5 +76,34 @@ pub fn info_name_is_truncated_with_its_nul() -> Checked {
     ensure_eq!(i.name[RPOLL_NAME_LEN - 1], 0);
     let i = RpollInfo::with_name(b"rpoll-key");
     ensure!(&i.name[..9] == b"rpoll-key" && i.name[9..].iter().all(|&c| c == 0));
+    Ok(())
+}
+
+/// The configuration and edge-mask structures round-trip field by field;
+/// an edge mask passes what it names and every record that is no edge.
+pub fn config_and_edge_mask_wire_forms() -> Checked {
+    let c = RpollConfig {
+        edges: 2,
+        debounce_us: 0x0102_0304,
+        poll_interval_us: 5000,
+        reserved: [0, 0, 0, 0, 9],
+    };
+    let b = c.to_bytes();
+    ensure_eq!(b.len(), RPOLL_CONFIG_SIZE);
+    ensure_eq!(b[4..8], 0x0102_0304u32.to_ne_bytes());
+    ensure_eq!(RpollConfig::from_bytes(&b), c);
+    let m = RpollEdgeMask {
+        mask: 1,
+        reserved: 0,
+        filtered: 0x1122_3344_5566_7788,
+    };
+    let b = m.to_bytes();
+    ensure_eq!(b.len(), RPOLL_EDGE_MASK_SIZE);
+    ensure_eq!(b[8..16], 0x1122_3344_5566_7788u64.to_ne_bytes());
+    ensure_eq!(RpollEdgeMask::from_bytes(&b), m);
+    ensure!(edge_wanted(1, gpio_source(true)) && !edge_wanted(1, gpio_source(false)));
+    ensure!(edge_wanted(2, gpio_source(false)) && !edge_wanted(2, gpio_source(true)));
+    ensure!(edge_wanted(3, gpio_source(true)) && edge_wanted(3, gpio_source(false)));
+    ensure!(edge_wanted(1, RPOLL_SOURCE_TIMER));
     Ok(())
 }

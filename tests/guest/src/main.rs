@@ -15,6 +15,7 @@
 pub(crate) use rpoll_guest_tests::{check, dev};
 mod bad_input_tests;
 mod cli_tests;
+mod config_tests;
 mod gpio_tests;
 mod ioctl_tests;
 mod irq_tests;
@@ -94,6 +95,11 @@ const TESTS: &[Test] = tests![
     polled_gpio_tests::sim_polled_debounce_in_samples,
     polled_gpio_tests::sim_polled_rising_only,
     polled_gpio_tests::sim_polled_samples_only_while_open,
+    config_tests::set_config_edges_and_debounce,
+    config_tests::set_config_mid_burst,
+    config_tests::set_config_sampling_interval,
+    config_tests::set_config_irq_debounce,
+    config_tests::edge_mask_filters_one_reader,
     pm_tests::wakeup_source_enabled_by_default,
     pm_tests::level_ioctl_follows_line,
     pm_tests::press_wakes_from_suspend,

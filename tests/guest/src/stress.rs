@@ -4,7 +4,8 @@
 //! period changed at run time, a GPIO line toggled from the host (read by
 //! epoll readers, its level asked with `RPOLL_IOC_GET_LEVEL` meanwhile: the
 //! ioctl against the hard-IRQ handler on the GPIO source's IRQ-safe lock,
-//! on 7.2 the lock backend of `src/shim/release.rs`) and the system
+//! on 7.2 the lock backend of `src/shim/release.rs`, and its edges and
+//! window changed with `RPOLL_IOC_SET_CONFIG` every 50 ms) and the system
 //! suspended to idle and woken by the RTC
 //! again and again (at least 20 cycles), all at once; then module
 //! load/unload and bind/unbind loops; then a kmemleak scan.
@@ -45,6 +46,8 @@ struct Figures {
     churn_opens: AtomicU64,
     rebinds: AtomicU64,
     period_changes: AtomicU64,
+    /// `RPOLL_IOC_SET_CONFIG` changes of the toggled line.
+    config_changes: AtomicU64,
     sleeps: AtomicU64,
     sleeps_aborted: AtomicU64,
     /// `RPOLL_IOC_GET_LEVEL` answers, and which levels they gave (bit 0:
@@ -428,6 +431,49 @@ fn toggler(ctx: Arc<Ctx>) {
     }
 }
 
+/// Changes the toggled line's edges and window (`RPOLL_IOC_SET_CONFIG`)
+/// every 50 ms while the host toggles it and readers read it; puts the
+/// device tree's configuration back at the end.
+fn reconfigurer(ctx: Arc<Ctx>) {
+    let Some(fd) = open_retry(&ctx, TOGGLED, libc::O_NONBLOCK) else {
+        return;
+    };
+    let set = |edges: u32, debounce_us: u32| {
+        let c = RpollConfig {
+            edges,
+            debounce_us,
+            poll_interval_us: 0,
+            reserved: [0; 5],
+        }
+        .to_bytes();
+        // SAFETY: SET_CONFIG reads 32 bytes from `c`.
+        let r = unsafe { libc::ioctl(fd.as_raw_fd(), RPOLL_IOC_SET_CONFIG as _, c.as_ptr()) };
+        if r < 0 {
+            Err(errno())
+        } else {
+            Ok(())
+        }
+    };
+    let steps = [(1u32, 0u32), (2, 2000), (3, 5000), (1, 1000), (3, 0)];
+    let mut i = 0;
+    while !ctx.stop.load(SeqCst) {
+        sleep_ms(50);
+        let (edges, debounce_us) = steps[i % steps.len()];
+        match set(edges, debounce_us) {
+            Ok(()) => {
+                ctx.figures.config_changes.fetch_add(1, SeqCst);
+            }
+            Err(e) => ctx.fail(format!(
+                "SET_CONFIG {edges}/{debounce_us} on {TOGGLED}: errno {e}"
+            )),
+        }
+        i += 1;
+    }
+    if let Err(e) = set(3, 0) {
+        ctx.fail(format!("restoring {TOGGLED}'s configuration: errno {e}"));
+    }
+}
+
 /// Asks the toggled line's level (`RPOLL_IOC_GET_LEVEL`) every
 /// millisecond while the host toggles it: each answer must be 0 or 1, and
 /// the run must see both.
@@ -569,6 +615,11 @@ fn main() {
         std::thread::spawn(move || level_reader(c)),
     ));
     let c = ctx.clone();
+    handles.push((
+        "reconfigurer".into(),
+        std::thread::spawn(move || reconfigurer(c)),
+    ));
+    let c = ctx.clone();
     handles.push(("sleeper".into(), std::thread::spawn(move || sleeper(c))));
     println!(
         "stress: {readers} readers + {} churners on {DEVICES:?} for {seconds} s",
@@ -615,16 +666,18 @@ fn main() {
         if f.delivered.load(SeqCst) > 1000
             && f.rebinds.load(SeqCst) > 0
             && f.period_changes.load(SeqCst) > 0
+            && f.config_changes.load(SeqCst) > 0
             && f.lost.load(SeqCst) > 0
             && f.levels_seen.load(SeqCst) == 0b11
         {
             Ok(())
         } else {
             Err(format!(
-                "too little happened (no loss, rebind or period change? GPIO levels seen {:#b} \
-                 in {} GET_LEVEL reads)",
+                "too little happened (no loss, rebind, period or configuration change? GPIO \
+                 levels seen {:#b} in {} GET_LEVEL reads, {} SET_CONFIG)",
                 f.levels_seen.load(SeqCst),
-                f.level_reads.load(SeqCst)
+                f.level_reads.load(SeqCst),
+                f.config_changes.load(SeqCst)
             ))
         },
     ));
@@ -697,7 +750,7 @@ fn main() {
     }
 
     println!(
-        "stress figures: readers={readers} sessions={} produced_seen={} delivered={} lost={} churn_opens={} rebinds={} period_changes={} sleeps={} sleeps_aborted={} level_reads={} module_cycles={cycles} bind_cycles={} violations={} leaks={}",
+        "stress figures: readers={readers} sessions={} produced_seen={} delivered={} lost={} churn_opens={} rebinds={} period_changes={} config_changes={} sleeps={} sleeps_aborted={} level_reads={} module_cycles={cycles} bind_cycles={} violations={} leaks={}",
         f.sessions.load(SeqCst),
         f.produced_seen.load(SeqCst),
         f.delivered.load(SeqCst),
@@ -705,6 +758,7 @@ fn main() {
         f.churn_opens.load(SeqCst),
         f.rebinds.load(SeqCst),
         f.period_changes.load(SeqCst),
+        f.config_changes.load(SeqCst),
         f.sleeps.load(SeqCst),
         f.sleeps_aborted.load(SeqCst),
         f.level_reads.load(SeqCst),

@@ -64,7 +64,11 @@ int main(void)
 	CONST(RPOLL_EVENT_RESUMED); CONST(RPOLL_IOC_GET_LEVEL);
 	CONST(RPOLL_NAME_LEN); CONST(RPOLL_IOC_MAGIC); CONST(RPOLL_IOC_INFO);
 	CONST(RPOLL_IOC_STATS); CONST(RPOLL_IOC_SET_CLOCK); CONST(RPOLL_IOC_FLUSH);
-	CONST(RPOLL_IOC_SET_PERIOD);
+	CONST(RPOLL_IOC_SET_PERIOD); CONST(RPOLL_IOC_GET_CONFIG); CONST(RPOLL_IOC_SET_CONFIG);
+	CONST(RPOLL_IOC_SET_EDGE_MASK); CONST(RPOLL_EVENT_CONFIG); CONST(RPOLL_EDGE_RISING);
+	CONST(RPOLL_EDGE_FALLING);
+	printf("const sizeof_config %zu\n", sizeof(struct rpoll_config));
+	printf("const sizeof_edge_mask %zu\n", sizeof(struct rpoll_edge_mask));
 	return 0;
 }
 """
@@ -141,6 +145,14 @@ class Layouts(unittest.TestCase):
             "RPOLL_IOC_FLUSH": uapi.IOC_FLUSH,
             "RPOLL_IOC_SET_PERIOD": uapi.IOC_SET_PERIOD,
             "RPOLL_IOC_GET_LEVEL": uapi.IOC_GET_LEVEL,
+            "RPOLL_IOC_GET_CONFIG": uapi.IOC_GET_CONFIG,
+            "RPOLL_IOC_SET_CONFIG": uapi.IOC_SET_CONFIG,
+            "RPOLL_IOC_SET_EDGE_MASK": uapi.IOC_SET_EDGE_MASK,
+            "RPOLL_EVENT_CONFIG": uapi.EVENT_CONFIG,
+            "RPOLL_EDGE_RISING": uapi.EDGE_RISING,
+            "RPOLL_EDGE_FALLING": uapi.EDGE_FALLING,
+            "sizeof_config": uapi.CONFIG.size,
+            "sizeof_edge_mask": uapi.EDGE_MASK.size,
         }.items():
             with self.subTest(name=name):
                 self.assertEqual(c[name], value)

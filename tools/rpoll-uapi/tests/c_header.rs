@@ -42,6 +42,14 @@ int main(void)
 	printf("RPOLL_IOC_FLUSH %u\n", (unsigned)RPOLL_IOC_FLUSH);
 	printf("RPOLL_IOC_SET_PERIOD %u\n", (unsigned)RPOLL_IOC_SET_PERIOD);
 	printf("RPOLL_IOC_GET_LEVEL %u\n", (unsigned)RPOLL_IOC_GET_LEVEL);
+	printf("RPOLL_IOC_GET_CONFIG %u\n", (unsigned)RPOLL_IOC_GET_CONFIG);
+	printf("RPOLL_IOC_SET_CONFIG %u\n", (unsigned)RPOLL_IOC_SET_CONFIG);
+	printf("RPOLL_IOC_SET_EDGE_MASK %u\n", (unsigned)RPOLL_IOC_SET_EDGE_MASK);
+	printf("RPOLL_EVENT_CONFIG %u\n", (unsigned)RPOLL_EVENT_CONFIG);
+	printf("RPOLL_EDGE_RISING %u\n", (unsigned)RPOLL_EDGE_RISING);
+	printf("RPOLL_EDGE_FALLING %u\n", (unsigned)RPOLL_EDGE_FALLING);
+	printf("sizeof_config %zu\n", sizeof(struct rpoll_config));
+	printf("sizeof_edge_mask %zu\n", sizeof(struct rpoll_edge_mask));
 	printf("RPOLL_IOC_MAGIC %u\n", (unsigned)RPOLL_IOC_MAGIC);
 	printf("RPOLL_SOURCE_TIMER %u\n", (unsigned)RPOLL_SOURCE_TIMER);
 	printf("RPOLL_SOURCE_IRQ %u\n", (unsigned)RPOLL_SOURCE_IRQ);
@@ -120,7 +128,7 @@ fn hex(s: &str) -> Vec<u8> {
 fn constants_match_the_c_header() {
     let c = c_values();
     let num = |k: &str| -> u64 { c[k].parse().unwrap_or_else(|_| panic!("{k}: {}", c[k])) };
-    let expect: [(&str, u64); 22] = [
+    let expect: [(&str, u64); 30] = [
         ("RPOLL_SOURCE_GPIO", RPOLL_SOURCE_GPIO.into()),
         ("RPOLL_SOURCE_MASK", RPOLL_SOURCE_MASK.into()),
         ("RPOLL_EVENT_RISING", RPOLL_EVENT_RISING.into()),
@@ -136,6 +144,14 @@ fn constants_match_the_c_header() {
         ("RPOLL_IOC_FLUSH", RPOLL_IOC_FLUSH.into()),
         ("RPOLL_IOC_SET_PERIOD", RPOLL_IOC_SET_PERIOD.into()),
         ("RPOLL_IOC_GET_LEVEL", RPOLL_IOC_GET_LEVEL.into()),
+        ("RPOLL_IOC_GET_CONFIG", RPOLL_IOC_GET_CONFIG.into()),
+        ("RPOLL_IOC_SET_CONFIG", RPOLL_IOC_SET_CONFIG.into()),
+        ("RPOLL_IOC_SET_EDGE_MASK", RPOLL_IOC_SET_EDGE_MASK.into()),
+        ("RPOLL_EVENT_CONFIG", RPOLL_EVENT_CONFIG.into()),
+        ("RPOLL_EDGE_RISING", RPOLL_EDGE_RISING.into()),
+        ("RPOLL_EDGE_FALLING", RPOLL_EDGE_FALLING.into()),
+        ("sizeof_config", RPOLL_CONFIG_SIZE as u64),
+        ("sizeof_edge_mask", RPOLL_EDGE_MASK_SIZE as u64),
         ("RPOLL_IOC_MAGIC", RPOLL_IOC_MAGIC.into()),
         ("RPOLL_SOURCE_TIMER", RPOLL_SOURCE_TIMER.into()),
         ("RPOLL_SOURCE_IRQ", RPOLL_SOURCE_IRQ.into()),

@@ -38,6 +38,9 @@ enum Sub {
         /// Clock of the timestamps.
         #[arg(long, value_enum, default_value_t = ClockArg::Monotonic)]
         clock: ClockArg,
+        /// GPIO devices: only these edges, for this reader alone.
+        #[arg(long, value_enum)]
+        edges: Option<EdgesArg>,
     },
     /// Print the device's counters (produced, overruns, debounced, readers)
     /// and those of the file the command opens (base, delivered, lost, queued).
@@ -66,6 +69,24 @@ enum Sub {
         #[arg(value_name = "DURATION", value_parser = parse_duration_us)]
         period_us: u32,
     },
+    /// Print a GPIO or irq device's configuration; with options, change it
+    /// for all its readers first (needs root).
+    Config {
+        /// The GPIO or irq device.
+        #[arg(value_name = "DEV")]
+        device: String,
+        /// GPIO: the edges to report.
+        #[arg(long, value_enum)]
+        edges: Option<EdgesArg>,
+        /// The debounce window: 0, 5ms, 200us ... (at most 1s).
+        #[arg(long, value_name = "DURATION", value_parser = parse_window_us)]
+        debounce: Option<u32>,
+        /// A sampled GPIO line's interval: 100us .. 10s.
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration_us)]
+        interval: Option<u32>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Print a completion script for a shell (bash, zsh, fish, ...).
     Completions {
         /// The shell.
@@ -79,6 +100,28 @@ struct JsonFlag {
     /// One JSON object per line.
     #[arg(long)]
     json: bool,
+}
+
+/// `--edges` values.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgesArg {
+    /// Transitions to the active level (presses).
+    Rising,
+    /// Transitions to the inactive level (releases).
+    Falling,
+    /// Both.
+    Both,
+}
+
+impl EdgesArg {
+    /// The `RPOLL_EDGE_*` bits.
+    pub fn bits(self) -> u32 {
+        match self {
+            Self::Rising => 1,
+            Self::Falling => 2,
+            Self::Both => 3,
+        }
+    }
 }
 
 /// `--clock` values.
@@ -104,12 +147,23 @@ impl From<ClockArg> for Clock {
 pub enum Command {
     /// `rpoll list [--json]`
     List { json: bool },
-    /// `rpoll watch DEV... [--json] [--count N] [--clock CLOCK]`
+    /// `rpoll watch DEV... [--json] [--count N] [--clock CLOCK] [--edges E]`
     Watch {
         devices: Vec<String>,
         json: bool,
         count: Option<u64>,
         clock: Clock,
+        /// `RPOLL_EDGE_*` bits for every device, if asked.
+        edges: Option<u32>,
+    },
+    /// `rpoll config DEV [--edges E] [--debounce D] [--interval I] [--json]`
+    Config {
+        device: String,
+        /// The changes asked (`None`: print only).
+        edges: Option<u32>,
+        debounce_us: Option<u32>,
+        interval_us: Option<u32>,
+        json: bool,
     },
     /// `rpoll stats DEV [--json]`
     Stats { device: String, json: bool },
@@ -149,11 +203,26 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             json,
             count,
             clock,
+            edges,
         } => Command::Watch {
             devices,
             json: json.json,
             count,
             clock: clock.into(),
+            edges: edges.map(EdgesArg::bits),
+        },
+        Sub::Config {
+            device,
+            edges,
+            debounce,
+            interval,
+            json,
+        } => Command::Config {
+            device,
+            edges: edges.map(EdgesArg::bits),
+            debounce_us: debounce,
+            interval_us: interval,
+            json: json.json,
         },
         Sub::Stats { device, json } => Command::Stats {
             device,
@@ -170,6 +239,18 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             Command::Completions(String::from_utf8_lossy(&out).into_owned())
         }
     })
+}
+
+/// Parses a debounce window: `0`, or a duration of at most 1 s.
+pub fn parse_window_us(s: &str) -> Result<u32, String> {
+    if s == "0" {
+        return Ok(0);
+    }
+    let us = parse_duration_us(s)?;
+    if us > 1_000_000 {
+        return Err(format!("'{s}' is out of range (0 .. 1s)"));
+    }
+    Ok(us)
 }
 
 /// Parses a duration such as `1s`, `250ms`, `100us` or `1.5s` into

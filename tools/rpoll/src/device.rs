@@ -195,6 +195,54 @@ impl Device {
         self.ioctl_write_u32(RPOLL_IOC_SET_PERIOD, period_us)
     }
 
+    /// A GPIO or irq device's configuration (`RPOLL_IOC_GET_CONFIG`):
+    /// edges (GPIO, `RPOLL_EDGE_*`) or trigger (irq), debounce window,
+    /// sampling interval; `ENOTTY` on timer devices.
+    pub fn config(&self) -> io::Result<RpollConfig> {
+        Ok(RpollConfig::from_bytes(
+            &self.ioctl_read::<RPOLL_CONFIG_SIZE>(RPOLL_IOC_GET_CONFIG)?,
+        ))
+    }
+
+    /// Changes it for every reader (`RPOLL_IOC_SET_CONFIG`, needs
+    /// `CAP_SYS_ADMIN`): read it with [`Device::config`], change fields,
+    /// write it back. `EINVAL` with nothing changed for a bad value.
+    pub fn set_config(&self, config: &RpollConfig) -> io::Result<()> {
+        let bytes = config.to_bytes();
+        // SAFETY: `RPOLL_IOC_SET_CONFIG` reads RPOLL_CONFIG_SIZE bytes, which
+        // `bytes` holds for the whole call.
+        cvt(unsafe {
+            libc::ioctl(
+                self.fd.as_raw_fd(),
+                RPOLL_IOC_SET_CONFIG as _,
+                bytes.as_ptr(),
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Receives only the GPIO edges `mask` names (`RPOLL_EDGE_RISING`,
+    /// `RPOLL_EDGE_FALLING`) on this open file (`RPOLL_IOC_SET_EDGE_MASK`);
+    /// returns how many records the mask has kept out since the open.
+    pub fn set_edge_mask(&self, mask: u32) -> io::Result<u64> {
+        let mut bytes = RpollEdgeMask {
+            mask,
+            reserved: 0,
+            filtered: 0,
+        }
+        .to_bytes();
+        // SAFETY: `RPOLL_IOC_SET_EDGE_MASK` reads and writes
+        // RPOLL_EDGE_MASK_SIZE bytes, which `bytes` holds for the call.
+        cvt(unsafe {
+            libc::ioctl(
+                self.fd.as_raw_fd(),
+                RPOLL_IOC_SET_EDGE_MASK as _,
+                bytes.as_mut_ptr(),
+            )
+        })?;
+        Ok(RpollEdgeMask::from_bytes(&bytes).filtered)
+    }
+
     /// A GPIO device's current logical level (`RPOLL_IOC_GET_LEVEL`): the
     /// settled level of a both-edge line; `ENOTTY` on other devices.
     pub fn level(&self) -> io::Result<bool> {

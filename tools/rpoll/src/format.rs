@@ -2,8 +2,9 @@
 //! through `serde_json`).
 
 use rpoll_uapi::{
-    trigger_name, RpollEvent, RpollInfo, RpollStats, RPOLL_GPIO_ACTIVE_LOW, RPOLL_GPIO_LINE_MASK,
-    RPOLL_SOURCE_GPIO, RPOLL_SOURCE_IRQ, RPOLL_SOURCE_MASK, RPOLL_SOURCE_TIMER,
+    trigger_name, RpollConfig, RpollEvent, RpollInfo, RpollStats, RPOLL_GPIO_ACTIVE_LOW,
+    RPOLL_GPIO_LINE_MASK, RPOLL_SOURCE_GPIO, RPOLL_SOURCE_IRQ, RPOLL_SOURCE_MASK,
+    RPOLL_SOURCE_TIMER,
 };
 use serde::Serialize;
 
@@ -235,5 +236,49 @@ pub fn stats_json(device: &str, s: &RpollStats) -> String {
         delivered: s.delivered,
         lost: s.lost,
         queued: s.queued,
+    })
+}
+
+/// The name of `RPOLL_EDGE_*` bits, or of an irq device's trigger.
+fn config_edges(info: &RpollInfo, c: &RpollConfig) -> &'static str {
+    if info.source == RPOLL_SOURCE_GPIO {
+        match c.edges {
+            1 => "rising",
+            2 => "falling",
+            3 => "both",
+            _ => "?",
+        }
+    } else {
+        trigger_name(c.edges)
+    }
+}
+
+/// A `config` line: edges (or trigger), debounce, interval.
+pub fn config_text(device: &str, info: &RpollInfo, c: &RpollConfig) -> String {
+    let mut line = format!(
+        "{device}: edges {} debounce {}us",
+        config_edges(info, c),
+        c.debounce_us
+    );
+    if c.poll_interval_us != 0 {
+        line.push_str(&format!(" interval {}us", c.poll_interval_us));
+    }
+    line
+}
+
+/// A `config --json` object.
+pub fn config_json(device: &str, info: &RpollInfo, c: &RpollConfig) -> String {
+    #[derive(Serialize)]
+    struct ConfigJson<'a> {
+        device: &'a str,
+        edges: &'a str,
+        debounce_us: u32,
+        poll_interval_us: u32,
+    }
+    to_json(&ConfigJson {
+        device,
+        edges: config_edges(info, c),
+        debounce_us: c.debounce_us,
+        poll_interval_us: c.poll_interval_us,
     })
 }

@@ -19,8 +19,9 @@ fn explain(dev: &str, e: &io::Error) -> String {
         Some(libc::ENODEV) => format!("{path}: the device went away (unbound)"),
         Some(libc::EBUSY) => format!("{path}: too many readers on this device (64 at most)"),
         Some(libc::ENOTTY) => format!(
-            "{path}: not supported by this device (set-period needs a timer device, level a GPIO device; or not an rpoll device)"
+            "{path}: not supported by this device (set-period needs a timer device, level and --edges a GPIO device, config a GPIO or irq device; or not an rpoll device)"
         ),
+        Some(libc::EINVAL) => format!("{path}: value not accepted by this device (nothing changed)"),
         _ => format!("{path}: {e}"),
     }
 }
@@ -43,7 +44,13 @@ fn list(json: bool) -> Result<(), String> {
     Ok(())
 }
 
-fn watch(devices: &[String], json: bool, count: Option<u64>, clock: Clock) -> Result<(), String> {
+fn watch(
+    devices: &[String],
+    json: bool,
+    count: Option<u64>,
+    clock: Clock,
+    edges: Option<u32>,
+) -> Result<(), String> {
     // SAFETY: plain syscall.
     let ep = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
     if ep < 0 {
@@ -53,6 +60,9 @@ fn watch(devices: &[String], json: bool, count: Option<u64>, clock: Clock) -> Re
     for (i, d) in devices.iter().enumerate() {
         let dev = Device::open_nonblocking(d).map_err(|e| explain(d, &e))?;
         dev.set_clock(clock).map_err(|e| explain(d, &e))?;
+        if let Some(mask) = edges {
+            dev.set_edge_mask(mask).map_err(|e| explain(d, &e))?;
+        }
         let mut ev = libc::epoll_event {
             events: libc::EPOLLIN as u32,
             u64: i as u64,
@@ -137,6 +147,35 @@ fn level(device: &str, json: bool) -> Result<(), String> {
     Ok(())
 }
 
+fn config(
+    device: &str,
+    edges: Option<u32>,
+    debounce_us: Option<u32>,
+    interval_us: Option<u32>,
+    json: bool,
+) -> Result<(), String> {
+    let dev = Device::open_nonblocking(device).map_err(|e| explain(device, &e))?;
+    let mut c = dev.config().map_err(|e| explain(device, &e))?;
+    if edges.is_some() || debounce_us.is_some() || interval_us.is_some() {
+        c.edges = edges.unwrap_or(c.edges);
+        c.debounce_us = debounce_us.unwrap_or(c.debounce_us);
+        c.poll_interval_us = interval_us.unwrap_or(c.poll_interval_us);
+        dev.set_config(&c).map_err(|e| explain(device, &e))?;
+        c = dev.config().map_err(|e| explain(device, &e))?;
+    }
+    let info = dev.info().map_err(|e| explain(device, &e))?;
+    let name = format::short_name(device);
+    println!(
+        "{}",
+        if json {
+            format::config_json(name, &info, &c)
+        } else {
+            format::config_text(name, &info, &c)
+        }
+    );
+    Ok(())
+}
+
 fn set_period(device: &str, period_us: u32) -> Result<(), String> {
     let dev = Device::open_nonblocking(device).map_err(|e| explain(device, &e))?;
     dev.set_period_us(period_us)
@@ -162,7 +201,15 @@ fn main() -> ExitCode {
             json,
             count,
             clock,
-        }) => watch(&devices, json, count, clock),
+            edges,
+        }) => watch(&devices, json, count, clock, edges),
+        Ok(Command::Config {
+            device,
+            edges,
+            debounce_us,
+            interval_us,
+            json,
+        }) => config(&device, edges, debounce_us, interval_us, json),
         Ok(Command::Stats { device, json }) => stats(&device, json),
         Ok(Command::Level { device, json }) => level(&device, json),
         Ok(Command::SetPeriod { device, period_us }) => set_period(&device, period_us),

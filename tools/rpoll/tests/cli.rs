@@ -48,9 +48,42 @@ fn commands() {
             devices: vec!["tick".into(), "button".into()],
             json: true,
             count: Some(5),
-            clock: Clock::Realtime
+            clock: Clock::Realtime,
+            edges: None
         })
     );
+    assert_eq!(
+        parse(&args("watch key --edges rising")),
+        Ok(Command::Watch {
+            devices: vec!["key".into()],
+            json: false,
+            count: None,
+            clock: Clock::Monotonic,
+            edges: Some(1)
+        })
+    );
+    assert_eq!(
+        parse(&args("config key --edges falling --debounce 20ms")),
+        Ok(Command::Config {
+            device: "key".into(),
+            edges: Some(2),
+            debounce_us: Some(20_000),
+            interval_us: None,
+            json: false
+        })
+    );
+    assert_eq!(
+        parse(&args("config key --debounce 0 --interval 10ms --json")),
+        Ok(Command::Config {
+            device: "key".into(),
+            edges: None,
+            debounce_us: Some(0),
+            interval_us: Some(10_000),
+            json: true
+        })
+    );
+    assert!(parse(&args("config key --debounce 2s")).is_err());
+    assert!(parse(&args("config key --edges up")).is_err());
     assert_eq!(
         parse(&args("stats tick")),
         Ok(Command::Stats {
@@ -65,7 +98,7 @@ fn commands() {
             period_us: 250_000
         })
     );
-    for sub in ["list", "watch", "stats", "set-period"] {
+    for sub in ["list", "watch", "stats", "set-period", "config"] {
         assert!(
             matches!(parse(&args(&format!("{sub} --help"))), Ok(Command::Help(t)) if t.contains(sub))
         );

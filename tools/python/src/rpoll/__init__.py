@@ -9,11 +9,13 @@ Standard library only (os, struct, fcntl, selectors, asyncio).
 """
 
 from .device import Device, device_path
-from .records import Event, Info, Stats, source_name
+from .records import Config, Event, Info, Stats, source_name
 from .uapi import (
     CLOCK_BOOTTIME,
     CLOCK_MONOTONIC,
     CLOCK_REALTIME,
+    EDGE_FALLING,
+    EDGE_RISING,
     GPIO_ACTIVE_LOW,
     GPIO_LINE_MASK,
     SOURCE_GPIO,
@@ -22,8 +24,11 @@ from .uapi import (
 )
 
 __all__ = [
+    "Config",
     "Device",
     "device_path",
+    "EDGE_FALLING",
+    "EDGE_RISING",
     "Event",
     "Info",
     "Stats",

@@ -13,7 +13,7 @@ import os
 from typing import AsyncIterator, Iterator, List
 
 from . import uapi
-from .records import Event, Info, Stats
+from .records import Config, Event, Info, Stats
 
 
 def device_path(name: str) -> str:
@@ -153,3 +153,29 @@ class Device:
         if not 0 <= period_us <= 0xFFFFFFFF:
             raise OSError(errno.EINVAL, f"period {period_us} us out of range")
         fcntl.ioctl(self._fd, uapi.IOC_SET_PERIOD, uapi.U32.pack(period_us))
+
+    def config(self) -> Config:
+        """A GPIO or irq device's configuration (RPOLL_IOC_GET_CONFIG):
+        edges (GPIO: EDGE_RISING | EDGE_FALLING) or trigger (irq), the
+        debounce window and a sampled line's interval; ENOTTY on timers."""
+        raw = self._ioctl_read(uapi.IOC_GET_CONFIG, uapi.CONFIG.size)
+        edges, debounce_us, interval_us, *_ = uapi.CONFIG.unpack(raw)
+        return Config(edges, debounce_us, interval_us)
+
+    def set_config(self, config: Config) -> None:
+        """Changes it for every reader (RPOLL_IOC_SET_CONFIG; needs
+        CAP_SYS_ADMIN, EPERM otherwise; EINVAL with nothing changed)."""
+        fcntl.ioctl(
+            self._fd,
+            uapi.IOC_SET_CONFIG,
+            uapi.CONFIG.pack(
+                config.edges, config.debounce_us, config.poll_interval_us, 0, 0, 0, 0, 0
+            ),
+        )
+
+    def set_edge_mask(self, mask: int) -> int:
+        """Receives only the GPIO edges `mask` names on this open file
+        (RPOLL_IOC_SET_EDGE_MASK); returns the records it has kept out."""
+        buf = bytearray(uapi.EDGE_MASK.pack(mask, 0, 0))
+        fcntl.ioctl(self._fd, uapi.IOC_SET_EDGE_MASK, buf, True)
+        return uapi.EDGE_MASK.unpack(bytes(buf))[2]

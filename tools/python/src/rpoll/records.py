@@ -92,3 +92,14 @@ class Stats:
     @classmethod
     def unpack(cls, data: bytes) -> "Stats":
         return cls(*uapi.STATS.unpack(data))
+
+
+@dataclass(frozen=True)
+class Config:
+    """struct rpoll_config (RPOLL_IOC_GET_CONFIG / RPOLL_IOC_SET_CONFIG):
+    GPIO edges (EDGE_RISING | EDGE_FALLING) or an irq trigger, the debounce
+    window, a sampled line's interval (0 otherwise)."""
+
+    edges: int
+    debounce_us: int
+    poll_interval_us: int

@@ -17,6 +17,11 @@ EVENT_FALLING = 1 << 9
 EVENT_LEVEL = 1 << 10
 # Timer records: the first after a system sleep (missed periods in overruns).
 EVENT_RESUMED = 1 << 11
+# GPIO and irq records: the first after RPOLL_IOC_SET_CONFIG changed the device.
+EVENT_CONFIG = 1 << 12
+# Edges of struct rpoll_config and struct rpoll_edge_mask.
+EDGE_RISING = 1
+EDGE_FALLING = 2
 
 GPIO_ACTIVE_LOW = 1 << 31
 GPIO_LINE_MASK = 0xFFFF
@@ -34,6 +39,10 @@ INFO = struct.Struct(f"<{NAME_LEN}s8I")
 # struct rpoll_stats: 8 u64.
 STATS = struct.Struct("<8Q")
 U32 = struct.Struct("<I")
+# struct rpoll_config: edges, debounce_us, poll_interval_us, reserved[5] (u32).
+CONFIG = struct.Struct("<8I")
+# struct rpoll_edge_mask: mask, reserved (u32), filtered (u64).
+EDGE_MASK = struct.Struct("<IIQ")
 
 # asm-generic ioctl encoding (arm, arm64, x86): dir << 30 | size << 16 | type << 8 | nr.
 _IOC_WRITE = 1
@@ -51,3 +60,6 @@ IOC_SET_CLOCK = _ioc(_IOC_WRITE, 2, U32.size)
 IOC_FLUSH = _ioc(0, 3, 0)
 IOC_SET_PERIOD = _ioc(_IOC_WRITE, 4, U32.size)
 IOC_GET_LEVEL = _ioc(_IOC_READ, 5, U32.size)
+IOC_GET_CONFIG = _ioc(_IOC_READ, 6, CONFIG.size)
+IOC_SET_CONFIG = _ioc(_IOC_WRITE, 7, CONFIG.size)
+IOC_SET_EDGE_MASK = _ioc(_IOC_READ | _IOC_WRITE, 8, EDGE_MASK.size)
