@@ -69,6 +69,12 @@ impl RpollEvent {
         self.source & RPOLL_EVENT_RESUMED != 0
     }
 
+    /// Whether this is the first record after a configuration change
+    /// (`RPOLL_EVENT_CONFIG`, `RPOLL_IOC_SET_CONFIG`).
+    pub fn config_changed(&self) -> bool {
+        self.source & RPOLL_EVENT_CONFIG != 0
+    }
+
     /// Decodes a record from its 32-byte wire form (native endianness).
     pub fn from_bytes(b: &[u8; RPOLL_EVENT_SIZE]) -> Self {
         Self {

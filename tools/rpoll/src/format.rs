@@ -52,8 +52,9 @@ pub fn event_line(device: &str, e: &RpollEvent, delta_ns: Option<u64>) -> String
         _ => String::new(),
     };
     let resumed = if e.resumed() { " resumed" } else { "" };
+    let config = if e.config_changed() { " config" } else { "" };
     format!(
-        "{device:<10} seq={:<6} src={:<5}{edge} ts={} jiffies={} delta={delta} lost={}{resumed}",
+        "{device:<10} seq={:<6} src={:<5}{edge} ts={} jiffies={} delta={delta} lost={}{resumed}{config}",
         e.seq,
         source_name(e.source),
         secs(e.timestamp_ns),
@@ -79,6 +80,9 @@ struct EventJson<'a> {
     /// Only on the first timer record after a system sleep.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     resumed: bool,
+    /// Only on the first record after a configuration change.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    config: bool,
 }
 
 /// Serializes a value with serde_json (our types cannot fail to serialize).
@@ -103,6 +107,7 @@ pub fn event_json(device: &str, e: &RpollEvent, delta_ns: Option<u64>) -> String
         delta_ns,
         lost: e.lost,
         resumed: e.resumed(),
+        config: e.config_changed(),
     })
 }
 
