@@ -509,6 +509,40 @@ fn level_reader(ctx: Arc<Ctx>) {
     }
 }
 
+/// The rpoll devices on the gpio-sim chip (`tests/dts/test-devices.dtso`).
+const SIM_DEVICES: [&str; 6] = [
+    "sim-key",
+    "sim-rise",
+    "sim-bouncy",
+    "sim-poll",
+    "sim-poll-db",
+    "sim-poll-rise",
+];
+
+/// `n` times: a reader blocked on a threaded device and a poller on a
+/// sampled one, the gpio-sim chip unbound under them (`ENODEV`,
+/// `EPOLLHUP`), the chip and its devices bound again.
+fn expander_cycles(n: usize) -> Result<(), String> {
+    use rpoll_guest_tests::sim::SIM_PDEV;
+    for i in 0..n {
+        let pfd = open("sim-poll").map_err(|e| format!("cycle {i}: {e}"))?;
+        let rfd = open("sim-key").map_err(|e| format!("cycle {i}: {e}"))?;
+        unbind_under_blocked_readers(rfd, &pfd, || {
+            sysfs_write("/sys/bus/platform/drivers/gpio-sim/unbind", SIM_PDEV)
+        })
+        .map_err(|e| format!("cycle {i}: {e}"))?;
+        drop(pfd);
+        sysfs_write("/sys/bus/platform/drivers/gpio-sim/bind", SIM_PDEV)
+            .map_err(|e| format!("cycle {i}: {e}"))?;
+        for d in SIM_DEVICES {
+            if !std::path::Path::new(&format!("/sys/bus/platform/drivers/rpoll/{d}")).exists() {
+                bind(d).map_err(|e| format!("cycle {i}: bind {d}: {e}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Names of the `rpoll-*` entries of directory `dir`.
 fn rpoll_entries(dir: &str) -> Vec<String> {
     std::fs::read_dir(dir)
@@ -530,6 +564,7 @@ fn plan(leak_check: bool) -> Vec<&'static str> {
         "suspend_resume_cycles",
         "module_load_unload_loop",
         "bind_unbind_loop",
+        "expander_unbind_loop",
         "no_dangling_debugfs",
     ];
     if leak_check {
@@ -719,6 +754,10 @@ fn main() {
         }
     }
     results.push(("bind_unbind_loop".into(), bind_result));
+    // The expander going away under blocked readers, again and again (the
+    // leak check below covers it): gpio-sim unbound, its rpoll consumers
+    // unbound by the driver core, all bound again.
+    results.push(("expander_unbind_loop".into(), expander_cycles(10)));
     // No debugfs directory outlives its device.
     let dirs = rpoll_entries("/sys/kernel/debug");
     let devs = rpoll_entries("/dev");
