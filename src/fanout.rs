@@ -27,7 +27,9 @@ use crate::{
         decimal::Decimal,
         queue::{Delivery, ReaderQueue},
         sample::Sample,
-        uapi::{edge_wanted, RpollStats, RPOLL_EDGE_FALLING, RPOLL_EDGE_RISING, RPOLL_EVENT_CONFIG},
+        uapi::{
+            edge_wanted, RpollStats, RPOLL_EDGE_FALLING, RPOLL_EDGE_RISING, RPOLL_EVENT_CONFIG,
+        },
     },
     shim::{
         misc_poll::mask,

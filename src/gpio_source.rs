@@ -52,8 +52,8 @@ use crate::{
     logic::{
         debounce::Debouncer,
         gpio_edges::{EdgeOutcome, Edges, Sampled, Settle},
-        sample::Sample,
         params,
+        sample::Sample,
         uapi::{
             gpio_source, RpollConfig, RpollInfo, RPOLL_GPIO_ACTIVE_LOW, RPOLL_GPIO_LINE_MASK,
             RPOLL_SOURCE_GPIO,
