@@ -133,13 +133,15 @@ fn select_readable(fd: i32, timeout_us: i64) -> bool {
     }
 }
 
-/// The `rpoll` crate's tokio stream (`EventStream`, over `AsyncFd`) reads
+/// The `rpoll` crate's tokio stream (`EventStream`, over `AsyncFd`, a
+/// `futures_core::Stream` driven here by `tokio_stream::StreamExt`) reads
 /// two devices concurrently on one current-thread runtime: each stream
 /// yields whole, consecutive records (gaps only as `lost`), interleaved in
 /// time rather than one device after the other.
 pub fn tokio_stream_two_devices() -> TestResult {
     use rpoll::EventStream;
     use std::time::Instant;
+    use tokio_stream::StreamExt;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -3,6 +3,7 @@
 //! `cargo run --example tokio_watch --features tokio -- tick button`.
 
 use rpoll::EventStream;
+use tokio_stream::StreamExt;
 
 async fn watch(name: String) -> std::io::Result<()> {
     let mut stream = EventStream::open(&name)?;

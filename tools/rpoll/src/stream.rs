@@ -1,8 +1,11 @@
 //! An async event stream for tokio (feature `tokio`): a non-blocking
-//! [`Device`] registered with tokio's reactor through [`AsyncFd`].
+//! [`Device`] registered with tokio's reactor through [`AsyncFd`], as a
+//! [`futures_core::Stream`], so `tokio_stream::StreamExt` (or
+//! `futures::StreamExt`) works on it: `next`, `take`, `timeout`, `merge`...
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
+//! use tokio_stream::StreamExt;
 //! let mut stream = rpoll::EventStream::open("tick")?;
 //! while let Some(ev) = stream.next().await {
 //!     let ev = ev?;
@@ -13,7 +16,10 @@
 
 use std::collections::VecDeque;
 use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
+use futures_core::Stream;
 use tokio::io::unix::AsyncFd;
 
 use crate::{Device, RpollEvent};
@@ -49,21 +55,28 @@ impl EventStream {
     pub fn device(&self) -> &Device {
         self.fd.get_ref()
     }
+}
+
+impl Stream for EventStream {
+    type Item = io::Result<RpollEvent>;
 
     /// The next event; `None` once the device went away (unbound, all its
     /// records read: the driver's `ENODEV`). Other errors are returned as
     /// `Some(Err(..))` and the stream can be polled again.
-    pub async fn next(&mut self) -> Option<io::Result<RpollEvent>> {
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        // Every field is `Unpin`.
+        let this = self.get_mut();
         loop {
-            if let Some(ev) = self.pending.pop_front() {
-                return Some(Ok(ev));
+            if let Some(ev) = this.pending.pop_front() {
+                return Poll::Ready(Some(Ok(ev)));
             }
-            if self.ended {
-                return None;
+            if this.ended {
+                return Poll::Ready(None);
             }
-            let mut guard = match self.fd.readable().await {
-                Ok(g) => g,
-                Err(e) => return Some(Err(e)),
+            let mut guard = match this.fd.poll_read_ready(cx) {
+                Poll::Ready(Ok(g)) => g,
+                Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
+                Poll::Pending => return Poll::Pending,
             };
             // An empty read means the readiness was stale: report
             // WouldBlock so tokio clears it and waits for the next one.
@@ -72,9 +85,10 @@ impl EventStream {
                 batch => Ok(batch),
             });
             match read {
-                Ok(Ok(batch)) => self.pending.extend(batch),
-                Ok(Err(e)) if e.raw_os_error() == Some(libc::ENODEV) => self.ended = true,
-                Ok(Err(e)) => return Some(Err(e)),
+                Ok(Ok(batch)) => this.pending.extend(batch),
+                Ok(Err(e)) if e.raw_os_error() == Some(libc::ENODEV) => this.ended = true,
+                Ok(Err(e)) => return Poll::Ready(Some(Err(e))),
+                // Readiness cleared: poll it again (registers the waker).
                 Err(_would_block) => continue,
             }
         }
