@@ -22,7 +22,7 @@ use crate::{
     device::Device,
     fanout::Wait,
     logic::{
-        sample::Clock,
+        sample::{Clock, ReadClock},
         uapi::{
             RpollConfig, RpollEdgeMask, RPOLL_CONFIG_SIZE, RPOLL_EDGE_FALLING,
             RPOLL_EDGE_MASK_SIZE, RPOLL_EDGE_RISING, RPOLL_EVENT_SIZE, RPOLL_IOC_FLUSH,
@@ -32,7 +32,7 @@ use crate::{
     },
     shim::{
         capability::{capable, Capability},
-        kiocb,
+        clock as shim_clock, kiocb,
         misc_poll::{mask, PollMiscDevice},
         wait_queue_lock::PollTable,
     },
@@ -91,6 +91,15 @@ impl Reader {
             let Some(mut records) = fanout.records(self.slot, wait)? else {
                 break;
             };
+            // TAI's offset as of this chunk (after any wait).
+            let read_clock = ReadClock {
+                clock,
+                tai_offset_ns: if clock == Clock::Tai {
+                    shim_clock::tai_offset_ns()
+                } else {
+                    0
+                },
+            };
             let mut bytes = [0u8; CHUNK * RPOLL_EVENT_SIZE];
             let mut lost = [0u64; CHUNK];
             let limit = CHUNK.min(want - done);
@@ -99,7 +108,7 @@ impl Reader {
                 let Some(d) = records.pop() else { break };
                 let l = d.lost.min(u32::MAX.into()) as u32;
                 bytes[n * RPOLL_EVENT_SIZE..(n + 1) * RPOLL_EVENT_SIZE]
-                    .copy_from_slice(&d.sample.to_event(clock, l).to_bytes());
+                    .copy_from_slice(&d.sample.to_event(read_clock, l).to_bytes());
                 lost[n] = d.lost;
                 n += 1;
             }

@@ -16,6 +16,9 @@ pub enum Clock {
     Monotonic = 1,
     /// `CLOCK_BOOTTIME` (7): monotonic, including time spent suspended.
     Boottime = 7,
+    /// `CLOCK_TAI` (11): International Atomic Time, `CLOCK_REALTIME` plus
+    /// the kernel's TAI offset (PTP users).
+    Tai = 11,
 }
 
 impl Clock {
@@ -25,6 +28,7 @@ impl Clock {
             0 => Some(Self::Realtime),
             1 => Some(Self::Monotonic),
             7 => Some(Self::Boottime),
+            11 => Some(Self::Tai),
             _ => None,
         }
     }
@@ -50,18 +54,34 @@ pub struct Sample {
     pub source: u32,
 }
 
+/// A reader's clock as its records are read: the clock, and for
+/// [`Clock::Tai`] the kernel's TAI offset (TAI minus UTC) at the read. The
+/// offset is applied when the record is read, not when it was produced: it
+/// changes only when it is set (at boot by a PTP or NTP daemon, at a leap
+/// second), and one derivation fewer per event keeps the producer's path
+/// short; a record produced before such a change and read after it is off
+/// by the change.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadClock {
+    /// The clock chosen (`RPOLL_IOC_SET_CLOCK`).
+    pub clock: Clock,
+    /// TAI minus UTC, in nanoseconds (used by [`Clock::Tai`] only).
+    pub tai_offset_ns: i64,
+}
+
 impl Sample {
-    /// The timestamp of this sample in `clock`.
-    pub fn timestamp(self, clock: Clock) -> u64 {
-        match clock {
+    /// The timestamp of this sample on `clock`.
+    pub fn timestamp(self, clock: ReadClock) -> u64 {
+        match clock.clock {
             Clock::Realtime => self.real_ns,
             Clock::Monotonic => self.mono_ns,
             Clock::Boottime => self.boot_ns,
+            Clock::Tai => self.real_ns.saturating_add_signed(clock.tai_offset_ns),
         }
     }
 
     /// The record a reader with `clock` gets, carrying `lost` preceding losses.
-    pub fn to_event(self, clock: Clock, lost: u32) -> RpollEvent {
+    pub fn to_event(self, clock: ReadClock, lost: u32) -> RpollEvent {
         RpollEvent {
             seq: self.seq,
             timestamp_ns: self.timestamp(clock),

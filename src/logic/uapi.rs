@@ -199,7 +199,7 @@ pub const RPOLL_IOC_INFO: u32 = ioc(IOC_READ, 0, RPOLL_INFO_SIZE);
 /// `_IOR(0xB9, 1, struct rpoll_stats)`: counters of the device and this file.
 pub const RPOLL_IOC_STATS: u32 = ioc(IOC_READ, 1, RPOLL_STATS_SIZE);
 /// `_IOW(0xB9, 2, __u32)`: clock of this file's timestamps
-/// (`CLOCK_MONOTONIC`, `CLOCK_BOOTTIME` or `CLOCK_REALTIME`).
+/// (`CLOCK_MONOTONIC`, `CLOCK_BOOTTIME`, `CLOCK_REALTIME` or `CLOCK_TAI`).
 pub const RPOLL_IOC_SET_CLOCK: u32 = ioc(IOC_WRITE, 2, 4);
 /// `_IO(0xB9, 3)`: drop this file's queued events (counted as lost);
 /// returns how many were dropped.

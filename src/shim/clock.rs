@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Stands for: `Instant::as_nanos()` made public, `Instant<Monotonic>`
-//! conversions to boot and real time (`ktime_mono_to_any()`), and
+//! conversions to boot and real time and the TAI offset
+//! (`ktime_mono_to_any()`), and
 //! `get_jiffies_64()`; none of them is public in the 7.3 kernel crate.
 
 use kernel::{
@@ -38,6 +39,20 @@ pub(crate) enum Offset {
     Boot,
     /// `CLOCK_REALTIME` (`TK_OFFS_REAL`).
     Real,
+}
+
+/// TAI minus UTC now, in nanoseconds (the timekeeper's `tai_offset`, whole
+/// seconds: `TK_OFFS_TAI - TK_OFFS_REAL`). Any context.
+pub(crate) fn tai_offset_ns() -> i64 {
+    // SAFETY: as in `mono_to`: `ktime_mono_to_any()` only reads the
+    // timekeeper's offsets under its sequence count, any context.
+    let (tai, real) = unsafe {
+        (
+            bindings::ktime_mono_to_any(0, bindings::tk_offsets_TK_OFFS_TAI),
+            bindings::ktime_mono_to_any(0, bindings::tk_offsets_TK_OFFS_REAL),
+        )
+    };
+    tai - real
 }
 
 /// Converts the monotonic time `mono_ns` to the clock `to` with the

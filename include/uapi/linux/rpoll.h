@@ -107,7 +107,8 @@ struct rpoll_edge_mask {
 #define RPOLL_IOC_STATS      _IOR(RPOLL_IOC_MAGIC, 1, struct rpoll_stats)
 /*
  * Clock of this file's timestamps: CLOCK_MONOTONIC (default),
- * CLOCK_BOOTTIME or CLOCK_REALTIME; other ids: EINVAL.
+ * CLOCK_BOOTTIME, CLOCK_REALTIME or CLOCK_TAI (CLOCK_REALTIME plus the TAI
+ * offset at the time of the read); other ids: EINVAL.
  */
 #define RPOLL_IOC_SET_CLOCK  _IOW(RPOLL_IOC_MAGIC, 2, __u32)
 /*

@@ -138,3 +138,113 @@ pub fn cli_reports_permission_and_unbind() -> TestResult {
     );
     Ok(())
 }
+
+/// `CLOCK_TAI` readers: with the kernel's TAI offset set to 37 s
+/// (`adjtimex(ADJ_TAI)`), a TAI reader's stamp of a record is its realtime
+/// reader's plus exactly 37 s; `rpoll watch` prints realtime stamps as UTC
+/// ISO 8601, `--localtime` in `TZ`'s offset, TAI ones on the TAI scale.
+pub fn tai_clock_and_time_formats() -> TestResult {
+    use rpoll::device::Clock;
+    use rpoll::Device;
+    let set_tai = |secs: i64| -> TestResult {
+        // SAFETY: a zeroed `timex` with ADJ_TAI sets only the TAI offset.
+        let mut tx: libc::timex = unsafe { std::mem::zeroed() };
+        tx.modes = libc::ADJ_TAI;
+        tx.constant = secs as _;
+        // SAFETY: `tx` is valid for the call.
+        let r = unsafe { libc::adjtimex(&mut tx) };
+        check!(r >= 0, "adjtimex(ADJ_TAI, {secs}): errno {}", errno());
+        Ok(())
+    };
+    set_tai(37)?;
+    let result = (|| {
+        let real = Device::open_nonblocking("rpoll-ms").map_err(|e| e.to_string())?;
+        let tai = Device::open_nonblocking("rpoll-ms").map_err(|e| e.to_string())?;
+        real.set_clock(Clock::Realtime).map_err(|e| e.to_string())?;
+        tai.set_clock(Clock::Tai).map_err(|e| e.to_string())?;
+        sleep_ms(20);
+        let r = drain(real.owned_fd())?;
+        let t = drain(tai.owned_fd())?;
+        let pairs: Vec<(u64, u64)> = r
+            .iter()
+            .filter_map(|a| {
+                t.iter()
+                    .find(|b| b.seq == a.seq)
+                    .map(|b| (a.timestamp_ns, b.timestamp_ns))
+            })
+            .collect();
+        check!(!pairs.is_empty(), "no record read by both readers");
+        for (real_ns, tai_ns) in &pairs {
+            check!(
+                tai_ns - real_ns == 37_000_000_000,
+                "TAI {tai_ns} - realtime {real_ns} != 37 s"
+            );
+        }
+        // The tool: UTC, local (TZ=UTC-2 is two hours east) and TAI.
+        let (ok, out, err) = run(&[
+            "watch", "--json", "--count", "1", "--clock", "realtime", "rpoll-ms",
+        ])?;
+        check!(ok, "watch realtime: {err}");
+        let v = json(out.trim())?;
+        let ns = v["timestamp_ns"].as_u64().ok_or("timestamp_ns")?;
+        let text = v["time"].as_str().ok_or(format!("no time in {out}"))?;
+        let (secs, frac) = (ns / 1_000_000_000, ns % 1_000_000_000);
+        let hms = format!(
+            "{:02}:{:02}:{:02}.{frac:09}Z",
+            secs / 3600 % 24,
+            secs / 60 % 60,
+            secs % 60
+        );
+        check!(
+            text.len() == 30 && text.ends_with(&hms),
+            "UTC time '{text}' for {ns}"
+        );
+        let out = std::process::Command::new("rpoll")
+            .args([
+                "watch",
+                "--count",
+                "1",
+                "--clock",
+                "realtime",
+                "--localtime",
+                "rpoll-ms",
+            ])
+            .env("TZ", "UTC-2")
+            .output()
+            .map_err(|e| format!("rpoll: {e}"))?;
+        let line = String::from_utf8_lossy(&out.stdout);
+        check!(
+            out.status.success() && line.contains("+02:00 "),
+            "local time: {line}"
+        );
+        let (ok, out, err) = run(&["watch", "--count", "1", "--clock", "tai", "rpoll-ms"])?;
+        check!(ok && out.contains(" TAI jiffies="), "TAI: {out} {err}");
+        Ok(())
+    })();
+    set_tai(0)?;
+    result
+}
+
+/// `--idle-timeout` ends a watch of a device that stays quiet (status 0, no
+/// record), and `--heartbeat` prints an `idle` line per quiet stretch.
+pub fn cli_idle_timeout_and_heartbeat() -> TestResult {
+    let (ok, out, err) = run(&["watch", "--idle-timeout", "300ms", "idle"])?;
+    check!(
+        ok && out.is_empty(),
+        "idle-timeout: status ok={ok}, out '{out}', err '{err}'"
+    );
+    let (ok, out, err) = run(&[
+        "watch",
+        "--heartbeat",
+        "100ms",
+        "--idle-timeout",
+        "450ms",
+        "idle",
+    ])?;
+    let beats = out.lines().filter(|l| l.starts_with("idle ")).count();
+    check!(
+        ok && (3..=4).contains(&beats) && beats == out.lines().count(),
+        "heartbeat: {beats} idle lines in '{out}' ({err})"
+    );
+    Ok(())
+}

@@ -66,6 +66,8 @@ const TESTS: &[Test] = tests![
     ioctl_tests::set_period_changes_interval,
     cli_tests::cli_watch_json,
     cli_tests::cli_list_stats_set_period,
+    cli_tests::tai_clock_and_time_formats,
+    cli_tests::cli_idle_timeout_and_heartbeat,
     ioctl_tests::c_example_prints_records,
     ioctl_tests::c_ioctl_suite,
     bad_input_tests::bad_input_matrix,

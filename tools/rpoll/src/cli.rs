@@ -41,6 +41,15 @@ enum Sub {
         /// GPIO devices: only these edges, for this reader alone.
         #[arg(long, value_enum)]
         edges: Option<EdgesArg>,
+        /// Realtime stamps in local time (with its UTC offset) instead of UTC.
+        #[arg(long)]
+        localtime: bool,
+        /// Exit (status 0) after this long without an event: 500ms, 10s ...
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration_us)]
+        idle_timeout: Option<u32>,
+        /// Print an `idle` line after each such stretch without an event.
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration_us)]
+        heartbeat: Option<u32>,
     },
     /// Print the device's counters (produced, overruns, debounced, readers)
     /// and those of the file the command opens (base, delivered, lost, queued).
@@ -130,6 +139,7 @@ enum ClockArg {
     Monotonic,
     Boottime,
     Realtime,
+    Tai,
 }
 
 impl From<ClockArg> for Clock {
@@ -138,6 +148,7 @@ impl From<ClockArg> for Clock {
             ClockArg::Monotonic => Clock::Monotonic,
             ClockArg::Boottime => Clock::Boottime,
             ClockArg::Realtime => Clock::Realtime,
+            ClockArg::Tai => Clock::Tai,
         }
     }
 }
@@ -155,6 +166,12 @@ pub enum Command {
         clock: Clock,
         /// `RPOLL_EDGE_*` bits for every device, if asked.
         edges: Option<u32>,
+        /// Realtime stamps in local time.
+        localtime: bool,
+        /// Exit after this many microseconds without an event.
+        idle_timeout_us: Option<u32>,
+        /// Print `idle` after this many microseconds without an event.
+        heartbeat_us: Option<u32>,
     },
     /// `rpoll config DEV [--edges E] [--debounce D] [--interval I] [--json]`
     Config {
@@ -204,12 +221,18 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             count,
             clock,
             edges,
+            localtime,
+            idle_timeout,
+            heartbeat,
         } => Command::Watch {
             devices,
             json: json.json,
             count,
             clock: clock.into(),
             edges: edges.map(EdgesArg::bits),
+            localtime,
+            idle_timeout_us: idle_timeout,
+            heartbeat_us: heartbeat,
         },
         Sub::Config {
             device,

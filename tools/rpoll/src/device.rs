@@ -16,6 +16,8 @@ pub enum Clock {
     Boottime,
     /// `CLOCK_REALTIME`.
     Realtime,
+    /// `CLOCK_TAI`.
+    Tai,
 }
 
 impl Clock {
@@ -25,15 +27,17 @@ impl Clock {
             Self::Realtime => libc::CLOCK_REALTIME as u32,
             Self::Monotonic => libc::CLOCK_MONOTONIC as u32,
             Self::Boottime => libc::CLOCK_BOOTTIME as u32,
+            Self::Tai => libc::CLOCK_TAI as u32,
         }
     }
 
-    /// Parses `monotonic`, `boottime` or `realtime`.
+    /// Parses `monotonic`, `boottime`, `realtime` or `tai`.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "monotonic" => Some(Self::Monotonic),
             "boottime" => Some(Self::Boottime),
             "realtime" => Some(Self::Realtime),
+            "tai" => Some(Self::Tai),
             _ => None,
         }
     }

@@ -43,9 +43,76 @@ pub fn short_name(name: &str) -> &str {
     }
 }
 
+/// How `watch` prints a record's timestamp.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StampStyle {
+    /// Seconds on the clock (monotonic, boottime).
+    Seconds,
+    /// A realtime stamp as UTC ISO 8601: `2026-12-06T05:41:31.123456789Z`.
+    Utc,
+    /// A realtime stamp in local time with its offset (`TZ`, `/etc/localtime`).
+    Local,
+    /// A TAI stamp as ISO 8601 on the TAI scale: `...T05:42:08.123456789 TAI`.
+    Tai,
+}
+
+/// The local time's offset from UTC at Unix time `secs`, in seconds
+/// (`localtime_r()`, which reads `TZ` or `/etc/localtime`; 0 if it fails).
+fn local_offset_s(secs: i64) -> i32 {
+    // SAFETY: `tm` is a plain C struct that `localtime_r` fills in; both
+    // pointers are valid for the call (`t`'s type is the C `time_t`).
+    unsafe {
+        let t = secs as _;
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&t, &mut tm).is_null() {
+            return 0;
+        }
+        tm.tm_gmtoff as i32
+    }
+}
+
+/// `ns` (nanoseconds since the Unix epoch, or on the TAI scale) in `style`.
+pub fn stamp_text(ns: u64, style: StampStyle) -> String {
+    use time::{macros::format_description, OffsetDateTime, UtcOffset};
+    if style == StampStyle::Seconds {
+        return secs(ns);
+    }
+    let Ok(t) = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns)) else {
+        return secs(ns);
+    };
+    let body =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]");
+    let offset = format_description!("[offset_hour sign:mandatory]:[offset_minute]");
+    let text = |t: OffsetDateTime| t.format(&body).unwrap_or_else(|_| secs(ns));
+    match style {
+        StampStyle::Utc => format!("{}Z", text(t)),
+        StampStyle::Tai => format!("{} TAI", text(t)),
+        _ => {
+            let off = UtcOffset::from_whole_seconds(local_offset_s(t.unix_timestamp()))
+                .unwrap_or(UtcOffset::UTC);
+            let local = t.to_offset(off);
+            format!(
+                "{}{}",
+                text(local),
+                local.format(&offset).unwrap_or_default()
+            )
+        }
+    }
+}
+
 /// One `watch` line; `delta_ns` is the time since the previous event of the
 /// same device (none for the first).
 pub fn event_line(device: &str, e: &RpollEvent, delta_ns: Option<u64>) -> String {
+    event_line_styled(device, e, delta_ns, StampStyle::Seconds)
+}
+
+/// [`event_line`] with the timestamp in `style`.
+pub fn event_line_styled(
+    device: &str,
+    e: &RpollEvent,
+    delta_ns: Option<u64>,
+    style: StampStyle,
+) -> String {
     let delta = delta_ns.map_or_else(|| "-".to_string(), |d| format!("{}s", secs(d)));
     let edge = match (e.edge(), e.level()) {
         (Some(edge), Some(level)) => format!(" edge={:<7} level={}", edge.name(), u8::from(level)),
@@ -57,10 +124,19 @@ pub fn event_line(device: &str, e: &RpollEvent, delta_ns: Option<u64>) -> String
         "{device:<10} seq={:<6} src={:<5}{edge} ts={} jiffies={} delta={delta} lost={}{resumed}{config}",
         e.seq,
         source_name(e.source),
-        secs(e.timestamp_ns),
+        stamp_text(e.timestamp_ns, style),
         e.jiffies,
         e.lost
     )
+}
+
+/// The line `watch --heartbeat` prints after a stretch without events.
+pub fn idle_line(idle_ns: u64, json: bool) -> String {
+    if json {
+        format!("{{\"idle_ns\":{idle_ns}}}")
+    } else {
+        format!("idle {}s", secs(idle_ns))
+    }
 }
 
 /// A `watch --json` object (fields in this order).
@@ -74,6 +150,9 @@ struct EventJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     level: Option<u8>,
     timestamp_ns: u64,
+    /// The timestamp as text, for realtime and TAI stamps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time: Option<String>,
     jiffies: u64,
     delta_ns: Option<u64>,
     lost: u32,
@@ -92,6 +171,16 @@ fn to_json<T: Serialize>(v: &T) -> String {
 
 /// One `watch --json` object.
 pub fn event_json(device: &str, e: &RpollEvent, delta_ns: Option<u64>) -> String {
+    event_json_styled(device, e, delta_ns, StampStyle::Seconds)
+}
+
+/// [`event_json`], with a `time` field in `style` unless it is seconds.
+pub fn event_json_styled(
+    device: &str,
+    e: &RpollEvent,
+    delta_ns: Option<u64>,
+    style: StampStyle,
+) -> String {
     let (edge, level) = match (e.edge(), e.level()) {
         (Some(edge), Some(level)) => (Some(edge.name()), Some(u8::from(level))),
         _ => (None, None),
@@ -103,6 +192,7 @@ pub fn event_json(device: &str, e: &RpollEvent, delta_ns: Option<u64>) -> String
         edge,
         level,
         timestamp_ns: e.timestamp_ns,
+        time: (style != StampStyle::Seconds).then(|| stamp_text(e.timestamp_ns, style)),
         jiffies: e.jiffies,
         delta_ns,
         lost: e.lost,

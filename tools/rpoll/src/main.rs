@@ -26,6 +26,17 @@ fn explain(dev: &str, e: &io::Error) -> String {
     }
 }
 
+/// `CLOCK_MONOTONIC` now, in nanoseconds.
+fn rpoll_sys_now_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is valid for the call.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
 fn list(json: bool) -> Result<(), String> {
     let paths = list_devices().map_err(|e| format!("/dev: {e}"))?;
     if paths.is_empty() && !json {
@@ -44,13 +55,25 @@ fn list(json: bool) -> Result<(), String> {
     Ok(())
 }
 
-fn watch(
-    devices: &[String],
+/// What `watch` does besides streaming.
+struct WatchOpts {
     json: bool,
     count: Option<u64>,
     clock: Clock,
     edges: Option<u32>,
-) -> Result<(), String> {
+    localtime: bool,
+    idle_timeout_us: Option<u32>,
+    heartbeat_us: Option<u32>,
+}
+
+fn watch(devices: &[String], o: &WatchOpts) -> Result<(), String> {
+    let (json, count, clock, edges) = (o.json, o.count, o.clock, o.edges);
+    let style = match (clock, o.localtime) {
+        (Clock::Realtime, false) => format::StampStyle::Utc,
+        (Clock::Realtime, true) => format::StampStyle::Local,
+        (Clock::Tai, _) => format::StampStyle::Tai,
+        _ => format::StampStyle::Seconds,
+    };
     // SAFETY: plain syscall.
     let ep = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
     if ep < 0 {
@@ -77,9 +100,27 @@ fn watch(
     let mut printed = 0u64;
     let stdout = io::stdout();
     let mut evs = [libc::epoll_event { events: 0, u64: 0 }; 8];
+    // Idle stretches: since the last event (or the start), and since the
+    // last heartbeat line.
+    let now = || rpoll_sys_now_ns();
+    let mut last_event = now();
+    let mut last_beat = last_event;
     loop {
+        let t = now();
+        let left = |limit_us: Option<u32>, since: u64| {
+            limit_us.map(|us| (u64::from(us) * 1000).saturating_sub(t - since))
+        };
+        let wait_ns = [
+            left(o.idle_timeout_us, last_event),
+            left(o.heartbeat_us, last_beat),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        let timeout_ms =
+            wait_ns.map_or(-1, |ns| ns.div_ceil(1_000_000).min(i32::MAX as u64) as i32);
         // SAFETY: `evs` is valid for 8 entries.
-        let n = unsafe { libc::epoll_wait(ep, evs.as_mut_ptr(), 8, -1) };
+        let n = unsafe { libc::epoll_wait(ep, evs.as_mut_ptr(), 8, timeout_ms) };
         if n < 0 {
             let e = io::Error::last_os_error();
             if e.kind() == io::ErrorKind::Interrupted {
@@ -87,6 +128,25 @@ fn watch(
             }
             return Err(format!("epoll_wait: {e}"));
         }
+        if n == 0 {
+            let t = now();
+            if o.idle_timeout_us
+                .is_some_and(|us| t - last_event >= u64::from(us) * 1000)
+            {
+                return Ok(());
+            }
+            if o.heartbeat_us
+                .is_some_and(|us| t - last_beat >= u64::from(us) * 1000)
+            {
+                last_beat = t;
+                if writeln!(stdout.lock(), "{}", format::idle_line(t - last_event, json)).is_err() {
+                    return Ok(());
+                }
+            }
+            continue;
+        }
+        last_event = now();
+        last_beat = last_event;
         for ev in &evs[..n as usize] {
             let i = ev.u64 as usize;
             let (name, dev) = &open[i];
@@ -101,9 +161,9 @@ fn watch(
                 let delta = last.get(&i).map(|t| r.timestamp_ns.wrapping_sub(*t));
                 last.insert(i, r.timestamp_ns);
                 let line = if json {
-                    format::event_json(name, &r, delta)
+                    format::event_json_styled(name, &r, delta, style)
                 } else {
-                    format::event_line(name, &r, delta)
+                    format::event_line_styled(name, &r, delta, style)
                 };
                 if writeln!(out, "{line}").is_err() {
                     return Ok(()); // stdout closed (e.g. `| head`)
@@ -202,7 +262,21 @@ fn main() -> ExitCode {
             count,
             clock,
             edges,
-        }) => watch(&devices, json, count, clock, edges),
+            localtime,
+            idle_timeout_us,
+            heartbeat_us,
+        }) => watch(
+            &devices,
+            &WatchOpts {
+                json,
+                count,
+                clock,
+                edges,
+                localtime,
+                idle_timeout_us,
+                heartbeat_us,
+            },
+        ),
         Ok(Command::Config {
             device,
             edges,

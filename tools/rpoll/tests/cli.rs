@@ -49,7 +49,10 @@ fn commands() {
             json: true,
             count: Some(5),
             clock: Clock::Realtime,
-            edges: None
+            edges: None,
+            localtime: false,
+            idle_timeout_us: None,
+            heartbeat_us: None
         })
     );
     assert_eq!(
@@ -59,7 +62,10 @@ fn commands() {
             json: false,
             count: None,
             clock: Clock::Monotonic,
-            edges: Some(1)
+            edges: Some(1),
+            localtime: false,
+            idle_timeout_us: None,
+            heartbeat_us: None
         })
     );
     assert_eq!(
@@ -80,6 +86,21 @@ fn commands() {
             debounce_us: Some(0),
             interval_us: Some(10_000),
             json: true
+        })
+    );
+    assert_eq!(
+        parse(&args(
+            "watch tick --clock tai --localtime --idle-timeout 2s --heartbeat 500ms"
+        )),
+        Ok(Command::Watch {
+            devices: vec!["tick".into()],
+            json: false,
+            count: None,
+            clock: Clock::Tai,
+            edges: None,
+            localtime: true,
+            idle_timeout_us: Some(2_000_000),
+            heartbeat_us: Some(500_000)
         })
     );
     assert!(parse(&args("config key --debounce 2s")).is_err());
@@ -118,9 +139,10 @@ fn bad_commands_explain() {
         ),
         ("watch tick --count 0", "0 is not in 1.."),
         (
-            "watch tick --clock tai",
-            "invalid value 'tai' for '--clock <CLOCK>'",
+            "watch tick --clock utc",
+            "invalid value 'utc' for '--clock <CLOCK>'",
         ),
+        ("watch tick --idle-timeout 5", "needs a unit"),
         ("watch tick --bogus", "unexpected argument '--bogus'"),
         ("stats", "<DEV>"),
         ("stats a b", "unexpected argument 'b'"),
@@ -264,5 +286,31 @@ fn gpio_event_and_info_formats() {
     assert!(
         j.contains("\"gpio_line\":6,\"active_low\":true,\"edges\":\"both\""),
         "{j}"
+    );
+}
+
+#[test]
+fn stamps_as_text() {
+    use rpoll::format::{stamp_text, StampStyle};
+    // 2026-12-06T05:41:31.000000123Z
+    let ns = 1_796_535_691_000_000_123u64;
+    assert_eq!(
+        stamp_text(ns, StampStyle::Utc),
+        "2026-12-06T05:41:31.000000123Z"
+    );
+    assert_eq!(
+        stamp_text(ns, StampStyle::Tai),
+        "2026-12-06T05:41:31.000000123 TAI"
+    );
+    assert_eq!(
+        stamp_text(1_500_000_000, StampStyle::Seconds),
+        "1.500000000"
+    );
+    // The host's local offset, whatever it is, ends the local form.
+    let local = stamp_text(ns, StampStyle::Local);
+    assert!(
+        local.len() == "2026-12-06T05:41:31.000000123+00:00".len()
+            && (local.ends_with(":00") || local.ends_with(":30") || local.ends_with(":45")),
+        "{local}"
     );
 }

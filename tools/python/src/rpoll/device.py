@@ -139,7 +139,7 @@ class Device:
 
     def set_clock(self, clock: int) -> None:
         """The clock of this file's timestamps: CLOCK_MONOTONIC (default),
-        CLOCK_REALTIME or CLOCK_BOOTTIME (RPOLL_IOC_SET_CLOCK)."""
+        CLOCK_REALTIME, CLOCK_BOOTTIME or CLOCK_TAI (RPOLL_IOC_SET_CLOCK)."""
         fcntl.ioctl(self._fd, uapi.IOC_SET_CLOCK, uapi.U32.pack(clock))
 
     def flush(self) -> int:

@@ -31,6 +31,7 @@ NAME_LEN = 40
 CLOCK_REALTIME = 0
 CLOCK_MONOTONIC = 1
 CLOCK_BOOTTIME = 7
+CLOCK_TAI = 11
 
 # struct rpoll_event: seq, timestamp_ns, jiffies (u64), source, lost (u32).
 EVENT = struct.Struct("<QQQII")
