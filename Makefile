@@ -76,6 +76,7 @@ GUEST_FILES = $(GUEST_BIN)/rpoll:/usr/bin/rpoll \
 	$(GUEST_BIN)/rpoll-board-tests:/usr/bin/rpoll-board-tests \
 	$(GUEST_BIN)/rpoll-fault-tests:/usr/bin/rpoll-fault-tests \
 	tests/lib/splat-patterns:/etc/rpoll/splat-patterns \
+	integration/mdev/rpoll.mdev.conf:/etc/rpoll/mdev.conf \
 	$(C_BIN)/rpoll-epoll:/usr/bin/rpoll-epoll \
 	$(C_BIN)/rpoll-ioctl-test:/usr/bin/rpoll-ioctl-test \
 	$(KDIR)/.config:/etc/kernel.config \
@@ -204,3 +205,7 @@ clean:
 	rm -rf $(B) target
 
 endif # the project's own harness
+
+# Device access for a group (udev, sysusers, mdev), with or without a kernel
+# tree; included last so that it is never the default goal.
+include scripts/rules.mk

@@ -29,12 +29,16 @@ use crate::{
         sample::Sample,
         uapi::{
             edge_wanted, RpollStats, RPOLL_EDGE_FALLING, RPOLL_EDGE_RISING, RPOLL_EVENT_CONFIG,
+            RPOLL_EVENT_FALLING, RPOLL_EVENT_INITIAL, RPOLL_EVENT_LEVEL, RPOLL_EVENT_RISING,
+            RPOLL_SOURCE_MASK,
         },
     },
     shim::{
+        clock,
         misc_poll::mask,
         wait_queue_lock::{new_wait_queue_lock, PollTable, WaitQueueGuard, WaitQueueLock},
     },
+    stamp,
 };
 
 /// Most files that may have one device open at once. With the largest queue
@@ -108,6 +112,10 @@ struct State {
     /// The source's configuration changed since the last record: the next
     /// one carries `RPOLL_EVENT_CONFIG`.
     config_changed: bool,
+    /// The `source` word of the initial record of a reader attaching now
+    /// (kind and level): the last record with an edge's, or what the source
+    /// set; `None` for sources without a state.
+    state: Option<u32>,
 }
 
 impl State {
@@ -160,6 +168,7 @@ impl FanOut {
                     merged: 0,
                     gone: false,
                     config_changed: false,
+                    state: None,
                 }, "rpoll::fanout"),
                 membership <- new_mutex!((), "rpoll::membership"),
                 depth,
@@ -188,6 +197,9 @@ impl FanOut {
         if core::mem::take(&mut st.config_changed) {
             sample.source |= RPOLL_EVENT_CONFIG;
         }
+        if sample.source & (RPOLL_EVENT_RISING | RPOLL_EVENT_FALLING) != 0 {
+            st.state = Some(sample.source & (RPOLL_SOURCE_MASK | RPOLL_EVENT_LEVEL));
+        }
         let mut open = st.active;
         while open != 0 {
             let slot = open.trailing_zeros() as usize;
@@ -202,6 +214,29 @@ impl FanOut {
             }
         }
         st.wake_up_poll(mask::IN | mask::RDNORM);
+    }
+
+    /// Sets the `source` word (kind and level flag) of the initial record
+    /// of readers attaching from now on: a source with a state sets it at
+    /// probe and whenever its state changes with no edge record (an edge
+    /// its configuration does not report). Called under the source's own
+    /// lock, like `push`.
+    pub(crate) fn set_state(&self, source: u32) {
+        self.state.lock().state = Some(source);
+    }
+
+    /// The reader in `slot` wants its initial record first
+    /// (`RPOLL_IOC_WANT_INITIAL`): `ENOTTY` for a source without a level,
+    /// `EBUSY` once it took a record.
+    pub(crate) fn want_initial(&self, slot: usize) -> Result {
+        let mut st = self.state.lock();
+        if st.state.is_none() {
+            return Err(ENOTTY);
+        }
+        let q = st.queue(slot).ok_or(EINVAL)?;
+        q.want_initial().map_err(|_| EBUSY)?;
+        st.wake_up_poll(mask::IN | mask::RDNORM);
+        Ok(())
     }
 
     /// Flags the next record produced: the source's configuration changed
@@ -249,6 +284,16 @@ impl FanOut {
             let queue = Queue::new(buf, st.produced).map_err(|_| EINVAL)?;
             st.slots[slot] = Some(queue);
             st.masks[slot] = RPOLL_EDGE_RISING | RPOLL_EDGE_FALLING;
+            // The state as of this attach, in the same critical section:
+            // no edge can fall between it and the reader's first record.
+            if let Some(word) = st.state {
+                let flags = word | RPOLL_EVENT_INITIAL;
+                let mut initial = stamp::sample_at(clock::monotonic_ns(), flags);
+                initial.seq = st.produced;
+                if let Some(q) = st.queue(slot) {
+                    q.set_initial(initial);
+                }
+            }
             // INVARIANT: `slots[slot]` and its bit are set together.
             st.active |= 1 << slot;
             (slot, st.active.count_ones() == 1)

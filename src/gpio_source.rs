@@ -55,8 +55,8 @@ use crate::{
         params,
         sample::Sample,
         uapi::{
-            gpio_source, RpollConfig, RpollInfo, RPOLL_GPIO_ACTIVE_LOW, RPOLL_GPIO_LINE_MASK,
-            RPOLL_SOURCE_GPIO,
+            gpio_source, gpio_state, RpollConfig, RpollInfo, RPOLL_GPIO_ACTIVE_LOW,
+            RPOLL_GPIO_LINE_MASK, RPOLL_SOURCE_GPIO,
         },
     },
     shim::{
@@ -196,6 +196,8 @@ impl GpioSource {
     fn observe(self: &Arc<Self>, st: &mut Edging, now: u64, level: bool) {
         st.last_level = level;
         if st.edges != Edges::Both {
+            // A single-edge line's state is its level now.
+            self.fanout.set_state(gpio_state(level));
             // An interrupt comes on both edges (so the edges can change at
             // run time); the level read after it says which one it was. An
             // edge the line does not report is no event and no merge.
@@ -318,6 +320,12 @@ impl GpioSource {
         st.last_level = level;
         // A settling burst decides the level itself.
         let _ = st.settle.resync(level);
+        let state = if st.edges == Edges::Both {
+            st.settle.reported()
+        } else {
+            level
+        };
+        self.fanout.set_state(gpio_state(state));
     }
 
     /// Reads a sleeping line. Process context.
@@ -375,9 +383,11 @@ impl GpioSource {
                     self.fanout.push(sample, 0);
                 }
             }
+            self.fanout.set_state(gpio_state(st.last_level));
         } else if st.edges != Edges::Both && edges == Edges::Both {
             let level = st.last_level;
             st.settle.restart(level);
+            self.fanout.set_state(gpio_state(level));
         }
         st.edges = edges;
         st.debounce_us = debounce_us;
@@ -627,6 +637,8 @@ pub(crate) fn request<'bound>(
         }),
         GFP_KERNEL,
     )?;
+    // Readers' initial records start from the level read at probe.
+    source.fanout.set_state(gpio_state(level));
     let (feed, files): (_, Arc<dyn Source>) = match line.poll_interval_us {
         Some(_) => {
             let feed = gpio_poll::PollFeed::new(source.clone())?;

@@ -28,6 +28,7 @@ use crate::{
             RPOLL_EDGE_MASK_SIZE, RPOLL_EDGE_RISING, RPOLL_EVENT_SIZE, RPOLL_IOC_FLUSH,
             RPOLL_IOC_GET_CONFIG, RPOLL_IOC_GET_LEVEL, RPOLL_IOC_INFO, RPOLL_IOC_SET_CLOCK,
             RPOLL_IOC_SET_CONFIG, RPOLL_IOC_SET_EDGE_MASK, RPOLL_IOC_SET_PERIOD, RPOLL_IOC_STATS,
+            RPOLL_IOC_WANT_INITIAL,
         },
     },
     shim::{
@@ -102,6 +103,8 @@ impl Reader {
             };
             let mut bytes = [0u8; CHUNK * RPOLL_EVENT_SIZE];
             let mut lost = [0u64; CHUNK];
+            // The initial record is no event: a fault loses it uncounted.
+            let mut initial = [false; CHUNK];
             let limit = CHUNK.min(want - done);
             let mut n = 0;
             while n < limit {
@@ -110,6 +113,7 @@ impl Reader {
                 bytes[n * RPOLL_EVENT_SIZE..(n + 1) * RPOLL_EVENT_SIZE]
                     .copy_from_slice(&d.sample.to_event(read_clock, l).to_bytes());
                 lost[n] = d.lost;
+                initial[n] = d.initial;
                 n += 1;
             }
             // Unlocked before copying to user memory, which may fault.
@@ -119,7 +123,8 @@ impl Reader {
             if copied < n {
                 // The rest faulted: account them as lost, never silently.
                 let their_lost = lost[copied..n].iter().sum();
-                fanout.undeliver(self.slot, (n - copied) as u64, their_lost);
+                let events = initial[copied..n].iter().filter(|&&i| !i).count();
+                fanout.undeliver(self.slot, events as u64, their_lost);
                 if done == 0 {
                     return Err(EFAULT);
                 }
@@ -249,6 +254,10 @@ impl PollMiscDevice for Reader {
             }
             RPOLL_IOC_SET_CONFIG => reader.set_config(user(RPOLL_CONFIG_SIZE)),
             RPOLL_IOC_SET_EDGE_MASK => reader.set_edge_mask(user(RPOLL_EDGE_MASK_SIZE)),
+            RPOLL_IOC_WANT_INITIAL => {
+                reader.dev.fanout.want_initial(reader.slot)?;
+                Ok(0)
+            }
             _ => Err(ENOTTY),
         }
     }

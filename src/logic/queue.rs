@@ -29,7 +29,26 @@ pub struct Delivery {
     pub sample: Sample,
     /// Events lost between the previous delivery and this one.
     pub lost: u64,
+    /// The reader's initial record ([`ReaderQueue::want_initial`]): the
+    /// state when it attached, not an event (no counter counts it).
+    pub initial: bool,
 }
+
+/// The reader's initial record: the source's state as the reader attached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Initial {
+    /// Kept, not asked for (yet).
+    Hidden(Sample),
+    /// Asked for: the next [`ReaderQueue::pop`] returns it.
+    Wanted(Sample),
+    /// Delivered, or too late to ask (a record was taken), or none.
+    Gone,
+}
+
+/// [`ReaderQueue::want_initial`] after a record was taken, or for a source
+/// with no state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooLate;
 
 /// Counters of one reader, as reported by statistics interfaces.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -58,6 +77,7 @@ pub struct ReaderQueue<B> {
     len: usize,
     pending_lost: u64,
     counts: ReaderCounts,
+    initial: Initial,
 }
 
 impl<B: DerefMut<Target = [Sample]>> ReaderQueue<B> {
@@ -79,7 +99,27 @@ impl<B: DerefMut<Target = [Sample]>> ReaderQueue<B> {
                 base,
                 ..ReaderCounts::default()
             },
+            initial: Initial::Gone,
         })
+    }
+
+    /// Keeps `state` (the source's state as the reader attaches, stamped
+    /// then) as the reader's initial record, to be delivered first if the
+    /// reader asks before taking a record.
+    pub fn set_initial(&mut self, state: Sample) {
+        self.initial = Initial::Hidden(state);
+    }
+
+    /// The reader asks for its initial record: `TooLate` once a record was
+    /// taken (it would no longer come first) or if there is none.
+    pub fn want_initial(&mut self) -> Result<(), TooLate> {
+        match self.initial {
+            Initial::Hidden(s) | Initial::Wanted(s) => {
+                self.initial = Initial::Wanted(s);
+                Ok(())
+            }
+            Initial::Gone => Err(TooLate),
+        }
     }
 
     /// Capacity of the queue (for the host tests; the module knows its depth).
@@ -88,9 +128,10 @@ impl<B: DerefMut<Target = [Sample]>> ReaderQueue<B> {
         self.buf.len()
     }
 
-    /// Whether no event is queued.
+    /// Whether nothing is there to take (no event, no initial record asked
+    /// for).
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len == 0 && !matches!(self.initial, Initial::Wanted(_))
     }
 
     /// The reader's counters.
@@ -127,8 +168,21 @@ impl<B: DerefMut<Target = [Sample]>> ReaderQueue<B> {
         self.counts.filtered += 1;
     }
 
-    /// Takes the oldest event, with the count of events lost just before it.
+    /// Takes the initial record if asked for, else the oldest event, with
+    /// the count of events lost just before it.
     pub fn pop(&mut self) -> Option<Delivery> {
+        match core::mem::replace(&mut self.initial, Initial::Gone) {
+            Initial::Wanted(sample) => {
+                return Some(Delivery {
+                    sample,
+                    lost: 0,
+                    initial: true,
+                })
+            }
+            // Only until the first record is taken.
+            Initial::Hidden(s) if self.len == 0 => self.initial = Initial::Hidden(s),
+            _ => {}
+        }
         if self.len == 0 {
             return None;
         }
@@ -137,7 +191,11 @@ impl<B: DerefMut<Target = [Sample]>> ReaderQueue<B> {
         self.len -= 1;
         self.counts.delivered += 1;
         let lost = core::mem::take(&mut self.pending_lost);
-        Some(Delivery { sample, lost })
+        Some(Delivery {
+            sample,
+            lost,
+            initial: false,
+        })
     }
 
     /// Gives back `count` events taken by [`pop`](Self::pop) that never

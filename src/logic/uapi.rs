@@ -26,7 +26,6 @@ pub const RPOLL_SOURCE_GPIO: u32 = 3;
 /// records only [`RPOLL_EVENT_RESUMED`], so outside a system sleep their
 /// `source` is exactly `RPOLL_SOURCE_TIMER` or `RPOLL_SOURCE_IRQ`, as before
 /// flags existed.
-#[cfg_attr(CONFIG_RUST, expect(dead_code))] // Only user space strips flags.
 pub const RPOLL_SOURCE_MASK: u32 = 0xff;
 /// GPIO records: the line went to its active level (logical rising edge;
 /// for an active-low line, a physical falling edge).
@@ -44,6 +43,11 @@ pub const RPOLL_EVENT_RESUMED: u32 = 1 << 11;
 /// `RPOLL_IOC_SET_CONFIG` changed the device's configuration; it and every
 /// later record follow the new configuration.
 pub const RPOLL_EVENT_CONFIG: u32 = 1 << 12;
+/// GPIO records: this file's initial record (`RPOLL_IOC_WANT_INITIAL`), the
+/// line's level ([`RPOLL_EVENT_LEVEL`]) when the file was opened; its `seq`
+/// is the last event's before the open and it is no event (no counter
+/// counts it).
+pub const RPOLL_EVENT_INITIAL: u32 = 1 << 13;
 
 /// The `source` word of a GPIO record for an edge to logical `level`.
 pub const fn gpio_source(level: bool) -> u32 {
@@ -51,6 +55,16 @@ pub const fn gpio_source(level: bool) -> u32 {
         RPOLL_SOURCE_GPIO | RPOLL_EVENT_RISING | RPOLL_EVENT_LEVEL
     } else {
         RPOLL_SOURCE_GPIO | RPOLL_EVENT_FALLING
+    }
+}
+
+/// The `source` word of a GPIO line's state at `level` (an initial
+/// record's, before `RPOLL_EVENT_INITIAL`).
+pub const fn gpio_state(level: bool) -> u32 {
+    if level {
+        RPOLL_SOURCE_GPIO | RPOLL_EVENT_LEVEL
+    } else {
+        RPOLL_SOURCE_GPIO
     }
 }
 
@@ -333,6 +347,12 @@ impl RpollEdgeMask {
         out
     }
 }
+
+/// `_IO(0xB9, 9)`: this file's first record is to be its initial record
+/// ([`RPOLL_EVENT_INITIAL`]), taken when it was opened, before any edge
+/// queued for it; `EBUSY` once a record was read, `ENOTTY` on timer and irq
+/// devices.
+pub const RPOLL_IOC_WANT_INITIAL: u32 = ioc(IOC_NONE, 9, 0);
 
 fn put_u32(out: &mut [u8], at: usize, v: u32) {
     out[at..at + 4].copy_from_slice(&v.to_ne_bytes());

@@ -3,8 +3,10 @@
  * rpoll-epoll: the smallest complete C client of rpoll.
  * Opens one or more devices, waits in epoll and prints every record.
  *
- *   rpoll-epoll [-n COUNT] [-e rising|falling] DEV...     (DEV: /dev/rpoll-tick)
+ *   rpoll-epoll [-n COUNT] [-e rising|falling] [-i] DEV...     (DEV: /dev/rpoll-tick)
  *
+ * -i: GPIO devices only: the first record is the line's level at open
+ * (RPOLL_IOC_WANT_INITIAL), with no edge lost in between.
  * -e: GPIO devices only: this program receives only that edge
  * (RPOLL_IOC_SET_EDGE_MASK, its own files only); the device's own edges,
  * debounce and sampling interval are RPOLL_IOC_GET_CONFIG / SET_CONFIG.
@@ -39,22 +41,25 @@ int main(int argc, char **argv)
 {
 	long count = -1;
 	__u32 mask = 0;
+	int initial = 0;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:e:")) != -1) {
-		if (opt == 'n') {
+	while ((opt = getopt(argc, argv, "n:e:i")) != -1) {
+		if (opt == 'i') {
+			initial = 1;
+		} else if (opt == 'n') {
 			count = strtol(optarg, NULL, 10);
 		} else if (opt == 'e' && !strcmp(optarg, "rising")) {
 			mask = RPOLL_EDGE_RISING;
 		} else if (opt == 'e' && !strcmp(optarg, "falling")) {
 			mask = RPOLL_EDGE_FALLING;
 		} else {
-			fprintf(stderr, "usage: %s [-n COUNT] [-e rising|falling] DEV...\n", argv[0]);
+			fprintf(stderr, "usage: %s [-n COUNT] [-e rising|falling] [-i] DEV...\n", argv[0]);
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: %s [-n COUNT] [-e rising|falling] DEV...\n", argv[0]);
+		fprintf(stderr, "usage: %s [-n COUNT] [-e rising|falling] [-i] DEV...\n", argv[0]);
 		return 2;
 	}
 
@@ -78,6 +83,10 @@ int main(int argc, char **argv)
 		}
 		printf("%s: %s, %s, queue depth %u\n", path, info.name, source_name(info.source),
 		       info.queue_depth);
+		if (initial && ioctl(fds[i], RPOLL_IOC_WANT_INITIAL) < 0) {
+			fprintf(stderr, "%s: -i: %s\n", path, strerror(errno));
+			return 1;
+		}
 		if (mask) {
 			struct rpoll_edge_mask m = { .mask = mask };
 			struct rpoll_config c;
@@ -126,7 +135,9 @@ int main(int argc, char **argv)
 				       (unsigned long long)rec[r].seq,
 				       (unsigned long long)rec[r].timestamp_ns,
 				       (unsigned long long)rec[r].jiffies, source_name(src));
-				if (RPOLL_EVENT_KIND(src) == RPOLL_SOURCE_GPIO)
+				if (src & RPOLL_EVENT_INITIAL)
+					printf(" initial level=%d", !!(src & RPOLL_EVENT_LEVEL));
+				else if (RPOLL_EVENT_KIND(src) == RPOLL_SOURCE_GPIO)
 					printf(" edge=%s level=%d",
 					       src & RPOLL_EVENT_RISING ? "rising" : "falling",
 					       !!(src & RPOLL_EVENT_LEVEL));

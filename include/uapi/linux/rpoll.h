@@ -38,6 +38,12 @@
  * changed the device's configuration (it and later ones follow the new one).
  */
 #define RPOLL_EVENT_CONFIG  (1u << 12)
+/*
+ * gpio records: this file's initial record (RPOLL_IOC_WANT_INITIAL): the
+ * line's level (RPOLL_EVENT_LEVEL) when the file was opened; its seq is the
+ * last event's before the open, and it is no event (no counter counts it).
+ */
+#define RPOLL_EVENT_INITIAL (1u << 13)
 #define RPOLL_EVENT_KIND(source) ((source) & RPOLL_SOURCE_MASK)
 
 struct rpoll_event {
@@ -144,6 +150,13 @@ struct rpoll_edge_mask {
  * these). EINVAL for 0 or unknown bits; ENOTTY on timer and irq devices.
  */
 #define RPOLL_IOC_SET_EDGE_MASK _IOWR(RPOLL_IOC_MAGIC, 8, struct rpoll_edge_mask)
+/*
+ * This file's first record is its initial record (RPOLL_EVENT_INITIAL),
+ * taken when it was opened, in the same step that attached it, so no edge
+ * falls between that state and the first edge record. Before the first
+ * read only: EBUSY after; ENOTTY on timer and irq devices.
+ */
+#define RPOLL_IOC_WANT_INITIAL _IO(RPOLL_IOC_MAGIC, 9)
 
 #ifndef __KERNEL__
 #include <stddef.h>

@@ -141,6 +141,7 @@ macro_rules! for_each_check_suite {
                 undelivered_records_become_losses_of_the_next_record,
                 flush_counts_as_loss,
                 skipped_events_are_counted_as_filtered,
+                initial_record_first_only_if_asked_in_time,
             ]
         );
         $runner!(

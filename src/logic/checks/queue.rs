@@ -115,3 +115,37 @@ pub fn skipped_events_are_counted_as_filtered() -> Checked {
     ensure_eq!(c.delivered + c.lost + c.queued + c.filtered, 8 - c.base);
     Ok(())
 }
+
+/// The initial record comes first when asked for before any record was
+/// taken, counts as no event, and cannot be asked for later.
+pub fn initial_record_first_only_if_asked_in_time() -> Checked {
+    let mut buf = [Sample::default(); 4];
+    let mut q = ensure_ok!(ReaderQueue::new(&mut buf[..], 9));
+    ensure!(q.want_initial().is_err());
+    q.set_initial(sample(9));
+    q.push(sample(10));
+    ensure!(q.want_initial().is_ok());
+    ensure!(q
+        .pop()
+        .is_some_and(|d| d.initial && d.sample.seq == 9 && d.lost == 0));
+    ensure!(q.pop().is_some_and(|d| !d.initial && d.sample.seq == 10));
+    let c = q.counts();
+    ensure_eq!((c.delivered, c.lost, c.queued), (1, 0, 0));
+    // Asked for on an empty queue: readable at once.
+    let mut buf = [Sample::default(); 4];
+    let mut q = ensure_ok!(ReaderQueue::new(&mut buf[..], 0));
+    q.set_initial(sample(0));
+    ensure!(q.is_empty());
+    ensure!(q.want_initial().is_ok());
+    ensure!(!q.is_empty());
+    ensure!(q.pop().is_some_and(|d| d.initial));
+    ensure!(q.is_empty() && q.want_initial().is_err());
+    // Not asked for before the first record: gone.
+    let mut buf = [Sample::default(); 4];
+    let mut q = ensure_ok!(ReaderQueue::new(&mut buf[..], 0));
+    q.set_initial(sample(0));
+    q.push(sample(1));
+    ensure!(q.pop().is_some_and(|d| !d.initial));
+    ensure!(q.want_initial().is_err());
+    Ok(())
+}

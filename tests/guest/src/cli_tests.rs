@@ -107,7 +107,7 @@ pub fn cli_list_stats_set_period() -> TestResult {
 pub fn cli_reports_permission_and_unbind() -> TestResult {
     let (status, err) = run_as_nobody(&["rpoll", "stats", "tick"])?;
     check!(
-        status != 0 && err.contains("permission denied: run as root"),
+        status != 0 && err.contains("permission denied: run as root or as a member"),
         "rpoll stats as nobody: exit {status}, stderr {err}"
     );
 

@@ -363,3 +363,127 @@ pub fn misc_device_links_to_platform_device() -> TestResult {
     }
     Ok(())
 }
+
+/// Access without root: with the shipped busybox mdev line
+/// (`integration/mdev/rpoll.mdev.conf`) and a group "rpoll", `mdev -s`
+/// gives every `/dev/rpoll-*` to the group, mode 0660; a process of another
+/// user in the group opens, polls and reads a device, one outside it gets
+/// `EACCES`, and a member is still refused the device-wide ioctls
+/// (`EPERM`).
+pub fn group_access_with_the_mdev_rule() -> TestResult {
+    use std::os::unix::fs::PermissionsExt;
+    const GID: u32 = 990;
+    let group = std::fs::read_to_string("/etc/group").unwrap_or_default();
+    if !group.lines().any(|l| l.starts_with("rpoll:")) {
+        std::fs::write("/etc/group", format!("{group}rpoll:x:{GID}:\n"))
+            .map_err(|e| format!("/etc/group: {e}"))?;
+    }
+    std::fs::copy("/etc/rpoll/mdev.conf", "/etc/mdev.conf")
+        .map_err(|e| format!("/etc/mdev.conf: {e}"))?;
+    let st = std::process::Command::new("mdev")
+        .arg("-s")
+        .status()
+        .map_err(|e| format!("mdev: {e}"))?;
+    check!(st.success(), "mdev -s: {st}");
+    for name in ["tick", "key", "sim-key"] {
+        let m = std::fs::metadata(format!("/dev/rpoll-{name}")).map_err(|e| e.to_string())?;
+        check!(
+            m.gid() == GID && m.permissions().mode() & 0o777 == 0o660,
+            "/dev/rpoll-{name}: gid {} mode {:o}",
+            m.gid(),
+            m.permissions().mode() & 0o777
+        );
+    }
+    // A child as uid 1000 with the group as a supplementary one (or 1001
+    // without it): 0 if it read a record after poll said readable, else
+    // the errno.
+    let as_user = |uid: u32, groups: &[u32], probe: fn() -> i32| -> Result<i32, String> {
+        let groups = groups.to_vec();
+        // SAFETY: fork in a test process; the child only makes syscalls and
+        // leaves with `_exit`.
+        let pid = unsafe { libc::fork() };
+        if pid < 0 {
+            return Err(format!("fork: errno {}", errno()));
+        }
+        if pid == 0 {
+            // SAFETY: plain syscalls in the child.
+            let ok = unsafe {
+                libc::setgroups(groups.len(), groups.as_ptr()) == 0
+                    && libc::syscall(libc::SYS_setgid, 1000) == 0
+                    && libc::syscall(libc::SYS_setuid, uid) == 0
+            };
+            let code = if ok { probe().clamp(0, 254) } else { 255 };
+            // SAFETY: leaving the child.
+            unsafe { libc::_exit(code) };
+        }
+        let mut status = 0;
+        // SAFETY: waiting for our own child.
+        unsafe { libc::waitpid(pid, &mut status, 0) };
+        match libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)) {
+            Some(255) => Err("cannot change user".into()),
+            Some(code) => Ok(code),
+            None => Err(format!("child died: status {status:#x}")),
+        }
+    };
+    fn read_one_record() -> i32 {
+        let fd = match open_flags("rpoll-ms", libc::O_RDONLY) {
+            Ok(fd) => fd,
+            Err(e) => return e,
+        };
+        let mut p = libc::pollfd {
+            fd: fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        if unsafe { libc::poll(&mut p, 1, 5000) } != 1 || p.revents & libc::POLLIN == 0 {
+            return 200;
+        }
+        match read_batch(&fd, 1) {
+            Ok(r) if r.len() == 1 => 0,
+            Ok(_) => 201,
+            Err(e) => e,
+        }
+    }
+    fn privileged_ioctls() -> i32 {
+        let fd = match open_flags("sim-key", libc::O_RDONLY | libc::O_NONBLOCK) {
+            Ok(fd) => fd,
+            Err(e) => return e,
+        };
+        let c = rpoll_uapi::RpollConfig {
+            edges: 3,
+            debounce_us: 5000,
+            ..Default::default()
+        }
+        .to_bytes();
+        // SAFETY: SET_CONFIG reads 32 bytes from `c`.
+        let r = unsafe {
+            libc::ioctl(
+                fd.as_raw_fd(),
+                rpoll_uapi::RPOLL_IOC_SET_CONFIG as _,
+                c.as_ptr(),
+            )
+        };
+        if r == 0 {
+            0
+        } else {
+            errno()
+        }
+    }
+    let member = as_user(1000, &[GID], read_one_record)?;
+    check!(
+        member == 0,
+        "a member of the group: {member} (0: read after poll)"
+    );
+    let outsider = as_user(1001, &[], read_one_record)?;
+    check!(
+        outsider == libc::EACCES,
+        "outside the group: errno {outsider}, want EACCES"
+    );
+    let ioctl = as_user(1000, &[GID], privileged_ioctls)?;
+    check!(
+        ioctl == libc::EPERM,
+        "a member's SET_CONFIG: errno {ioctl}, want EPERM"
+    );
+    Ok(())
+}

@@ -194,6 +194,7 @@ pub fn sim_chip_unbound_under_readers() -> TestResult {
         "sim-key",
         "sim-rise",
         "sim-bouncy",
+        "sim-fast",
         "sim-poll",
         "sim-poll-db",
         "sim-poll-rise",
@@ -214,4 +215,97 @@ pub fn sim_chip_unbound_under_readers() -> TestResult {
         &recs,
         &[(Edge::Rising, true), (Edge::Falling, false)],
     )
+}
+
+/// Readers opening while the line toggles as fast as the guest can write
+/// it, each asking for its initial record: every reader's first record is
+/// the initial one, its seq the last event's before the open, and the
+/// reader's edges alternate from that level (none fell in between). Asked
+/// after a read it is refused (`EBUSY`); a timer has none (`ENOTTY`).
+pub fn initial_record_has_no_gap_to_the_first_edge() -> TestResult {
+    let line = SimLine::new(6)?;
+    line.settle(false, 10)?;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let toggler = {
+        let stop = stop.clone();
+        std::thread::spawn(move || -> Result<u64, String> {
+            let line = SimLine::new(6)?;
+            let mut n = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                line.set(n % 2 == 0)?;
+                n += 1;
+            }
+            Ok(n)
+        })
+    };
+    let mut checked = 0;
+    let mut edges_seen = 0;
+    let result = (|| {
+        for round in 0..40 {
+            let d = Device::open_nonblocking("sim-fast").map_err(|e| e.to_string())?;
+            d.want_initial().map_err(|e| format!("WANT_INITIAL: {e}"))?;
+            sleep_ms(3 + round % 5);
+            let recs = drain(d.owned_fd())?;
+            let first = recs.first().ok_or("no initial record")?;
+            check!(
+                first.initial(),
+                "round {round}: first record {first:?} is not initial"
+            );
+            let mut level = first.level().ok_or("initial record without a level")?;
+            let mut seq = first.seq;
+            for r in &recs[1..] {
+                check!(!r.initial(), "round {round}: a second initial record");
+                let l = r.level().ok_or("not a GPIO record")?;
+                check!(
+                    l != level,
+                    "round {round}: seq {} to level {l} after level {level}: an edge fell between",
+                    r.seq
+                );
+                check!(
+                    r.seq == seq + 1 + u64::from(r.lost),
+                    "round {round}: seq {} after {seq} with lost {}",
+                    r.seq,
+                    r.lost
+                );
+                (level, seq) = (l, r.seq);
+                edges_seen += 1;
+            }
+            let e = d.want_initial().err().and_then(|e| e.raw_os_error());
+            check!(e == Some(libc::EBUSY), "WANT_INITIAL after a read: {e:?}");
+            checked += 1;
+        }
+        Ok(())
+    })();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let writes = toggler.join().map_err(|_| "toggler panicked")??;
+    result?;
+    check!(
+        edges_seen > 0,
+        "no edge during {checked} readers ({writes} writes)"
+    );
+    let t = Device::open_nonblocking("idle").map_err(|e| e.to_string())?;
+    let e = t.want_initial().err().and_then(|e| e.raw_os_error());
+    check!(e == Some(libc::ENOTTY), "WANT_INITIAL on a timer: {e:?}");
+    println!("guest note: initial records: {checked} readers, {edges_seen} edges after them, {writes} writes");
+    // The tool: the first line is the initial one; a timer is refused.
+    let out = std::process::Command::new("rpoll")
+        .args(["watch", "--initial-state", "--count", "1", "sim-fast"])
+        .output()
+        .map_err(|e| format!("rpoll: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    check!(
+        out.status.success() && text.contains(" initial "),
+        "rpoll watch --initial-state: {text}"
+    );
+    let out = std::process::Command::new("rpoll")
+        .args(["watch", "--initial-state", "tick"])
+        .output()
+        .map_err(|e| format!("rpoll: {e}"))?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    check!(
+        out.status.code() == Some(1) && err.contains("--initial-state needs a GPIO device"),
+        "on a timer: {:?} {err}",
+        out.status.code()
+    );
+    Ok(())
 }

@@ -510,10 +510,11 @@ fn level_reader(ctx: Arc<Ctx>) {
 }
 
 /// The rpoll devices on the gpio-sim chip (`tests/dts/test-devices.dtso`).
-const SIM_DEVICES: [&str; 6] = [
+const SIM_DEVICES: [&str; 7] = [
     "sim-key",
     "sim-rise",
     "sim-bouncy",
+    "sim-fast",
     "sim-poll",
     "sim-poll-db",
     "sim-poll-rise",

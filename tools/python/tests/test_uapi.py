@@ -66,7 +66,7 @@ int main(void)
 	CONST(RPOLL_IOC_STATS); CONST(RPOLL_IOC_SET_CLOCK); CONST(RPOLL_IOC_FLUSH);
 	CONST(RPOLL_IOC_SET_PERIOD); CONST(RPOLL_IOC_GET_CONFIG); CONST(RPOLL_IOC_SET_CONFIG);
 	CONST(RPOLL_IOC_SET_EDGE_MASK); CONST(RPOLL_EVENT_CONFIG); CONST(RPOLL_EDGE_RISING);
-	CONST(RPOLL_EDGE_FALLING);
+	CONST(RPOLL_EDGE_FALLING); CONST(RPOLL_EVENT_INITIAL); CONST(RPOLL_IOC_WANT_INITIAL);
 	printf("const sizeof_config %zu\n", sizeof(struct rpoll_config));
 	printf("const sizeof_edge_mask %zu\n", sizeof(struct rpoll_edge_mask));
 	return 0;
@@ -151,6 +151,8 @@ class Layouts(unittest.TestCase):
             "RPOLL_EVENT_CONFIG": uapi.EVENT_CONFIG,
             "RPOLL_EDGE_RISING": uapi.EDGE_RISING,
             "RPOLL_EDGE_FALLING": uapi.EDGE_FALLING,
+            "RPOLL_EVENT_INITIAL": uapi.EVENT_INITIAL,
+            "RPOLL_IOC_WANT_INITIAL": uapi.IOC_WANT_INITIAL,
             "sizeof_config": uapi.CONFIG.size,
             "sizeof_edge_mask": uapi.EDGE_MASK.size,
         }.items():

@@ -69,6 +69,12 @@ impl RpollEvent {
         self.source & RPOLL_EVENT_RESUMED != 0
     }
 
+    /// Whether this is the file's initial record (`RPOLL_EVENT_INITIAL`):
+    /// the line's level when the file was opened, not an event.
+    pub fn initial(&self) -> bool {
+        self.source & RPOLL_EVENT_INITIAL != 0
+    }
+
     /// Whether this is the first record after a configuration change
     /// (`RPOLL_EVENT_CONFIG`, `RPOLL_IOC_SET_CONFIG`).
     pub fn config_changed(&self) -> bool {

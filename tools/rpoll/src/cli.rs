@@ -44,6 +44,10 @@ enum Sub {
         /// Realtime stamps in local time (with its UTC offset) instead of UTC.
         #[arg(long)]
         localtime: bool,
+        /// GPIO devices: first print each line's level at the start (an
+        /// `initial` record), with no edge lost in between.
+        #[arg(long)]
+        initial_state: bool,
         /// Exit (status 0) after this long without an event: 500ms, 10s ...
         #[arg(long, value_name = "DURATION", value_parser = parse_duration_us)]
         idle_timeout: Option<u32>,
@@ -168,6 +172,8 @@ pub enum Command {
         edges: Option<u32>,
         /// Realtime stamps in local time.
         localtime: bool,
+        /// Ask each device for its initial record.
+        initial_state: bool,
         /// Exit after this many microseconds without an event.
         idle_timeout_us: Option<u32>,
         /// Print `idle` after this many microseconds without an event.
@@ -222,6 +228,7 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             clock,
             edges,
             localtime,
+            initial_state,
             idle_timeout,
             heartbeat,
         } => Command::Watch {
@@ -231,6 +238,7 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             clock: clock.into(),
             edges: edges.map(EdgesArg::bits),
             localtime,
+            initial_state,
             idle_timeout_us: idle_timeout,
             heartbeat_us: heartbeat,
         },

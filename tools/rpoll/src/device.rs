@@ -247,6 +247,16 @@ impl Device {
         Ok(RpollEdgeMask::from_bytes(&bytes).filtered)
     }
 
+    /// This file's first record is to be its initial record (the line's
+    /// level when the file was opened, `RpollEvent::initial()`), with no
+    /// gap to the first edge (`RPOLL_IOC_WANT_INITIAL`). Before the first
+    /// read: `EBUSY` after, `ENOTTY` on timer and irq devices.
+    pub fn want_initial(&self) -> io::Result<()> {
+        // SAFETY: `RPOLL_IOC_WANT_INITIAL` takes no argument.
+        cvt(unsafe { libc::ioctl(self.fd.as_raw_fd(), RPOLL_IOC_WANT_INITIAL as _) })?;
+        Ok(())
+    }
+
     /// A GPIO device's current logical level (`RPOLL_IOC_GET_LEVEL`): the
     /// settled level of a both-edge line; `ENOTTY` on other devices.
     pub fn level(&self) -> io::Result<bool> {

@@ -116,6 +116,7 @@ pub fn event_line_styled(
     let delta = delta_ns.map_or_else(|| "-".to_string(), |d| format!("{}s", secs(d)));
     let edge = match (e.edge(), e.level()) {
         (Some(edge), Some(level)) => format!(" edge={:<7} level={}", edge.name(), u8::from(level)),
+        (None, Some(level)) if e.initial() => format!(" initial      level={}", u8::from(level)),
         _ => String::new(),
     };
     let resumed = if e.resumed() { " resumed" } else { "" };
@@ -162,6 +163,9 @@ struct EventJson<'a> {
     /// Only on the first record after a configuration change.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     config: bool,
+    /// Only on a file's initial record (the state at open).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    initial: bool,
 }
 
 /// Serializes a value with serde_json (our types cannot fail to serialize).
@@ -198,6 +202,7 @@ pub fn event_json_styled(
         lost: e.lost,
         resumed: e.resumed(),
         config: e.config_changed(),
+        initial: e.initial(),
     })
 }
 

@@ -15,7 +15,10 @@ fn explain(dev: &str, e: &io::Error) -> String {
     let path = device_path(dev).display().to_string();
     match e.raw_os_error() {
         Some(libc::ENOENT) => format!("no such device: {path} (see `rpoll list`)"),
-        Some(libc::EACCES) | Some(libc::EPERM) => format!("{path}: permission denied: run as root"),
+        Some(libc::EACCES) => format!(
+            "{path}: permission denied: run as root or as a member of the device's group (rpoll, with the shipped udev/mdev rule)"
+        ),
+        Some(libc::EPERM) => format!("{path}: permission denied: changing a device needs root (CAP_SYS_ADMIN)"),
         Some(libc::ENODEV) => format!("{path}: the device went away (unbound)"),
         Some(libc::EBUSY) => format!("{path}: too many readers on this device (64 at most)"),
         Some(libc::ENOTTY) => format!(
@@ -62,6 +65,7 @@ struct WatchOpts {
     clock: Clock,
     edges: Option<u32>,
     localtime: bool,
+    initial_state: bool,
     idle_timeout_us: Option<u32>,
     heartbeat_us: Option<u32>,
 }
@@ -85,6 +89,15 @@ fn watch(devices: &[String], o: &WatchOpts) -> Result<(), String> {
         dev.set_clock(clock).map_err(|e| explain(d, &e))?;
         if let Some(mask) = edges {
             dev.set_edge_mask(mask).map_err(|e| explain(d, &e))?;
+        }
+        if o.initial_state {
+            dev.want_initial().map_err(|e| match e.raw_os_error() {
+                Some(libc::ENOTTY) => format!(
+                    "{}: --initial-state needs a GPIO device (a timer or irq device has no state)",
+                    device_path(d).display()
+                ),
+                _ => explain(d, &e),
+            })?;
         }
         let mut ev = libc::epoll_event {
             events: libc::EPOLLIN as u32,
@@ -263,6 +276,7 @@ fn main() -> ExitCode {
             clock,
             edges,
             localtime,
+            initial_state,
             idle_timeout_us,
             heartbeat_us,
         }) => watch(
@@ -273,6 +287,7 @@ fn main() -> ExitCode {
                 clock,
                 edges,
                 localtime,
+                initial_state,
                 idle_timeout_us,
                 heartbeat_us,
             },

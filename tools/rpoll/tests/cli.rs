@@ -51,6 +51,7 @@ fn commands() {
             clock: Clock::Realtime,
             edges: None,
             localtime: false,
+            initial_state: false,
             idle_timeout_us: None,
             heartbeat_us: None
         })
@@ -64,6 +65,7 @@ fn commands() {
             clock: Clock::Monotonic,
             edges: Some(1),
             localtime: false,
+            initial_state: false,
             idle_timeout_us: None,
             heartbeat_us: None
         })
@@ -99,10 +101,18 @@ fn commands() {
             clock: Clock::Tai,
             edges: None,
             localtime: true,
+            initial_state: false,
             idle_timeout_us: Some(2_000_000),
             heartbeat_us: Some(500_000)
         })
     );
+    assert!(matches!(
+        parse(&args("watch key --initial-state")),
+        Ok(Command::Watch {
+            initial_state: true,
+            ..
+        })
+    ));
     assert!(parse(&args("config key --debounce 2s")).is_err());
     assert!(parse(&args("config key --edges up")).is_err());
     assert_eq!(

@@ -6,7 +6,7 @@ LIC_FILES_CHKSUM = "file://src/rpoll_main.rs;beginline=1;endline=1;md5=50d2ba0af
 
 # A Rust kernel module: needs a kernel built with CONFIG_RUST=y, which
 # DISTRO_FEATURES "rust-kernel" provides (rust-native, KRUSTFLAGS).
-inherit module features_check
+inherit module features_check useradd
 REQUIRED_DISTRO_FEATURES = "rust-kernel"
 
 SRC_URI = "git://github.com/YOUR-ORG/rpoll.git;protocol=https;branch=main"
@@ -24,3 +24,14 @@ EXTRA_OEMAKE:append:toolchain-clang = " LLVM=1"
 # KERNEL_MODULE_AUTOLOAD += "rpoll"
 
 RPROVIDES:${PN} += "kernel-module-rpoll"
+
+# Read and poll without root: /dev/rpoll-* to the system group "rpoll"
+# (udev rule and sysusers snippet from `make rules_install`); add users to
+# the group with EXTRA_USERS_PARAMS or their own recipes' useradd.
+USERADD_PACKAGES = "${PN}"
+GROUPADD_PARAM:${PN} = "--system rpoll"
+do_install:append() {
+    oe_runmake DESTDIR=${D} rules_install
+}
+FILES:${PN} += "${nonarch_base_libdir}/udev/rules.d ${nonarch_libdir}/udev/rules.d \
+    ${nonarch_libdir}/sysusers.d ${datadir}/rpoll"

@@ -179,3 +179,10 @@ class Device:
         buf = bytearray(uapi.EDGE_MASK.pack(mask, 0, 0))
         fcntl.ioctl(self._fd, uapi.IOC_SET_EDGE_MASK, buf, True)
         return uapi.EDGE_MASK.unpack(bytes(buf))[2]
+
+    def want_initial(self) -> None:
+        """This file's first record is its initial record: the line's level
+        when it was opened, with no edge lost in between
+        (RPOLL_IOC_WANT_INITIAL; before the first read, EBUSY after;
+        ENOTTY on timer and irq devices)."""
+        fcntl.ioctl(self._fd, uapi.IOC_WANT_INITIAL, 0)

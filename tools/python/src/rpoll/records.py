@@ -50,6 +50,12 @@ class Event:
         return 1 if self.source & uapi.EVENT_LEVEL else 0
 
     @property
+    def initial(self) -> bool:
+        """True for a file's initial record (the line's level at open, not
+        an event; Device.want_initial())."""
+        return bool(self.source & uapi.EVENT_INITIAL)
+
+    @property
     def resumed(self) -> bool:
         """True for a timer's first record after a system sleep (the
         periods missed while asleep are counted in the device's overruns)."""

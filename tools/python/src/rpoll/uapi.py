@@ -19,6 +19,8 @@ EVENT_LEVEL = 1 << 10
 EVENT_RESUMED = 1 << 11
 # GPIO and irq records: the first after RPOLL_IOC_SET_CONFIG changed the device.
 EVENT_CONFIG = 1 << 12
+# GPIO: a file's initial record (the line's level at open; IOC_WANT_INITIAL).
+EVENT_INITIAL = 1 << 13
 # Edges of struct rpoll_config and struct rpoll_edge_mask.
 EDGE_RISING = 1
 EDGE_FALLING = 2
@@ -64,3 +66,4 @@ IOC_GET_LEVEL = _ioc(_IOC_READ, 5, U32.size)
 IOC_GET_CONFIG = _ioc(_IOC_READ, 6, CONFIG.size)
 IOC_SET_CONFIG = _ioc(_IOC_WRITE, 7, CONFIG.size)
 IOC_SET_EDGE_MASK = _ioc(_IOC_READ | _IOC_WRITE, 8, EDGE_MASK.size)
+IOC_WANT_INITIAL = _ioc(0, 9, 0)
