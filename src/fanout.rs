@@ -29,8 +29,8 @@ use crate::{
         sample::Sample,
         uapi::{
             edge_wanted, RpollStats, RPOLL_EDGE_FALLING, RPOLL_EDGE_RISING, RPOLL_EVENT_CONFIG,
-            RPOLL_EVENT_FALLING, RPOLL_EVENT_INITIAL, RPOLL_EVENT_LEVEL, RPOLL_EVENT_RISING,
-            RPOLL_SOURCE_MASK,
+            RPOLL_EVENT_FALLING, RPOLL_EVENT_INITIAL, RPOLL_EVENT_LEVEL, RPOLL_EVENT_MERGED_MASK,
+            RPOLL_EVENT_MERGED_SHIFT, RPOLL_EVENT_RISING, RPOLL_SOURCE_MASK,
         },
     },
     shim::{
@@ -107,6 +107,9 @@ struct State {
     overruns: u64,
     /// Inputs a source merged into other events (debouncing).
     merged: u64,
+    /// Of those, the ones since the last record with an edge, which the
+    /// next one counts (`RPOLL_EVENT_MERGED_*`).
+    merged_unreported: u64,
     /// Set once the device is unbound; readers then get `ENODEV`.
     gone: bool,
     /// The source's configuration changed since the last record: the next
@@ -166,6 +169,7 @@ impl FanOut {
                     produced: 0,
                     overruns: 0,
                     merged: 0,
+                    merged_unreported: 0,
                     gone: false,
                     config_changed: false,
                     state: None,
@@ -199,6 +203,9 @@ impl FanOut {
         }
         if sample.source & (RPOLL_EVENT_RISING | RPOLL_EVENT_FALLING) != 0 {
             st.state = Some(sample.source & (RPOLL_SOURCE_MASK | RPOLL_EVENT_LEVEL));
+            // Every reader sees what was merged since the last edge record.
+            let merged = core::mem::take(&mut st.merged_unreported).min(0xffff) as u32;
+            sample.source |= (merged << RPOLL_EVENT_MERGED_SHIFT) & RPOLL_EVENT_MERGED_MASK;
         }
         let mut open = st.active;
         while open != 0 {
@@ -260,7 +267,9 @@ impl FanOut {
     /// Counts `n` source inputs merged into other events. Any context.
     pub(crate) fn count_merged(&self, n: u64) {
         if n != 0 {
-            self.state.lock().merged += n;
+            let mut st = self.state.lock();
+            st.merged += n;
+            st.merged_unreported += n;
         }
     }
 

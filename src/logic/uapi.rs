@@ -58,6 +58,15 @@ pub const fn gpio_source(level: bool) -> u32 {
     }
 }
 
+/// GPIO records: bits 16..31 of `source` count the interrupts (or samples)
+/// of the line that became no record since the device's previous record,
+/// this record's own burst included (debounced, settled, or a pulse shorter
+/// than the interrupt's latency), saturating at 65535: the per-record view
+/// of `RPOLL_IOC_STATS` `debounced`.
+pub const RPOLL_EVENT_MERGED_SHIFT: u32 = 16;
+/// The bits of [`RPOLL_EVENT_MERGED_SHIFT`]'s count.
+pub const RPOLL_EVENT_MERGED_MASK: u32 = 0xffff << RPOLL_EVENT_MERGED_SHIFT;
+
 /// The `source` word of a GPIO line's state at `level` (an initial
 /// record's, before `RPOLL_EVENT_INITIAL`).
 pub const fn gpio_state(level: bool) -> u32 {

@@ -45,6 +45,15 @@
  */
 #define RPOLL_EVENT_INITIAL (1u << 13)
 #define RPOLL_EVENT_KIND(source) ((source) & RPOLL_SOURCE_MASK)
+/*
+ * gpio records: bits 16..31 count the line's interrupts (or samples) that
+ * became no record since the device's previous record, this record's own
+ * burst included (debounced, settled, or a pulse shorter than the
+ * interrupt's latency), saturating at 65535.
+ */
+#define RPOLL_EVENT_MERGED_SHIFT 16
+#define RPOLL_EVENT_MERGED_MASK  (0xffffu << RPOLL_EVENT_MERGED_SHIFT)
+#define RPOLL_EVENT_MERGED(source) (((source) & RPOLL_EVENT_MERGED_MASK) >> RPOLL_EVENT_MERGED_SHIFT)
 
 struct rpoll_event {
 	__u64 seq;          /* per-device event number from 1; a gap means loss */

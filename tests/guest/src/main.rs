@@ -87,6 +87,7 @@ const TESTS: &[Test] = tests![
     gpio_tests::gpio_single_edge_lines,
     gpio_tests::gpio_two_lines_alternately,
     gpio_tests::gpio_thousand_fast_edges,
+    gpio_tests::gpio_short_pulse_seen_by_every_reader,
     sleeping_gpio_tests::sim_lines_requested_and_described,
     sleeping_gpio_tests::sim_press_and_release,
     sleeping_gpio_tests::sim_bouncy_press_is_one_press,

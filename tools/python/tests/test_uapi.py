@@ -67,6 +67,7 @@ int main(void)
 	CONST(RPOLL_IOC_SET_PERIOD); CONST(RPOLL_IOC_GET_CONFIG); CONST(RPOLL_IOC_SET_CONFIG);
 	CONST(RPOLL_IOC_SET_EDGE_MASK); CONST(RPOLL_EVENT_CONFIG); CONST(RPOLL_EDGE_RISING);
 	CONST(RPOLL_EDGE_FALLING); CONST(RPOLL_EVENT_INITIAL); CONST(RPOLL_IOC_WANT_INITIAL);
+	CONST(RPOLL_EVENT_MERGED_SHIFT); CONST(RPOLL_EVENT_MERGED_MASK);
 	printf("const sizeof_config %zu\n", sizeof(struct rpoll_config));
 	printf("const sizeof_edge_mask %zu\n", sizeof(struct rpoll_edge_mask));
 	return 0;
@@ -153,6 +154,8 @@ class Layouts(unittest.TestCase):
             "RPOLL_EDGE_FALLING": uapi.EDGE_FALLING,
             "RPOLL_EVENT_INITIAL": uapi.EVENT_INITIAL,
             "RPOLL_IOC_WANT_INITIAL": uapi.IOC_WANT_INITIAL,
+            "RPOLL_EVENT_MERGED_SHIFT": uapi.EVENT_MERGED_SHIFT,
+            "RPOLL_EVENT_MERGED_MASK": uapi.EVENT_MERGED_MASK,
             "sizeof_config": uapi.CONFIG.size,
             "sizeof_edge_mask": uapi.EDGE_MASK.size,
         }.items():

@@ -69,6 +69,12 @@ impl RpollEvent {
         self.source & RPOLL_EVENT_RESUMED != 0
     }
 
+    /// GPIO records: the line's interrupts (or samples) merged into no
+    /// record since the device's previous record (`RPOLL_EVENT_MERGED`).
+    pub fn merged(&self) -> u32 {
+        (self.source & RPOLL_EVENT_MERGED_MASK) >> RPOLL_EVENT_MERGED_SHIFT
+    }
+
     /// Whether this is the file's initial record (`RPOLL_EVENT_INITIAL`):
     /// the line's level when the file was opened, not an event.
     pub fn initial(&self) -> bool {

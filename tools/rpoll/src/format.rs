@@ -121,8 +121,12 @@ pub fn event_line_styled(
     };
     let resumed = if e.resumed() { " resumed" } else { "" };
     let config = if e.config_changed() { " config" } else { "" };
+    let merged = match e.merged() {
+        0 => String::new(),
+        n => format!(" merged={n}"),
+    };
     format!(
-        "{device:<10} seq={:<6} src={:<5}{edge} ts={} jiffies={} delta={delta} lost={}{resumed}{config}",
+        "{device:<10} seq={:<6} src={:<5}{edge} ts={} jiffies={} delta={delta} lost={}{merged}{resumed}{config}",
         e.seq,
         source_name(e.source),
         stamp_text(e.timestamp_ns, style),
@@ -166,6 +170,13 @@ struct EventJson<'a> {
     /// Only on a file's initial record (the state at open).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     initial: bool,
+    /// GPIO: interrupts merged into no record since the previous record.
+    #[serde(skip_serializing_if = "is_zero")]
+    merged: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Serializes a value with serde_json (our types cannot fail to serialize).
@@ -203,6 +214,7 @@ pub fn event_json_styled(
         resumed: e.resumed(),
         config: e.config_changed(),
         initial: e.initial(),
+        merged: e.merged(),
     })
 }
 

@@ -50,6 +50,12 @@ class Event:
         return 1 if self.source & uapi.EVENT_LEVEL else 0
 
     @property
+    def merged(self) -> int:
+        """GPIO: the line's inputs merged into no record since the device's
+        previous record (debounced, settled, or too short to be seen)."""
+        return (self.source & uapi.EVENT_MERGED_MASK) >> uapi.EVENT_MERGED_SHIFT
+
+    @property
     def initial(self) -> bool:
         """True for a file's initial record (the line's level at open, not
         an event; Device.want_initial())."""

@@ -21,6 +21,10 @@ EVENT_RESUMED = 1 << 11
 EVENT_CONFIG = 1 << 12
 # GPIO: a file's initial record (the line's level at open; IOC_WANT_INITIAL).
 EVENT_INITIAL = 1 << 13
+# GPIO: bits 16..31 count the line's inputs merged into no record since the
+# device's previous record.
+EVENT_MERGED_SHIFT = 16
+EVENT_MERGED_MASK = 0xFFFF << EVENT_MERGED_SHIFT
 # Edges of struct rpoll_config and struct rpoll_edge_mask.
 EDGE_RISING = 1
 EDGE_FALLING = 2
