@@ -232,7 +232,7 @@ pub fn initial_record_has_no_gap_to_the_first_edge() -> TestResult {
             let line = SimLine::new(6)?;
             let mut n = 0u64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                line.set(n % 2 == 0)?;
+                line.set(n.is_multiple_of(2))?;
                 n += 1;
             }
             Ok(n)
