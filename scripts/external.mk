@@ -23,7 +23,7 @@ all: modules
 # A clear message before the kernel's Makefile runs; the Kbuild file checks
 # the rest (CONFIG_RUST, the rust/ output, the rustc version).
 check-kernel-tree:
-	@scripts/check-kernel-tree "$(EXT_KERNEL)" "$(EXT_BUILD)"
+	@scripts/check-kernel-tree "$(EXT_KERNEL)" "$(EXT_BUILD)" "$(ARCH)"
 
 modules: check-kernel-tree
 	$(KBUILD_EXT) modules

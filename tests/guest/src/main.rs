@@ -158,6 +158,11 @@ const COMPAT: &[&str] = &[
     "fuzz_reads_and_ioctls",
     "gpio_lines_requested_and_described",
     "gpio_active_low_press_and_release",
+    "gpio_short_pulse_seen_by_every_reader",
+    "set_config_edges_and_debounce",
+    "edge_mask_filters_one_reader",
+    "initial_record_has_no_gap_to_the_first_edge",
+    "tai_clock_and_time_formats",
     "partial_read_fault_accounted",
 ];
 
