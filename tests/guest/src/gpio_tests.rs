@@ -336,8 +336,21 @@ pub fn gpio_short_pulse_seen_by_every_reader() -> TestResult {
     let press = collect(fd, 1, WAIT_MS)?;
     check_edges("press", &press, &[(Edge::Rising, true)])?;
     let before = stats(&d)?.debounced;
-    // High for 20 us (host time), low again, then the release.
+    let irq = u64::from(d.info().map_err(|e| e.to_string())?.irq);
+    let irqs = irq_count(irq).ok_or("al's interrupt not in /proc/interrupts")?;
+    // High for 20 us (host time), low again; the release only once the
+    // pulse's interrupt was taken (the controller latches edges: a release
+    // before that would share the pulse's interrupt, and the hardware
+    // itself would have merged them).
     gpio_drive("train=6:2:20");
+    let start = std::time::Instant::now();
+    while irq_count(irq).unwrap_or(0) == irqs {
+        check!(
+            start.elapsed().as_millis() < WAIT_MS as u128,
+            "the pulse raised no interrupt"
+        );
+        sleep_ms(1);
+    }
     gpio_drive("6=1");
     wait_gpio_level(6, true, WAIT_MS as u64)?;
     wait_driver_level("al", false)?;
