@@ -585,6 +585,13 @@ pub(crate) fn request<'bound>(
         dev_err!(pdev, "property 'gpios' {} (error {})\n", why, e.to_errno());
     })?;
     desc.set_consumer_name(name)?;
+    desc.link_controller(pdev).inspect_err(|e| {
+        dev_err!(
+            pdev,
+            "cannot link to the GPIO line's controller (error {})\n",
+            e.to_errno()
+        );
+    })?;
     let active_low = desc.is_active_low();
     let offset = desc.offset();
     // The interrupt, unless the line is sampled (which then wins: said in

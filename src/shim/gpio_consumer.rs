@@ -49,6 +49,11 @@ mod ffi {
         pub(super) fn gpiod_is_active_low(desc: *const GpioDesc) -> c_int;
         pub(super) fn gpiod_hwgpio(desc: *const GpioDesc) -> c_int;
         pub(super) fn gpiod_set_consumer_name(desc: *mut GpioDesc, name: *const c_char) -> c_int;
+        /// `helpers.c`: a device link from `dev` to the line's controller.
+        pub(super) fn rpoll_helper_gpiod_link_controller(
+            dev: *mut c_void,
+            desc: *mut GpioDesc,
+        ) -> c_int;
     }
 }
 
@@ -140,6 +145,20 @@ impl GpioDesc {
         let v = unsafe { ffi::gpiod_get_value_cansleep(self.raw()) };
         to_result(v)?;
         Ok(v != 0)
+    }
+
+    /// Makes `dev` a consumer of the line's controller (a device link,
+    /// removed when `dev` unbinds), so that unbinding the controller (an
+    /// expander's driver) unbinds `dev` first: its readers then get
+    /// `ENODEV`, as at any unbind, instead of waiting on a line that is
+    /// gone. The device tree's fw_devlink gives such a link only once, to
+    /// the controller's first GPIO device.
+    pub(crate) fn link_controller(&self, dev: &device::Device<device::Bound>) -> Result {
+        let raw: *mut kernel::ffi::c_void = core::ptr::from_ref(dev).cast_mut().cast();
+        // SAFETY: `raw` is a valid, bound device for the call; by the type
+        // invariant the descriptor is requested. The link belongs to the
+        // driver core, which removes it when `dev` unbinds.
+        to_result(unsafe { ffi::rpoll_helper_gpiod_link_controller(raw, self.raw()) })
     }
 
     /// Turns the line into one whose value can be read from any context, or

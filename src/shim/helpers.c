@@ -9,6 +9,7 @@
 
 #include <linux/fs.h>
 #include <linux/gpio/consumer.h>
+#include <linux/gpio/driver.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/jiffies.h>
@@ -39,6 +40,26 @@ RPOLL_SAME_TYPE(gpiod_hwgpio, int (*)(const struct gpio_desc *));
 RPOLL_SAME_TYPE(gpiod_set_consumer_name, int (*)(struct gpio_desc *, const char *));
 static_assert(sizeof(enum gpiod_flags) == sizeof(unsigned int));
 static_assert(GPIOD_IN == 1, "gpio_consumer.rs's Flags::In");
+
+/*
+ * A managed device link from @dev (a consumer probing) to the device of the
+ * controller behind @desc (the GPIO chip's parent, which is bound; the chip's
+ * own device if it has none), removed when @dev unbinds: unbinding the
+ * controller unbinds @dev first. fw_devlink makes such a link from the
+ * device tree only once, to the chip's first gpio_device; a controller that
+ * is unbound and bound again gets a new one, which nothing links to.
+ */
+int rpoll_helper_gpiod_link_controller(struct device *dev, struct gpio_desc *desc)
+{
+	struct gpio_device *gdev = gpiod_to_gpio_device(desc);
+	struct device *chip, *supplier;
+
+	if (!gdev)
+		return -ENODEV;
+	chip = gpio_device_to_device(gdev);
+	supplier = chip->parent ? chip->parent : chip;
+	return device_link_add(dev, supplier, DL_FLAG_AUTOREMOVE_CONSUMER) ? 0 : -EINVAL;
+}
 
 /* get_jiffies_64(): a plain load on 64-bit, a seqlock read on 32-bit. */
 u64 rpoll_helper_get_jiffies_64(void)

@@ -11,10 +11,12 @@
 
 struct device;
 struct file;
+struct gpio_desc;
 struct kiocb;
 struct notifier_block;
 
 u64 rpoll_helper_get_jiffies_64(void);
+int rpoll_helper_gpiod_link_controller(struct device *dev, struct gpio_desc *desc);
 u32 rpoll_helper_irq_get_trigger_type(unsigned int irq);
 bool rpoll_helper_kiocb_nowait(const struct kiocb *iocb);
 void rpoll_helper_file_set_nowait(struct file *file);

@@ -16,7 +16,7 @@
 //! | `capability.rs` | `kernel::cred::capable()` |
 //! | `clock.rs` | `Instant::as_nanos()`, `ktime_mono_to_any()`, `get_jiffies_64()` |
 //! | `fwnode_str.rs` | `FwNode::property_read_str()` (borrowed, with the C error) |
-//! | `gpio_consumer.rs` | `kernel::gpio::consumer` (`gpiod_get()` and friends) |
+//! | `gpio_consumer.rs` | `kernel::gpio::consumer` (`gpiod_get()` and friends, a device link to the line's controller) |
 //! | `hrtimer_rearm.rs` | `ArcHrTimerHandle::restart()` |
 //! | `irq_by_number.rs` | a public `IrqRequest` constructor (`unsafe`, as upstream's `Registration::new`) for one- and two-half handlers, `irq_get_trigger_type()`, balanced `disable_irq_nosync()`/`enable_irq()` ([`IrqMask`](irq_by_number::IrqMask)) |
 //! | `kiocb.rs` | `Kiocb::is_nowait()` |

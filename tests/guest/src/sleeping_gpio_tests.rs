@@ -183,24 +183,30 @@ pub fn sim_overflow_accounted() -> TestResult {
 /// `ENODEV` and a poller `EPOLLHUP`; bound again, the chip and then the
 /// device work as before.
 pub fn sim_chip_unbound_under_readers() -> TestResult {
-    let pfd = open("sim-poll")?;
-    unbind_under_blocked_readers(open("sim-key")?, &pfd, || {
-        sysfs_write("/sys/bus/platform/drivers/gpio-sim/unbind", SIM_PDEV)
-    })?;
-    drop(pfd);
-    sysfs_write("/sys/bus/platform/drivers/gpio-sim/bind", SIM_PDEV)?;
-    // The consumers were unbound, not deferred: bind them again.
-    for name in [
-        "sim-key",
-        "sim-rise",
-        "sim-bouncy",
-        "sim-fast",
-        "sim-poll",
-        "sim-poll-db",
-        "sim-poll-rise",
-    ] {
-        if !std::path::Path::new(&format!("/sys/bus/platform/drivers/rpoll/{name}")).exists() {
-            bind(name)?;
+    // Twice: the device tree's fw_devlink links the consumers only to the
+    // chip's first gpio_device; rpoll links itself to the controller at
+    // every probe, so the second removal unbinds it too.
+    for round in 0..2 {
+        let pfd = open("sim-poll")?;
+        unbind_under_blocked_readers(open("sim-key")?, &pfd, || {
+            sysfs_write("/sys/bus/platform/drivers/gpio-sim/unbind", SIM_PDEV)
+        })
+        .map_err(|e| format!("removal {round}: {e}"))?;
+        drop(pfd);
+        sysfs_write("/sys/bus/platform/drivers/gpio-sim/bind", SIM_PDEV)?;
+        // The consumers were unbound, not deferred: bind them again.
+        for name in [
+            "sim-key",
+            "sim-rise",
+            "sim-bouncy",
+            "sim-fast",
+            "sim-poll",
+            "sim-poll-db",
+            "sim-poll-rise",
+        ] {
+            if !std::path::Path::new(&format!("/sys/bus/platform/drivers/rpoll/{name}")).exists() {
+                bind(name)?;
+            }
         }
     }
     let line = SimLine::new(0)?;
