@@ -14,6 +14,28 @@ pub const SIM: &str = "rpoll-sim";
 /// The simulator's platform device (the DT node's name).
 pub const SIM_PDEV: &str = "gpio-sim";
 
+/// The rpoll devices on the simulator's lines (`tests/dts/test-devices.dtso`).
+pub const SIM_DEVICES: [&str; 7] = [
+    "sim-key",
+    "sim-rise",
+    "sim-bouncy",
+    "sim-fast",
+    "sim-poll",
+    "sim-poll-db",
+    "sim-poll-rise",
+];
+
+/// Binds again every rpoll device of the simulator that is not bound (the
+/// driver core unbinds them with the chip; they are not deferred).
+pub fn bind_sim_devices() -> TestResult {
+    for name in SIM_DEVICES {
+        if !std::path::Path::new(&format!("/sys/bus/platform/drivers/rpoll/{name}")).exists() {
+            crate::dev::bind(name).map_err(|e| format!("bind {name}: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
 /// One simulated line.
 pub struct SimLine {
     offset: u32,

@@ -6,7 +6,7 @@
 //! of 8), "sim-bouncy" (both, 200 ms settle window).
 
 use rpoll::Device;
-use rpoll_guest_tests::sim::{SimLine, SIM, SIM_PDEV};
+use rpoll_guest_tests::sim::{bind_sim_devices, SimLine, SIM, SIM_PDEV};
 use rpoll_uapi::{Edge, RPOLL_SOURCE_GPIO};
 
 use crate::check;
@@ -194,20 +194,7 @@ pub fn sim_chip_unbound_under_readers() -> TestResult {
         .map_err(|e| format!("removal {round}: {e}"))?;
         drop(pfd);
         sysfs_write("/sys/bus/platform/drivers/gpio-sim/bind", SIM_PDEV)?;
-        // The consumers were unbound, not deferred: bind them again.
-        for name in [
-            "sim-key",
-            "sim-rise",
-            "sim-bouncy",
-            "sim-fast",
-            "sim-poll",
-            "sim-poll-db",
-            "sim-poll-rise",
-        ] {
-            if !std::path::Path::new(&format!("/sys/bus/platform/drivers/rpoll/{name}")).exists() {
-                bind(name)?;
-            }
-        }
+        bind_sim_devices()?;
     }
     let line = SimLine::new(0)?;
     line.settle(false, 20)?;

@@ -509,22 +509,11 @@ fn level_reader(ctx: Arc<Ctx>) {
     }
 }
 
-/// The rpoll devices on the gpio-sim chip (`tests/dts/test-devices.dtso`).
-const SIM_DEVICES: [&str; 7] = [
-    "sim-key",
-    "sim-rise",
-    "sim-bouncy",
-    "sim-fast",
-    "sim-poll",
-    "sim-poll-db",
-    "sim-poll-rise",
-];
-
 /// `n` times: a reader blocked on a threaded device and a poller on a
 /// sampled one, the gpio-sim chip unbound under them (`ENODEV`,
 /// `EPOLLHUP`), the chip and its devices bound again.
 fn expander_cycles(n: usize) -> Result<(), String> {
-    use rpoll_guest_tests::sim::SIM_PDEV;
+    use rpoll_guest_tests::sim::{bind_sim_devices, SIM_PDEV};
     for i in 0..n {
         let pfd = open("sim-poll").map_err(|e| format!("cycle {i}: {e}"))?;
         let rfd = open("sim-key").map_err(|e| format!("cycle {i}: {e}"))?;
@@ -535,11 +524,7 @@ fn expander_cycles(n: usize) -> Result<(), String> {
         drop(pfd);
         sysfs_write("/sys/bus/platform/drivers/gpio-sim/bind", SIM_PDEV)
             .map_err(|e| format!("cycle {i}: {e}"))?;
-        for d in SIM_DEVICES {
-            if !std::path::Path::new(&format!("/sys/bus/platform/drivers/rpoll/{d}")).exists() {
-                bind(d).map_err(|e| format!("cycle {i}: bind {d}: {e}"))?;
-            }
-        }
+        bind_sim_devices().map_err(|e| format!("cycle {i}: {e}"))?;
     }
     Ok(())
 }
