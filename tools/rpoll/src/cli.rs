@@ -157,6 +157,27 @@ impl From<ClockArg> for Clock {
     }
 }
 
+/// What `rpoll watch` does besides streaming its devices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WatchOptions {
+    /// One JSON object per line.
+    pub json: bool,
+    /// Stop after this many events in total.
+    pub count: Option<u64>,
+    /// Clock of the timestamps.
+    pub clock: Clock,
+    /// `RPOLL_EDGE_*` bits for every device, if asked.
+    pub edges: Option<u32>,
+    /// Realtime stamps in local time.
+    pub localtime: bool,
+    /// Ask each device for its initial record.
+    pub initial_state: bool,
+    /// Exit after this many microseconds without an event.
+    pub idle_timeout_us: Option<u32>,
+    /// Print `idle` after this many microseconds without an event.
+    pub heartbeat_us: Option<u32>,
+}
+
 /// What the user asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
@@ -165,19 +186,7 @@ pub enum Command {
     /// `rpoll watch DEV... [--json] [--count N] [--clock CLOCK] [--edges E]`
     Watch {
         devices: Vec<String>,
-        json: bool,
-        count: Option<u64>,
-        clock: Clock,
-        /// `RPOLL_EDGE_*` bits for every device, if asked.
-        edges: Option<u32>,
-        /// Realtime stamps in local time.
-        localtime: bool,
-        /// Ask each device for its initial record.
-        initial_state: bool,
-        /// Exit after this many microseconds without an event.
-        idle_timeout_us: Option<u32>,
-        /// Print `idle` after this many microseconds without an event.
-        heartbeat_us: Option<u32>,
+        options: WatchOptions,
     },
     /// `rpoll config DEV [--edges E] [--debounce D] [--interval I] [--json]`
     Config {
@@ -233,14 +242,16 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             heartbeat,
         } => Command::Watch {
             devices,
-            json: json.json,
-            count,
-            clock: clock.into(),
-            edges: edges.map(EdgesArg::bits),
-            localtime,
-            initial_state,
-            idle_timeout_us: idle_timeout,
-            heartbeat_us: heartbeat,
+            options: WatchOptions {
+                json: json.json,
+                count,
+                clock: clock.into(),
+                edges: edges.map(EdgesArg::bits),
+                localtime,
+                initial_state,
+                idle_timeout_us: idle_timeout,
+                heartbeat_us: heartbeat,
+            },
         },
         Sub::Config {
             device,

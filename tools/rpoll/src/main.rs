@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::os::fd::AsRawFd;
 use std::process::ExitCode;
+use std::time::Instant;
 
-use rpoll::cli::{self, Command};
+use rpoll::cli::{self, Command, WatchOptions};
 use rpoll::device::{device_path, list_devices, Clock};
 use rpoll::{format, Device};
 
@@ -29,17 +30,6 @@ fn explain(dev: &str, e: &io::Error) -> String {
     }
 }
 
-/// `CLOCK_MONOTONIC` now, in nanoseconds.
-fn rpoll_sys_now_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is valid for the call.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-}
-
 fn list(json: bool) -> Result<(), String> {
     let paths = list_devices().map_err(|e| format!("/dev: {e}"))?;
     if paths.is_empty() && !json {
@@ -58,19 +48,7 @@ fn list(json: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// What `watch` does besides streaming.
-struct WatchOpts {
-    json: bool,
-    count: Option<u64>,
-    clock: Clock,
-    edges: Option<u32>,
-    localtime: bool,
-    initial_state: bool,
-    idle_timeout_us: Option<u32>,
-    heartbeat_us: Option<u32>,
-}
-
-fn watch(devices: &[String], o: &WatchOpts) -> Result<(), String> {
+fn watch(devices: &[String], o: &WatchOptions) -> Result<(), String> {
     let (json, count, clock, edges) = (o.json, o.count, o.clock, o.edges);
     let style = match (clock, o.localtime) {
         (Clock::Realtime, false) => format::StampStyle::Utc,
@@ -115,7 +93,8 @@ fn watch(devices: &[String], o: &WatchOpts) -> Result<(), String> {
     let mut evs = [libc::epoll_event { events: 0, u64: 0 }; 8];
     // Idle stretches: since the last event (or the start), and since the
     // last heartbeat line.
-    let now = || rpoll_sys_now_ns();
+    let start = Instant::now();
+    let now = || start.elapsed().as_nanos() as u64;
     let mut last_event = now();
     let mut last_beat = last_event;
     loop {
@@ -269,29 +248,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Ok(Command::List { json }) => list(json),
-        Ok(Command::Watch {
-            devices,
-            json,
-            count,
-            clock,
-            edges,
-            localtime,
-            initial_state,
-            idle_timeout_us,
-            heartbeat_us,
-        }) => watch(
-            &devices,
-            &WatchOpts {
-                json,
-                count,
-                clock,
-                edges,
-                localtime,
-                initial_state,
-                idle_timeout_us,
-                heartbeat_us,
-            },
-        ),
+        Ok(Command::Watch { devices, options }) => watch(&devices, &options),
         Ok(Command::Config {
             device,
             edges,

@@ -1,6 +1,6 @@
 //! Host tests of the CLI's argument parsing and output formatting.
 
-use rpoll::cli::{parse, parse_duration_us, Command};
+use rpoll::cli::{parse, parse_duration_us, Command, WatchOptions};
 use rpoll::device::{device_path, Clock};
 use rpoll::format;
 use rpoll::RpollEvent;
@@ -46,28 +46,32 @@ fn commands() {
         parse(&args("watch tick button --count 5 --json --clock realtime")),
         Ok(Command::Watch {
             devices: vec!["tick".into(), "button".into()],
-            json: true,
-            count: Some(5),
-            clock: Clock::Realtime,
-            edges: None,
-            localtime: false,
-            initial_state: false,
-            idle_timeout_us: None,
-            heartbeat_us: None
+            options: WatchOptions {
+                json: true,
+                count: Some(5),
+                clock: Clock::Realtime,
+                edges: None,
+                localtime: false,
+                initial_state: false,
+                idle_timeout_us: None,
+                heartbeat_us: None
+            }
         })
     );
     assert_eq!(
         parse(&args("watch key --edges rising")),
         Ok(Command::Watch {
             devices: vec!["key".into()],
-            json: false,
-            count: None,
-            clock: Clock::Monotonic,
-            edges: Some(1),
-            localtime: false,
-            initial_state: false,
-            idle_timeout_us: None,
-            heartbeat_us: None
+            options: WatchOptions {
+                json: false,
+                count: None,
+                clock: Clock::Monotonic,
+                edges: Some(1),
+                localtime: false,
+                initial_state: false,
+                idle_timeout_us: None,
+                heartbeat_us: None
+            }
         })
     );
     assert_eq!(
@@ -96,20 +100,25 @@ fn commands() {
         )),
         Ok(Command::Watch {
             devices: vec!["tick".into()],
-            json: false,
-            count: None,
-            clock: Clock::Tai,
-            edges: None,
-            localtime: true,
-            initial_state: false,
-            idle_timeout_us: Some(2_000_000),
-            heartbeat_us: Some(500_000)
+            options: WatchOptions {
+                json: false,
+                count: None,
+                clock: Clock::Tai,
+                edges: None,
+                localtime: true,
+                initial_state: false,
+                idle_timeout_us: Some(2_000_000),
+                heartbeat_us: Some(500_000)
+            }
         })
     );
     assert!(matches!(
         parse(&args("watch key --initial-state")),
         Ok(Command::Watch {
-            initial_state: true,
+            options: WatchOptions {
+                initial_state: true,
+                ..
+            },
             ..
         })
     ));
