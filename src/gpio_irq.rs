@@ -38,16 +38,19 @@ use crate::{
     wakeup::Wake,
 };
 
-/// The interrupt handler of a line that does not sleep; unbinds the source
-/// (puts the line) when dropped, after its interrupt was freed.
+/// The interrupt handler of one GPIO line: in one half for a line that does
+/// not sleep ([`irq_by_number::Handler`]), in two for one whose controller
+/// sleeps ([`irq_by_number::ThreadedHandler`]); [`request`] picks. Unbinds
+/// the source (puts the line) when dropped, after its interrupt (and
+/// thread) was freed.
 #[pin_data(PinnedDrop)]
-pub(crate) struct AtomicHandler<'bound> {
+pub(crate) struct GpioHandler<'bound> {
     source: Arc<GpioSource>,
     /// Each edge's wake-up event, if a `wakeup-source`.
     wake: Wake<'bound>,
 }
 
-impl irq_by_number::Handler for AtomicHandler<'_> {
+impl irq_by_number::Handler for GpioHandler<'_> {
     fn handle(&self) -> IrqReturn {
         // Stamped first, before the level is read.
         let now = clock::monotonic_ns();
@@ -57,24 +60,7 @@ impl irq_by_number::Handler for AtomicHandler<'_> {
     }
 }
 
-#[pinned_drop]
-impl PinnedDrop for AtomicHandler<'_> {
-    fn drop(self: Pin<&mut Self>) {
-        // Dropped after its interrupt was freed: no edge can re-arm the
-        // settle timer, which may still hold a reference to the source.
-        self.source.unbind();
-    }
-}
-
-/// The two-half interrupt handler of a line whose controller sleeps; unbinds
-/// the source when dropped, after its interrupt (and thread) was freed.
-#[pin_data(PinnedDrop)]
-pub(crate) struct SleepingHandler<'bound> {
-    source: Arc<GpioSource>,
-    wake: Wake<'bound>,
-}
-
-impl irq_by_number::ThreadedHandler for SleepingHandler<'_> {
+impl irq_by_number::ThreadedHandler for GpioHandler<'_> {
     /// Only the stamp: with `IRQF_ONESHOT` this half runs in hard-IRQ
     /// context even on PREEMPT_RT, so it takes no `spinlock_t` (the wake-up
     /// event's lock is one: it is reported by the thread).
@@ -91,25 +77,18 @@ impl irq_by_number::ThreadedHandler for SleepingHandler<'_> {
 }
 
 #[pinned_drop]
-impl PinnedDrop for SleepingHandler<'_> {
+impl PinnedDrop for GpioHandler<'_> {
     fn drop(self: Pin<&mut Self>) {
+        // Dropped after its interrupt was freed: no edge can re-arm the
+        // settle timer, which may still hold a reference to the source.
         self.source.unbind();
     }
 }
 
-/// A requested interrupt feeding a GPIO source; frees it, then puts the
-/// line, when dropped.
-pub(crate) enum IrqFeed<'bound> {
-    /// A line that does not sleep.
-    Atomic {
-        /// Frees the interrupt when dropped.
-        _line: Pin<KBox<IrqLine<'bound, AtomicHandler<'bound>>>>,
-    },
-    /// A line on a controller that sleeps.
-    Sleeping {
-        /// Frees the interrupt and its thread when dropped.
-        _line: Pin<KBox<IrqLine<'bound, SleepingHandler<'bound>>>>,
-    },
+/// A requested interrupt feeding a GPIO source; frees it (and its thread),
+/// then puts the line, when dropped.
+pub(crate) struct IrqFeed<'bound> {
+    _line: Pin<KBox<IrqLine<'bound, GpioHandler<'bound>>>>,
 }
 
 /// Requests interrupt `irq` of `source`'s line for the edges `line` names.
@@ -132,19 +111,16 @@ pub(crate) fn request<'bound>(
             e.to_errno()
         );
     };
-    Ok(if sleeps {
-        let handler = try_pin_init!(SleepingHandler { source, wake });
+    let handler = try_pin_init!(GpioHandler { source, wake });
+    let line = if sleeps {
         // SAFETY: the registration goes into the returned feed, which the
         // caller keeps in the device's driver data (`GpioBinding`), dropped
         // at unbind, never leaked.
-        let line = unsafe { IrqLine::request_threaded(pdev, irq, trigger, c"rpoll", handler) }
-            .inspect_err(report)?;
-        IrqFeed::Sleeping { _line: line }
+        unsafe { IrqLine::request_threaded(pdev, irq, trigger, c"rpoll", handler) }
     } else {
-        let handler = try_pin_init!(AtomicHandler { source, wake });
         // SAFETY: as above.
-        let line = unsafe { IrqLine::request(pdev, irq, trigger, c"rpoll", handler) }
-            .inspect_err(report)?;
-        IrqFeed::Atomic { _line: line }
-    })
+        unsafe { IrqLine::request(pdev, irq, trigger, c"rpoll", handler) }
+    }
+    .inspect_err(report)?;
+    Ok(IrqFeed { _line: line })
 }

@@ -18,7 +18,9 @@ use kernel::{
 /// Waits until the last queueing of `item`'s work field `ID` has finished
 /// running (`flush_work()`); returns at once if it is neither queued nor
 /// running. It does not stop a later queueing: stop what queues it first.
-/// Process context (it sleeps, which `might_sleep()` checks).
+/// Process context (it sleeps, which `might_sleep()` checks), and never from
+/// that work item itself, which would wait for itself (lockdep reports it):
+/// a hang, not undefined behaviour, so the function stays safe.
 pub(crate) fn flush<T, const ID: u64>(item: &Arc<T>)
 where
     T: HasWork<T, ID>,

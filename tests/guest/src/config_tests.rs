@@ -334,3 +334,46 @@ pub fn edge_mask_filters_one_reader() -> TestResult {
     check!(e == Some(libc::ENOTTY), "edge mask on a timer: {e:?}");
     Ok(())
 }
+
+/// A sleeping line sampled at the shortest interval the binding accepts
+/// (100 us, a work item per sample) while it toggles every 2 ms: the
+/// records alternate, end at the line's final level, and account exactly;
+/// then the device tree's interval again. A work item delayed past two
+/// changes sees neither (sampling's limit), so the count is not fixed.
+pub fn sampled_line_at_the_shortest_interval() -> TestResult {
+    let line = SimLine::new(3)?;
+    line.settle(false, 10)?;
+    let d = Device::open_nonblocking("sim-poll").map_err(|e| e.to_string())?;
+    let dt = d.config().map_err(|e| e.to_string())?;
+    let _restore = Restore::new(&d)?;
+    set(
+        &d,
+        RpollConfig {
+            poll_interval_us: 100,
+            ..dt
+        },
+    )?;
+    sleep_ms(5);
+    drain(d.owned_fd())?;
+    let before = stats(&d)?;
+    let end = line.toggle(50, false, 2000)?;
+    check!(!end, "50 toggles from low end low");
+    sleep_ms(20);
+    let recs = drain(d.owned_fd())?;
+    check!(
+        recs.len() >= 2 && recs.len() % 2 == 0,
+        "{} records for 50 changes ending where they started",
+        recs.len()
+    );
+    let want: Vec<(Edge, bool)> =
+        [(Edge::Rising, true), (Edge::Falling, false)].repeat(recs.len() / 2);
+    check_edges("sampled every 100 us", &recs, &want)?;
+    check_sequence(before.produced, &recs)?;
+    quiet("sampled every 100 us", d.owned_fd(), 20)?;
+    check_identity(&stats(&d)?)?;
+    println!(
+        "guest note: 100 us sampling of a sleeping line: {} records for 50 changes 2 ms apart",
+        recs.len()
+    );
+    Ok(())
+}

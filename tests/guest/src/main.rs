@@ -102,6 +102,7 @@ const TESTS: &[Test] = tests![
     config_tests::set_config_edges_and_debounce,
     config_tests::set_config_mid_burst,
     config_tests::set_config_sampling_interval,
+    config_tests::sampled_line_at_the_shortest_interval,
     config_tests::set_config_irq_debounce,
     config_tests::edge_mask_filters_one_reader,
     pm_tests::wakeup_source_enabled_by_default,
