@@ -53,6 +53,8 @@ pub(crate) enum SourceConfig {
         edges: Edges,
         /// `wakeup-source`: an edge may wake the system.
         wakeup: bool,
+        /// `rpoll,wakeup-edges`, in logical terms: the edges that may.
+        wakeup_edges: Edges,
         /// `rpoll,poll-interval-us`: the line is sampled this often instead
         /// of using its interrupt (`None`: interrupt-driven).
         poll_interval_us: Option<u32>,
@@ -129,10 +131,25 @@ fn read_debounce(node: &FwNode) -> Result<u32, ParamError> {
     read_u32(node, c"rpoll,debounce-us", params::PROP_DEBOUNCE).and_then(params::debounce_us)
 }
 
+/// Reads the optional `rpoll,wakeup-edges` string of a GPIO line that is a
+/// wake-up source when `wakeup`.
+fn read_wakeup_edges(node: &FwNode, wakeup: bool) -> Result<Edges, ParamError> {
+    if !node.property_present(c"rpoll,wakeup-edges") {
+        return params::wakeup_edges(None, wakeup);
+    }
+    let v =
+        fwnode_str::read_str(node, c"rpoll,wakeup-edges").map_err(|_| ParamError::WakeupEdges)?;
+    params::wakeup_edges(Some(v.to_bytes()), wakeup)
+}
+
 fn parse(node: &FwNode, kind: SourceKind) -> Result<DeviceConfig, ConfigError> {
     let wakeup = node.property_present(c"wakeup-source");
+    let wakeup_edges = node.property_present(c"rpoll,wakeup-edges");
     let source = match kind {
         SourceKind::Timer if wakeup => return Err(ParamError::WakeupOnTimer.into()),
+        SourceKind::Timer | SourceKind::Irq if wakeup_edges => {
+            return Err(ParamError::WakeupEdgesNotGpio.into())
+        }
         SourceKind::Timer => SourceConfig::Timer {
             period_us: read_u32(node, c"rpoll,period-us", params::PROP_PERIOD)
                 .and_then(params::period_us)?,
@@ -145,6 +162,7 @@ fn parse(node: &FwNode, kind: SourceKind) -> Result<DeviceConfig, ConfigError> {
             debounce_us: read_debounce(node)?,
             edges: read_edges(node)?,
             wakeup,
+            wakeup_edges: read_wakeup_edges(node, wakeup)?,
             poll_interval_us: read_u32(node, c"rpoll,poll-interval-us", params::PROP_POLL_INTERVAL)
                 .and_then(|v| params::poll_interval_us(v, wakeup))?,
         },

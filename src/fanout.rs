@@ -30,8 +30,9 @@ use crate::{
         uapi::{
             edge_wanted, RpollStats, RPOLL_EDGE_FALLING, RPOLL_EDGE_RISING, RPOLL_EVENT_CONFIG,
             RPOLL_EVENT_FALLING, RPOLL_EVENT_INITIAL, RPOLL_EVENT_LEVEL, RPOLL_EVENT_MERGED_MASK,
-            RPOLL_EVENT_MERGED_SHIFT, RPOLL_EVENT_RISING, RPOLL_SOURCE_MASK,
+            RPOLL_EVENT_MERGED_SHIFT, RPOLL_EVENT_RISING, RPOLL_EVENT_WAKEUP, RPOLL_SOURCE_MASK,
         },
+        wake::WakeWindow,
     },
     shim::{
         clock,
@@ -119,6 +120,9 @@ struct State {
     /// (kind and level): the last record with an edge's, or what the source
     /// set; `None` for sources without a state.
     state: Option<u32>,
+    /// Which record is the wake-up of a system sleep
+    /// (`RPOLL_EVENT_WAKEUP`).
+    wake: WakeWindow,
 }
 
 impl State {
@@ -173,6 +177,7 @@ impl FanOut {
                     gone: false,
                     config_changed: false,
                     state: None,
+                    wake: WakeWindow::new(),
                 }, "rpoll::fanout"),
                 membership <- new_mutex!((), "rpoll::membership"),
                 depth,
@@ -200,6 +205,9 @@ impl FanOut {
         sample.seq = st.produced;
         if core::mem::take(&mut st.config_changed) {
             sample.source |= RPOLL_EVENT_CONFIG;
+        }
+        if st.wake.claim(sample.source, sample.mono_ns) {
+            sample.source |= RPOLL_EVENT_WAKEUP;
         }
         if sample.source & (RPOLL_EVENT_RISING | RPOLL_EVENT_FALLING) != 0 {
             st.state = Some(sample.source & (RPOLL_SOURCE_MASK | RPOLL_EVENT_LEVEL));
@@ -251,6 +259,20 @@ impl FanOut {
     /// can come after it).
     pub(crate) fn mark_config_change(&self) {
         self.state.lock().config_changed = true;
+    }
+
+    /// The system starts to sleep and this device may wake it: the first
+    /// record stamped from now on with one of `edges` (`RPOLL_EVENT_RISING`
+    /// and `_FALLING` bits; 0: any record) is the wake-up
+    /// (`logic::wake`). Process context.
+    pub(crate) fn open_wake_window(&self, edges: u32) {
+        self.state.lock().wake.open(clock::monotonic_ns(), edges);
+    }
+
+    /// The system runs again: records stamped from now on are no wake-up.
+    /// Process context.
+    pub(crate) fn close_wake_window(&self) {
+        self.state.lock().wake.close(clock::monotonic_ns());
     }
 
     /// Sets the GPIO edges the reader in `slot` receives (`RPOLL_EDGE_*`,

@@ -28,6 +28,13 @@
 //! After every system sleep the line is read again, so a change of level
 //! that no interrupt announced is still reported.
 //!
+//! A `wakeup-source` line whose `rpoll,wakeup-edges` is not both edges has
+//! its interrupt narrowed to those edges while the system sleeps (from the
+//! PM core's suspend-prepare notification to its post-suspend one), so that
+//! a release does not wake the system again; the other edge is then found by
+//! the read after the sleep. Its first record of a wake-up edge in that
+//! time carries `RPOLL_EVENT_WAKEUP` (`wakeup::SleepWatch`).
+//!
 //! `RPOLL_IOC_SET_CONFIG` changes the edges and the window under the same
 //! lock the edges take, so it falls between two edges; the next record
 //! carries `RPOLL_EVENT_CONFIG`.
@@ -58,16 +65,19 @@ use crate::{
             gpio_source, gpio_state, RpollConfig, RpollInfo, RPOLL_GPIO_ACTIVE_LOW,
             RPOLL_GPIO_LINE_MASK, RPOLL_SOURCE_GPIO,
         },
+        wake,
     },
     shim::{
         clock,
         gpio_consumer::{AtomicGpio, Flags, GpioDesc},
         hrtimer_rearm::ArmedTimer,
+        irq_by_number,
         pm::{PmHooks, PmNotifier},
         release::{new_spinlock_irq, SpinLockIrq},
     },
     source::Source,
     stamp,
+    wakeup::SleepWatch,
 };
 
 /// The device-tree settings of a GPIO line (`SourceConfig::Gpio`).
@@ -81,6 +91,8 @@ pub(crate) struct LineConfig {
     pub(crate) wakeup: bool,
     /// `rpoll,poll-interval-us`: sampled instead of interrupt-driven.
     pub(crate) poll_interval_us: Option<u32>,
+    /// `rpoll,wakeup-edges`, in logical terms (both without it).
+    pub(crate) wakeup_edges: Edges,
 }
 
 /// The line's settings and what the edges of a burst have left to decide,
@@ -143,6 +155,13 @@ pub(crate) struct GpioSource {
     /// The sampling interval of a polled line (`RPOLL_IOC_SET_CONFIG` may
     /// change it, never to or from 0); 0 when interrupt-driven.
     poll_interval_us: Atomic<u32>,
+    /// A `wakeup-source` line's sleep watch; `None` otherwise.
+    sleep_watch: Option<SleepWatch>,
+    /// The edges that may wake the system (`rpoll,wakeup-edges`).
+    wake_edges: Edges,
+    /// Whether the interrupt is narrowed to `wake_edges` now (between the
+    /// PM hooks' suspend and resume).
+    wake_narrowed: Atomic<bool>,
 }
 
 impl_has_hr_timer! {
@@ -347,11 +366,12 @@ impl GpioSource {
     }
 
     /// Reads the line again after a system sleep and reports a change of
-    /// level that no interrupt announced (both-edge lines; a single-edge
-    /// line reports edges, not levels). Process context.
-    fn resync(&self) {
-        if self.edging.lock().edges != Edges::Both || self.polled() {
-            // Polled lines: the next sample finds the change.
+    /// level that no interrupt announced: as a settled level on a both-edge
+    /// line, as an edge now on a single-edge one (if it reports that edge).
+    /// Process context.
+    fn resync(self: &Arc<Self>) {
+        if self.polled() {
+            // The next sample finds the change.
             return;
         }
         let Ok(level) = self.read() else {
@@ -359,6 +379,9 @@ impl GpioSource {
         };
         let mut st = self.edging.lock();
         if st.edges != Edges::Both {
+            if level != st.last_level {
+                self.observe(&mut st, clock::monotonic_ns(), level);
+            }
             return;
         }
         st.last_level = level;
@@ -442,12 +465,62 @@ impl GpioSource {
 }
 
 impl PmHooks for Arc<GpioSource> {
-    fn suspend(&self) {}
+    /// A wake-up source: opens the wake-up window and, if only some edges
+    /// wake the system, narrows the interrupt to them.
+    fn suspend(&self) {
+        let Some(watch) = &self.sleep_watch else {
+            return;
+        };
+        if !watch.open() || self.wake_edges == Edges::Both {
+            return;
+        }
+        let trigger = physical_trigger(self.wake_edges, self.active_low);
+        match irq_by_number::set_trigger_type(self.irq, trigger) {
+            Ok(()) => self.wake_narrowed.store(true, ordering::Relaxed),
+            Err(e) => dev_warn!(
+                watch.dev(),
+                "cannot narrow interrupt {} to the '{}' wake-up edges (error {}): any edge wakes the system\n",
+                self.irq,
+                self.wake_edges.name(),
+                e.to_errno()
+            ),
+        }
+    }
 
     /// An edge during the sleep is replayed or woke the system; a change
-    /// the controller did not latch is found here.
+    /// the controller did not latch, or that the narrowed interrupt did not
+    /// see, is found here, before the wake-up window closes.
     fn resume(&self) {
+        if self.wake_narrowed.xchg(false, ordering::Relaxed) {
+            // Both edges again before the line is read, so no edge falls
+            // between the read and the restored trigger.
+            let both = Edges::Both.irq_type();
+            if let Err(e) = irq_by_number::set_trigger_type(self.irq, both) {
+                if let Some(watch) = &self.sleep_watch {
+                    dev_err!(
+                        watch.dev(),
+                        "cannot restore interrupt {} to both edges (error {}): edges may be missed\n",
+                        self.irq,
+                        e.to_errno()
+                    );
+                }
+            }
+        }
         self.resync();
+        if let Some(watch) = &self.sleep_watch {
+            watch.close();
+        }
+    }
+}
+
+/// The `IRQ_TYPE_*` bits of the logical `edges` of a line whose active level
+/// is low when `active_low` (its logical rising edge is a physical falling
+/// one).
+fn physical_trigger(edges: Edges, active_low: bool) -> u32 {
+    match (edges, active_low) {
+        (Edges::Rising, true) => Edges::Falling.irq_type(),
+        (Edges::Falling, true) => Edges::Rising.irq_type(),
+        (e, _) => e.irq_type(),
     }
 }
 
@@ -613,6 +686,9 @@ pub(crate) fn request<'bound>(
             e.to_errno()
         );
     })?;
+    // A polled line cannot wake the system (refused at probe).
+    let sleep_watch = (line.wakeup && line.poll_interval_us.is_none())
+        .then(|| SleepWatch::new(pdev, fanout.clone(), wake::edge_bits(line.wakeup_edges)));
     let (atomic, sleeping) = match desc.into_atomic() {
         Ok(a) => (Some(a), None),
         Err(d) => (None, Some(d)),
@@ -641,6 +717,9 @@ pub(crate) fn request<'bound>(
             active_low,
             irq,
             poll_interval_us: Atomic::new(line.poll_interval_us.unwrap_or(0)),
+            sleep_watch,
+            wake_edges: line.wakeup_edges,
+            wake_narrowed: Atomic::new(false),
         }),
         GFP_KERNEL,
     )?;

@@ -7,7 +7,8 @@
 //! The line's trigger (rising, falling, both, level) comes from the DT flags,
 //! which the OF core applies when the interrupt is mapped. With
 //! `wakeup-source` the interrupt may wake the system and every edge is
-//! reported as a wake-up event.
+//! reported as a wake-up event; the first record of a sleep carries
+//! `RPOLL_EVENT_WAKEUP` (`wakeup::SleepWatch`).
 //!
 //! A level-triggered line cannot be quietened by this driver (it does not
 //! know the device behind it), so it would re-fire as soon as its handler
@@ -41,11 +42,12 @@ use crate::{
         clock,
         hrtimer_rearm::ArmedTimer,
         irq_by_number::{self, IrqLine, IrqMask},
+        pm::PmNotifier,
         release::{new_spinlock_irq, SpinLockIrq},
     },
     source::Source,
     stamp,
-    wakeup::Wake,
+    wakeup::{SleepWatch, Wake},
 };
 
 /// What the handler and the unmask timer share, under the IRQ-safe lock.
@@ -212,6 +214,9 @@ impl irq_by_number::Handler for IrqHandler<'_> {
 /// A requested interrupt with its source. Dropping it stops the unmask
 /// timer, then frees the interrupt.
 pub(crate) struct IrqBinding<'bound> {
+    /// A `wakeup-source`'s sleep watch (`RPOLL_EVENT_WAKEUP`), until
+    /// dropped.
+    _sleep: Option<Pin<KBox<PmNotifier<SleepWatch>>>>,
     /// Frees the interrupt when dropped (waiting for a running handler).
     _registration: Pin<KBox<IrqLine<'bound, IrqHandler<'bound>>>>,
     /// The source, for the device's files.
@@ -292,7 +297,19 @@ pub(crate) fn request<'bound>(
             e.to_errno()
         );
     })?;
+    let sleep = if wakeup {
+        let watch = SleepWatch::new(pdev.as_ref(), source.fanout.clone(), 0);
+        // SAFETY: the notifier goes into the returned `IrqBinding`, whose
+        // field is private and never leaked (as the registration's).
+        Some(KBox::pin_init(
+            unsafe { PmNotifier::register(watch) },
+            GFP_KERNEL,
+        )?)
+    } else {
+        None
+    };
     Ok(IrqBinding {
+        _sleep: sleep,
         _registration: registration,
         source,
     })

@@ -131,12 +131,14 @@ fn bind_source<'bound>(
             debounce_us,
             edges,
             wakeup,
+            wakeup_edges,
             poll_interval_us,
         } => {
             let line = gpio_source::LineConfig {
                 edges,
                 debounce_us,
                 wakeup,
+                wakeup_edges,
                 poll_interval_us,
             };
             let bound = gpio_source::request(dev, name, fanout.clone(), line)?;

@@ -17,3 +17,4 @@ pub mod params;
 pub mod queue;
 pub mod sample;
 pub mod uapi;
+pub mod wake;

@@ -45,6 +45,8 @@ pub const PROP_EDGES: &str = "rpoll,edges";
 pub const PROP_POLL_INTERVAL: &str = "rpoll,poll-interval-us";
 /// The property that makes a GPIO or interrupt device a wake-up source.
 pub const PROP_WAKEUP: &str = "wakeup-source";
+/// Name of the property naming the edges that wake the system.
+pub const PROP_WAKEUP_EDGES: &str = "rpoll,wakeup-edges";
 
 /// A rejected property value; its `Display` form is the probe error message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +75,13 @@ pub enum ParamError {
     /// `wakeup-source` on a polled GPIO line: with no interrupt, nothing can
     /// wake the system.
     WakeupWhenPolled,
+    /// `rpoll,wakeup-edges` is not one of the accepted strings.
+    WakeupEdges,
+    /// `rpoll,wakeup-edges` without `wakeup-source`.
+    WakeupEdgesWithoutWakeup,
+    /// `rpoll,wakeup-edges` on a timer or irq device, which have no edges
+    /// to choose from.
+    WakeupEdgesNotGpio,
 }
 
 impl fmt::Display for ParamError {
@@ -111,6 +120,18 @@ impl fmt::Display for ParamError {
             Self::WakeupWhenPolled => write!(
                 f,
                 "property '{PROP_WAKEUP}' is not accepted with '{PROP_POLL_INTERVAL}' (a polled line has no interrupt to wake the system)"
+            ),
+            Self::WakeupEdges => write!(
+                f,
+                "property '{PROP_WAKEUP_EDGES}' is invalid (accepted: \"rising\", \"falling\" or \"both\")"
+            ),
+            Self::WakeupEdgesWithoutWakeup => write!(
+                f,
+                "property '{PROP_WAKEUP_EDGES}' needs '{PROP_WAKEUP}' (it chooses the edges that wake the system)"
+            ),
+            Self::WakeupEdgesNotGpio => write!(
+                f,
+                "property '{PROP_WAKEUP_EDGES}' is accepted on rpoll,event-gpio devices only (a timer or irq device has no edges to choose from)"
             ),
         }
     }
@@ -193,6 +214,19 @@ pub fn edges(raw: Option<&[u8]>) -> Result<Edges, ParamError> {
         None => Ok(Edges::Both),
         Some(v) => Edges::parse(v).ok_or(ParamError::Edges),
     }
+}
+
+/// Checks the optional `rpoll,wakeup-edges` string (without NUL) of a GPIO
+/// line that is a wake-up source when `wakeup`; `None` gives both edges.
+pub fn wakeup_edges(raw: Option<&[u8]>, wakeup: bool) -> Result<Edges, ParamError> {
+    let Some(v) = raw else {
+        return Ok(Edges::Both);
+    };
+    let edges = Edges::parse(v).ok_or(ParamError::WakeupEdges)?;
+    if !wakeup {
+        return Err(ParamError::WakeupEdgesWithoutWakeup);
+    }
+    Ok(edges)
 }
 
 /// Checks a label (without its NUL terminator).

@@ -48,6 +48,13 @@ pub const RPOLL_EVENT_CONFIG: u32 = 1 << 12;
 /// is the last event's before the open and it is no event (no counter
 /// counts it).
 pub const RPOLL_EVENT_INITIAL: u32 = 1 << 13;
+/// GPIO and irq records of a `wakeup-source` device: the record of the edge
+/// that woke the system, or stopped it from going to sleep: the device's
+/// first record of a wake-up edge (`rpoll,wakeup-edges`) stamped while the
+/// system went to sleep, slept or woke up with the device's wake-up enabled.
+/// At most one per sleep; its stamp is when the interrupt was handled, which
+/// for the edge that woke the system is during the resume.
+pub const RPOLL_EVENT_WAKEUP: u32 = 1 << 14;
 
 /// The `source` word of a GPIO record for an edge to logical `level`.
 pub const fn gpio_source(level: bool) -> u32 {

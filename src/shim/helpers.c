@@ -109,6 +109,11 @@ void rpoll_helper_pm_wakeup_event(struct device *dev, unsigned int msec)
 	pm_wakeup_event(dev, msec);
 }
 
+bool rpoll_helper_device_may_wakeup(struct device *dev)
+{
+	return device_may_wakeup(dev);
+}
+
 int rpoll_helper_enable_irq_wake(unsigned int irq)
 {
 	return enable_irq_wake(irq);

@@ -24,6 +24,7 @@ int rpoll_helper_device_init_wakeup(struct device *dev, bool enable);
 int rpoll_helper_dev_pm_set_wake_irq(struct device *dev, int irq);
 void rpoll_helper_dev_pm_clear_wake_irq(struct device *dev);
 void rpoll_helper_pm_wakeup_event(struct device *dev, unsigned int msec);
+bool rpoll_helper_device_may_wakeup(struct device *dev);
 int rpoll_helper_enable_irq_wake(unsigned int irq);
 int rpoll_helper_disable_irq_wake(unsigned int irq);
 int rpoll_helper_register_pm_notifier(struct notifier_block *nb);

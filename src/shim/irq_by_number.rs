@@ -2,7 +2,7 @@
 
 //! Stands for: a public `irq::IrqRequest` constructor for an interrupt a
 //! bound device got from elsewhere (here `gpiod_to_irq()`), a public
-//! `irq::Flags` value, and `irq_get_trigger_type()`.
+//! `irq::Flags` value, `irq_get_trigger_type()` and `irq_set_irq_type()`.
 //!
 //! Linux 7.3's `kernel::irq::Registration` only accepts an `IrqRequest`,
 //! which only the kernel crate's bus abstractions can create, and keeps the
@@ -57,6 +57,19 @@ pub(crate) fn trigger_type(irq: u32) -> u32 {
     // SAFETY: `irq_get_trigger_type()` accepts any number (it returns 0 when
     // no descriptor exists) and only reads the descriptor's state.
     unsafe { rpoll_helper_irq_get_trigger_type(irq) }
+}
+
+/// Changes the trigger of interrupt `irq`, which the caller has requested
+/// (and keeps requested for the call), to the `IRQ_TYPE_*` bits `trigger`
+/// (`irq_set_irq_type()`), as a wake-up source does around a system sleep
+/// to wake only on some edges. `EINVAL` for no such interrupt or a trigger
+/// its controller cannot take. Process context: the controller's bus lock
+/// may sleep (an expander).
+pub(crate) fn set_trigger_type(irq: u32, trigger: u32) -> Result {
+    // SAFETY: `irq_set_irq_type()` looks the number up itself (`EINVAL` if
+    // no descriptor exists) and takes the descriptor's lock; it is called
+    // from process context, as it requires.
+    to_result(unsafe { bindings::irq_set_irq_type(irq, trigger) })
 }
 
 /// The `IRQF_*` bits of `flags`, built from the kernel crate's public

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Stands for: device wake-up on `kernel::device::Device`
-//! (`device_init_wakeup()`, `dev_pm_set_wake_irq()`, `pm_wakeup_event()`)
+//! (`device_init_wakeup()`, `dev_pm_set_wake_irq()`, `pm_wakeup_event()`,
+//! `device_may_wakeup()`)
 //! and a PM notifier registration (`register_pm_notifier()`), neither of
 //! which the 7.3 kernel crate has (nor `dev_pm_ops` for platform drivers).
 //!
@@ -35,6 +36,7 @@ extern "C" {
     fn rpoll_helper_dev_pm_set_wake_irq(dev: *mut c_void, irq: c_int) -> c_int;
     fn rpoll_helper_dev_pm_clear_wake_irq(dev: *mut c_void);
     fn rpoll_helper_pm_wakeup_event(dev: *mut c_void, msec: c_uint);
+    fn rpoll_helper_device_may_wakeup(dev: *mut c_void) -> bool;
     fn rpoll_helper_enable_irq_wake(irq: c_uint) -> c_int;
     fn rpoll_helper_disable_irq_wake(irq: c_uint) -> c_int;
     fn rpoll_helper_register_pm_notifier(nb: *mut bindings::notifier_block) -> c_int;
@@ -45,6 +47,14 @@ extern "C" {
 /// over it).
 fn raw<Ctx: kernel::device::DeviceContext>(dev: &Device<Ctx>) -> *mut c_void {
     core::ptr::from_ref(dev).cast_mut().cast()
+}
+
+/// Whether `dev` may wake the system now: it is wakeup-capable and its
+/// `power/wakeup` is `enabled` (`device_may_wakeup()`). Any context.
+pub(crate) fn may_wakeup<Ctx: kernel::device::DeviceContext>(dev: &Device<Ctx>) -> bool {
+    // SAFETY: `dev` is a live device (a reference); the call reads two of
+    // its power fields.
+    unsafe { rpoll_helper_device_may_wakeup(raw(dev)) }
 }
 
 /// Checks that interrupt `irq`'s controller can wake the system

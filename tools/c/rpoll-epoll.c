@@ -141,8 +141,9 @@ int main(int argc, char **argv)
 					printf(" edge=%s level=%d",
 					       src & RPOLL_EVENT_RISING ? "rising" : "falling",
 					       !!(src & RPOLL_EVENT_LEVEL));
-				printf(" lost=%u%s\n", rec[r].lost,
-				       src & RPOLL_EVENT_RESUMED ? " resumed" : "");
+				printf(" lost=%u%s%s\n", rec[r].lost,
+				       src & RPOLL_EVENT_RESUMED ? " resumed" : "",
+				       src & RPOLL_EVENT_WAKEUP ? " wakeup" : "");
 				if (count > 0)
 					count--;
 			}

@@ -44,6 +44,14 @@
  * last event's before the open, and it is no event (no counter counts it).
  */
 #define RPOLL_EVENT_INITIAL (1u << 13)
+/*
+ * gpio and irq records of a wakeup-source device: the edge that woke the
+ * system, or stopped it from going to sleep (the device's first record of a
+ * wake-up edge, rpoll,wakeup-edges, stamped while the system went to sleep,
+ * slept or woke up with the device's wake-up enabled). At most one per
+ * sleep; for the edge that woke the system the stamp is taken at resume.
+ */
+#define RPOLL_EVENT_WAKEUP  (1u << 14)
 #define RPOLL_EVENT_KIND(source) ((source) & RPOLL_SOURCE_MASK)
 /*
  * gpio records: bits 16..31 count the line's interrupts (or samples) that

@@ -80,6 +80,7 @@ pub mod queue;
 pub mod sample;
 pub mod text;
 pub mod uapi;
+pub mod wake;
 
 /// Calls `$runner!(module, kunit_suite_name, [check, ...])` for every module
 /// of checks: the one list both runners expand, so no check is left out of
@@ -128,6 +129,7 @@ macro_rules! for_each_check_suite {
                 edges_default_both_and_unknown_values_are_refused,
                 level_window_has_a_floor,
                 poll_interval_rules,
+                wakeup_edges_rules,
                 config_requests_checked_whole,
             ]
         );
@@ -157,6 +159,16 @@ macro_rules! for_each_check_suite {
                 ioctl_numbers_use_the_generic_encoding,
                 info_name_is_truncated_with_its_nul,
                 config_and_edge_mask_wire_forms,
+            ]
+        );
+        $runner!(
+            wake,
+            rpoll_wake,
+            [
+                no_window_no_wakeup,
+                first_wake_edge_in_the_window_only,
+                other_edges_are_not_wakeups,
+                the_stamp_decides_and_each_sleep_has_one,
             ]
         );
     };

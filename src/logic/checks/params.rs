@@ -136,6 +136,40 @@ pub fn poll_interval_rules() -> Checked {
     Ok(())
 }
 
+/// `rpoll,wakeup-edges`: both edges when absent; one of the edge names, and
+/// only with `wakeup-source`; the messages name both properties.
+pub fn wakeup_edges_rules() -> Checked {
+    ensure_eq!(params::wakeup_edges(None, false), Ok(Edges::Both));
+    ensure_eq!(params::wakeup_edges(None, true), Ok(Edges::Both));
+    ensure_eq!(
+        params::wakeup_edges(Some(b"rising"), true),
+        Ok(Edges::Rising)
+    );
+    ensure_eq!(
+        params::wakeup_edges(Some(b"falling"), true),
+        Ok(Edges::Falling)
+    );
+    ensure_eq!(params::wakeup_edges(Some(b"both"), true), Ok(Edges::Both));
+    for bad in [&b"press"[..], b"", b"Rising", b"both "] {
+        ensure_eq!(
+            params::wakeup_edges(Some(bad), true),
+            Err(ParamError::WakeupEdges)
+        );
+    }
+    ensure_eq!(
+        params::wakeup_edges(Some(b"rising"), false),
+        Err(ParamError::WakeupEdgesWithoutWakeup)
+    );
+    ensure_eq!(
+        Text::of(&ParamError::WakeupEdgesWithoutWakeup).as_str(),
+        "property 'rpoll,wakeup-edges' needs 'wakeup-source' (it chooses the edges that wake the system)"
+    );
+    ensure!(Text::of(&ParamError::WakeupEdgesNotGpio)
+        .as_str()
+        .starts_with("property 'rpoll,wakeup-edges' is accepted on rpoll,event-gpio devices only"));
+    Ok(())
+}
+
 /// `RPOLL_IOC_SET_CONFIG` requests: every field in range, the feed and an
 /// irq trigger unchanged, reserved words 0; anything else refused whole.
 pub fn config_requests_checked_whole() -> Checked {

@@ -394,7 +394,8 @@ fn expander_polled_press_release(pin: u32) -> TestResult {
 /// The button is a `wakeup-source` (its overlay says so): a press while
 /// the board is suspended to idle wakes it, through the SoC's GPIO
 /// controller (`pm_wakeup_irq` is the button's interrupt), and the reader
-/// gets the press, then the release. The host presses once the kernel says
+/// gets the press, flagged as the wake-up, then the release, not flagged.
+/// The host presses once the kernel says
 /// it is suspending. An RTC alarm, where the board has an RTC, ends a sleep
 /// the press failed to end; without one the run's time limit does.
 fn press_wakes_board(b: &Board) -> TestResult {
@@ -426,6 +427,83 @@ fn press_wakes_board(b: &Board) -> TestResult {
     let release = collect(d.owned_fd(), 1, WAIT_MS)?;
     let all = [press, release].concat();
     check!(edges(&all) == PRESS_RELEASE, "records {:?}", edges(&all));
+    check!(
+        all[0].wakeup() && !all[1].wakeup(),
+        "RPOLL_EVENT_WAKEUP on the press {} and the release {}: want the press only",
+        all[0].wakeup(),
+        all[1].wakeup()
+    );
+    Ok(())
+}
+
+/// `rpoll,wakeup-edges = "rising"` on an active-low button: while the board
+/// sleeps its interrupt takes presses only (a physical falling edge), so a
+/// release 0.5 s into the sleep does not wake it; the press 2.5 s later
+/// does. The line is then where it was before the sleep (pressed): no
+/// record, the replayed interrupt counted as merged, and the release after
+/// it is reported with that count, not as a wake-up.
+fn release_does_not_wake_board(b: &Board) -> TestResult {
+    let d = Device::open_nonblocking("button").map_err(|e| e.to_string())?;
+    b.set(true)?;
+    b.set(false)?;
+    let press = collect(d.owned_fd(), 1, WAIT_MS)?;
+    check!(
+        edges(&press) == PRESS_RELEASE[..1],
+        "press before the sleep: {:?}",
+        edges(&press)
+    );
+    let irq = d.info().map_err(|e| e.to_string())?.irq;
+    let merged_before = debug_state("button")?.num("debounced");
+    let rtc = std::path::Path::new("/sys/class/rtc/rtc0/wakealarm").exists();
+    gpio_drive(&format!(
+        "suspended=1 sleep=500 {line}=1 sleep=2500 {line}=0",
+        line = b.line
+    ));
+    let slept = suspend_to_idle(rtc.then_some(30))?;
+    let ms = (slept.t1 - slept.t0) / 1_000_000;
+    check!(
+        slept.result.is_ok(),
+        "suspend: errno {:?}",
+        slept.result.err()
+    );
+    let woke_by = sysfs_read("/sys/power/pm_wakeup_irq")?;
+    println!("guest note: release then press while asleep: woke after {ms} ms (pm_wakeup_irq {woke_by}, button irq {irq})");
+    check!(
+        ms >= 1500,
+        "woke after {ms} ms: the release (0.5 s in) woke the board"
+    );
+    check!(
+        woke_by == irq.to_string(),
+        "pm_wakeup_irq {woke_by}, the button's interrupt is {irq}"
+    );
+    let during = collect(d.owned_fd(), 1, 300)?;
+    check!(
+        during.is_empty(),
+        "records after a release and a press while asleep: {:?}",
+        edges(&during)
+    );
+    check!(
+        d.level().map_err(|e| e.to_string())?,
+        "level ioctl says 0 after the waking press"
+    );
+    let merged_after = debug_state("button")?.num("debounced");
+    check!(
+        merged_after > merged_before,
+        "the waking interrupt was not counted: debounced {merged_before} -> {merged_after}"
+    );
+    b.set(true)?;
+    let release = collect(d.owned_fd(), 1, WAIT_MS)?;
+    check!(
+        edges(&release) == PRESS_RELEASE[1..],
+        "release after the sleep: {:?}",
+        edges(&release)
+    );
+    check!(
+        !release[0].wakeup() && release[0].merged() >= 1,
+        "release after the sleep: wakeup {} merged {}",
+        release[0].wakeup(),
+        release[0].merged()
+    );
     Ok(())
 }
 
@@ -521,6 +599,7 @@ fn main() {
     let unbind = || unbind_rebind_frees_pin(b);
     let rmmod = || rmmod_insmod_frees_pin(b);
     let wake = || press_wakes_board(b);
+    let no_release_wake = || release_does_not_wake_board(b);
     let bank_names: Vec<String> = banks
         .iter()
         .map(|k| {
@@ -542,6 +621,7 @@ fn main() {
         ("presses_exact_counts", &presses),
         ("bounce_burst_merged", &bounce),
         ("press_wakes_board", &wake),
+        ("release_does_not_wake_board", &no_release_wake),
     ];
     // Every block before the unbind and rmmod tests, which re-create the
     // devices.

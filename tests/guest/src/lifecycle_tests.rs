@@ -180,6 +180,18 @@ pub fn bad_nodes_rejected_with_messages() -> TestResult {
             "bad-poll-wakeup",
             "'wakeup-source' is not accepted with 'rpoll,poll-interval-us'",
         ),
+        (
+            "bad-wake-edges-no-source",
+            "'rpoll,wakeup-edges' needs 'wakeup-source'",
+        ),
+        (
+            "bad-wake-edges-timer",
+            "'rpoll,wakeup-edges' is accepted on rpoll,event-gpio devices only",
+        ),
+        (
+            "bad-wake-edges-irq",
+            "'rpoll,wakeup-edges' is accepted on rpoll,event-gpio devices only",
+        ),
         ("gpio-cells-short", "'gpios' is missing or malformed"),
     ];
     for (node, msg) in expect {

@@ -110,6 +110,7 @@ const TESTS: &[Test] = tests![
     pm_tests::press_wakes_from_suspend,
     pm_tests::press_without_wakeup_reported_after_rtc_wake,
     pm_tests::press_and_release_while_asleep,
+    pm_tests::release_does_not_wake_the_system,
     pm_tests::timer_stands_still_across_suspend,
     pm_tests::epollwakeup_holds_off_suspend,
     pm_tests::pm_test_cycles,

@@ -1,6 +1,7 @@
 //! Guest tests of the power cycle: suspend-to-idle (the only sleep state
 //! QEMU's boards offer) with the RTC alarm as safety net, the `key` GPIO
-//! device (line 4, both edges, 5 ms debounce, `wakeup-source`) pressed from
+//! device (line 4, both edges, 5 ms debounce, `wakeup-source` on presses
+//! only: `rpoll,wakeup-edges = "rising"`) pressed and released from
 //! the host while the guest sleeps, the `nap` timer (100 ms) read across a
 //! sleep, the level ioctl, and `EPOLLWAKEUP`.
 //!
@@ -122,7 +123,8 @@ pub fn wakeup_source_enabled_by_default() -> TestResult {
 /// A press while suspended wakes the system well before the RTC alarm;
 /// `pm_wakeup_irq` is the key's interrupt, its wake-up counts rose (the
 /// event was reported to the `wakeup_count` protocol), and the reader gets
-/// exactly the press, then the release.
+/// exactly the press, flagged `RPOLL_EVENT_WAKEUP`, then the release, not
+/// flagged.
 pub fn press_wakes_from_suspend() -> TestResult {
     let d = fresh_key()?;
     let irq = d.info().map_err(|e| e.to_string())?.irq;
@@ -166,6 +168,12 @@ pub fn press_wakes_from_suspend() -> TestResult {
         edges(&all)
     );
     check!(
+        all[0].wakeup() && !all[1].wakeup(),
+        "RPOLL_EVENT_WAKEUP on the press {} and the release {}: want the press only",
+        all[0].wakeup(),
+        all[1].wakeup()
+    );
+    check!(
         !d.level().map_err(|e| e.to_string())?,
         "level ioctl says 1 after the release"
     );
@@ -174,7 +182,8 @@ pub fn press_wakes_from_suspend() -> TestResult {
 
 /// With `power/wakeup` disabled a press does not wake the system: the RTC
 /// does. The press made while asleep is still reported after the resume
-/// (edge replayed or line re-read), once, and the level ioctl knows it.
+/// (edge replayed or line re-read), once, not as a wake-up, and the level
+/// ioctl knows it.
 pub fn press_without_wakeup_reported_after_rtc_wake() -> TestResult {
     let d = fresh_key()?;
     sysfs_write(&format!("{KEY_POWER}/wakeup"), "disabled")?;
@@ -209,6 +218,10 @@ pub fn press_without_wakeup_reported_after_rtc_wake() -> TestResult {
         edges(&got)
     );
     check!(
+        !got[0].wakeup(),
+        "a press that did not wake the system carries RPOLL_EVENT_WAKEUP"
+    );
+    check!(
         d.level().map_err(|e| e.to_string())?,
         "level ioctl says 0 after a press made while asleep"
     );
@@ -219,6 +232,58 @@ pub fn press_without_wakeup_reported_after_rtc_wake() -> TestResult {
         "release after resume: {:?}",
         edges(&release)
     );
+    Ok(())
+}
+
+/// `rpoll,wakeup-edges = "rising"`: with the key held pressed into the
+/// sleep, its release 0.5 s in does not wake the system (the RTC alarm, 4 s
+/// on, does); the release is reported after the resume (the line is read
+/// again), once and not as a wake-up, and the next press while awake is no
+/// wake-up either.
+pub fn release_does_not_wake_the_system() -> TestResult {
+    let d = fresh_key()?;
+    set_key(true)?;
+    let press = collect(d.owned_fd(), 1, 10_000)?;
+    check!(
+        edges(&press) == [PRESS],
+        "press before the sleep: {:?}",
+        edges(&press)
+    );
+    gpio_drive(&format!("suspended=1 sleep=500 {KEY_LINE}=0"));
+    let alarm_s = 4;
+    let (t0, t1, r) = sleep_once(alarm_s)?;
+    check!(r.is_ok(), "suspend refused or aborted: errno {:?}", r.err());
+    let slept_ms = (t1 - t0) / 1_000_000;
+    let woke_by = sysfs_read("/sys/power/pm_wakeup_irq")?;
+    let rtc = rtc_irq()?;
+    println!("guest note: a release while asleep: the system woke after {slept_ms} ms (pm_wakeup_irq {woke_by}, rtc irq {rtc})");
+    check!(
+        slept_ms >= (alarm_s - 1) * 1000 && woke_by == rtc.to_string(),
+        "woke after {slept_ms} ms by irq {woke_by}: the release (0.5 s in) woke the system, not the RTC ({rtc})"
+    );
+    wait_gpio_level(KEY_LINE, false, 10_000)?;
+    let release = collect(d.owned_fd(), 1, 10_000)?;
+    let extra = collect(d.owned_fd(), 1, 200)?;
+    let got = [release, extra].concat();
+    check!(
+        edges(&got) == [RELEASE] && !got[0].wakeup(),
+        "after a release while asleep: {:?} (wakeup {:?})",
+        edges(&got),
+        got.iter().map(RpollEvent::wakeup).collect::<Vec<_>>()
+    );
+    check!(
+        !d.level().map_err(|e| e.to_string())?,
+        "level ioctl says 1 after a release made while asleep"
+    );
+    set_key(true)?;
+    let later = collect(d.owned_fd(), 1, 10_000)?;
+    check!(
+        edges(&later) == [PRESS] && !later[0].wakeup(),
+        "a press while awake after the sleep: {:?} (wakeup {:?})",
+        edges(&later),
+        later.iter().map(RpollEvent::wakeup).collect::<Vec<_>>()
+    );
+    set_key(false)?;
     Ok(())
 }
 

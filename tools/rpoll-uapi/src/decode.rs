@@ -81,6 +81,13 @@ impl RpollEvent {
         self.source & RPOLL_EVENT_INITIAL != 0
     }
 
+    /// Whether this record is the edge that woke the system, or stopped it
+    /// from going to sleep (`RPOLL_EVENT_WAKEUP`; a `wakeup-source` device,
+    /// at most one per sleep).
+    pub fn wakeup(&self) -> bool {
+        self.source & RPOLL_EVENT_WAKEUP != 0
+    }
+
     /// Whether this is the first record after a configuration change
     /// (`RPOLL_EVENT_CONFIG`, `RPOLL_IOC_SET_CONFIG`).
     pub fn config_changed(&self) -> bool {

@@ -47,6 +47,7 @@ int main(void)
 	printf("RPOLL_IOC_SET_EDGE_MASK %u\n", (unsigned)RPOLL_IOC_SET_EDGE_MASK);
 	printf("RPOLL_EVENT_CONFIG %u\n", (unsigned)RPOLL_EVENT_CONFIG);
 	printf("RPOLL_EVENT_INITIAL %u\n", (unsigned)RPOLL_EVENT_INITIAL);
+	printf("RPOLL_EVENT_WAKEUP %u\n", (unsigned)RPOLL_EVENT_WAKEUP);
 	printf("RPOLL_EVENT_MERGED_MASK %u\n", (unsigned)RPOLL_EVENT_MERGED_MASK);
 	printf("merged_of_3 %u\n", (unsigned)RPOLL_EVENT_MERGED(3u << 16 | 0x103u));
 	printf("RPOLL_IOC_WANT_INITIAL %u\n", (unsigned)RPOLL_IOC_WANT_INITIAL);
@@ -153,6 +154,7 @@ fn constants_match_the_c_header() {
         ("RPOLL_IOC_SET_EDGE_MASK", RPOLL_IOC_SET_EDGE_MASK.into()),
         ("RPOLL_EVENT_CONFIG", RPOLL_EVENT_CONFIG.into()),
         ("RPOLL_EVENT_INITIAL", RPOLL_EVENT_INITIAL.into()),
+        ("RPOLL_EVENT_WAKEUP", RPOLL_EVENT_WAKEUP.into()),
         ("RPOLL_EVENT_MERGED_MASK", RPOLL_EVENT_MERGED_MASK.into()),
         ("merged_of_3", 3),
         ("RPOLL_IOC_WANT_INITIAL", RPOLL_IOC_WANT_INITIAL.into()),

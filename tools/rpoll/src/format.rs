@@ -121,12 +121,13 @@ pub fn event_line_styled(
     };
     let resumed = if e.resumed() { " resumed" } else { "" };
     let config = if e.config_changed() { " config" } else { "" };
+    let wakeup = if e.wakeup() { " wakeup" } else { "" };
     let merged = match e.merged() {
         0 => String::new(),
         n => format!(" merged={n}"),
     };
     format!(
-        "{device:<10} seq={:<6} src={:<5}{edge} ts={} jiffies={} delta={delta} lost={}{merged}{resumed}{config}",
+        "{device:<10} seq={:<6} src={:<5}{edge} ts={} jiffies={} delta={delta} lost={}{merged}{resumed}{config}{wakeup}",
         e.seq,
         source_name(e.source),
         stamp_text(e.timestamp_ns, style),
@@ -170,6 +171,9 @@ struct EventJson<'a> {
     /// Only on a file's initial record (the state at open).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     initial: bool,
+    /// Only on the record of the edge that woke the system.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    wakeup: bool,
     /// GPIO: interrupts merged into no record since the previous record.
     #[serde(skip_serializing_if = "is_zero")]
     merged: u32,
@@ -214,6 +218,7 @@ pub fn event_json_styled(
         resumed: e.resumed(),
         config: e.config_changed(),
         initial: e.initial(),
+        wakeup: e.wakeup(),
         merged: e.merged(),
     })
 }

@@ -251,6 +251,30 @@ fn resumed_timer_record_says_so() {
 }
 
 #[test]
+fn wakeup_record_says_so() {
+    let e = RpollEvent {
+        seq: 3,
+        timestamp_ns: 2_000_000_000,
+        jiffies: 9,
+        source: rpoll_uapi::gpio_source(true) | rpoll_uapi::RPOLL_EVENT_WAKEUP,
+        lost: 0,
+    };
+    let line = format::event_line("key", &e, None);
+    assert!(
+        line.contains("edge=rising") && line.ends_with(" wakeup"),
+        "{line}"
+    );
+    let j = format::event_json("key", &e, None);
+    assert!(j.ends_with(",\"wakeup\":true}"), "{j}");
+    let plain = RpollEvent {
+        source: rpoll_uapi::gpio_source(true),
+        ..e
+    };
+    assert!(!format::event_line("key", &plain, None).contains("wakeup"));
+    assert!(!format::event_json("key", &plain, None).contains("wakeup"));
+}
+
+#[test]
 fn level_command_and_formats() {
     assert_eq!(
         parse(&args("level key --json")),

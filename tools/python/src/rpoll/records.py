@@ -62,6 +62,13 @@ class Event:
         return bool(self.source & uapi.EVENT_INITIAL)
 
     @property
+    def wakeup(self) -> bool:
+        """True for the record of the edge that woke the system, or stopped
+        it from going to sleep (a wakeup-source device; at most one per
+        sleep)."""
+        return bool(self.source & uapi.EVENT_WAKEUP)
+
+    @property
     def resumed(self) -> bool:
         """True for a timer's first record after a system sleep (the
         periods missed while asleep are counted in the device's overruns)."""

@@ -21,6 +21,8 @@ EVENT_RESUMED = 1 << 11
 EVENT_CONFIG = 1 << 12
 # GPIO: a file's initial record (the line's level at open; IOC_WANT_INITIAL).
 EVENT_INITIAL = 1 << 13
+# GPIO and irq: the edge that woke the system (or stopped it from sleeping).
+EVENT_WAKEUP = 1 << 14
 # GPIO: bits 16..31 count the line's inputs merged into no record since the
 # device's previous record.
 EVENT_MERGED_SHIFT = 16
