@@ -133,7 +133,7 @@ fn hex(s: &str) -> Vec<u8> {
 fn constants_match_the_c_header() {
     let c = c_values();
     let num = |k: &str| -> u64 { c[k].parse().unwrap_or_else(|_| panic!("{k}: {}", c[k])) };
-    let expect: [(&str, u64); 34] = [
+    let expect: [(&str, u64); 35] = [
         ("RPOLL_SOURCE_GPIO", RPOLL_SOURCE_GPIO.into()),
         ("RPOLL_SOURCE_MASK", RPOLL_SOURCE_MASK.into()),
         ("RPOLL_EVENT_RISING", RPOLL_EVENT_RISING.into()),
