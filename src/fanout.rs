@@ -14,28 +14,40 @@
 //! - `membership` (mutex) serialises attach, detach and shutdown with the
 //!   hooks they run (a timer source starts with its first reader and stops
 //!   after its last), which may sleep. It is never taken by a source.
+//!
+//! Wake-ups: a reader is ready when its queue reaches its watermark
+//! (`RPOLL_IOC_SET_WATERMARK`; by default one record) or its oldest record
+//! is the watermark's delay old; `push` wakes the waiters only when a
+//! reader became ready by count, and the device's deadline timer when one
+//! became ready by age (armed at the earliest deadline of any reader).
 
 use kernel::{
     fs::File,
-    new_mutex,
+    impl_has_hr_timer, new_mutex,
     prelude::*,
-    sync::{Arc, Mutex},
+    sync::{Arc, ArcBorrow, Mutex},
+    time::{
+        hrtimer::{AbsoluteMode, HrTimer, HrTimerCallback, HrTimerCallbackContext, HrTimerRestart},
+        Delta, Instant, Monotonic,
+    },
 };
 
 use crate::{
     logic::{
         decimal::Decimal,
-        queue::{Delivery, ReaderQueue},
+        queue::{Delivery, ReaderQueue, Watermark},
         sample::Sample,
         uapi::{
-            edge_wanted, RpollStats, RPOLL_EDGE_FALLING, RPOLL_EDGE_RISING, RPOLL_EVENT_CONFIG,
-            RPOLL_EVENT_FALLING, RPOLL_EVENT_INITIAL, RPOLL_EVENT_LEVEL, RPOLL_EVENT_MERGED_MASK,
-            RPOLL_EVENT_MERGED_SHIFT, RPOLL_EVENT_RISING, RPOLL_EVENT_WAKEUP, RPOLL_SOURCE_MASK,
+            edge_wanted, RpollStats, RpollWatermark, RPOLL_EDGE_FALLING, RPOLL_EDGE_RISING,
+            RPOLL_EVENT_CONFIG, RPOLL_EVENT_FALLING, RPOLL_EVENT_INITIAL, RPOLL_EVENT_LEVEL,
+            RPOLL_EVENT_MERGED_MASK, RPOLL_EVENT_MERGED_SHIFT, RPOLL_EVENT_RISING,
+            RPOLL_EVENT_WAKEUP, RPOLL_SOURCE_MASK,
         },
         wake::WakeWindow,
     },
     shim::{
         clock,
+        hrtimer_rearm::ArmedTimer,
         misc_poll::mask,
         wait_queue_lock::{new_wait_queue_lock, PollTable, WaitQueueGuard, WaitQueueLock},
     },
@@ -69,7 +81,8 @@ pub(crate) enum Wait {
 /// What `poll` reports for one reader.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Readiness {
-    /// The reader's queue holds a record.
+    /// The reader's queue reached its watermark (by default: holds a
+    /// record).
     pub(crate) readable: bool,
     /// The device is unbound.
     pub(crate) gone: bool,
@@ -123,6 +136,12 @@ struct State {
     /// Which record is the wake-up of a system sleep
     /// (`RPOLL_EVENT_WAKEUP`).
     wake: WakeWindow,
+    /// The deadline timer, started by the first watermark with a delay;
+    /// taken (cancelled) at shutdown. It holds a reference to the fan-out
+    /// while it exists, so it must not outlive the binding.
+    deadline_timer: Option<ArmedTimer<FanOut>>,
+    /// When it is armed to fire (monotonic ns); `None` when idle.
+    deadline: Option<u64>,
 }
 
 impl State {
@@ -130,22 +149,53 @@ impl State {
         self.slots.get_mut(slot).and_then(Option::as_mut)
     }
 
-    fn readiness(&self, slot: usize) -> Readiness {
+    /// The reader in `slot`'s state at monotonic time `now_ns`.
+    fn readiness(&self, slot: usize, now_ns: u64) -> Readiness {
         let readable = self
             .slots
             .get(slot)
             .and_then(Option::as_ref)
-            .is_some_and(|q| !q.is_empty());
+            .is_some_and(|q| q.ready(now_ns));
         Readiness {
             readable,
             gone: self.gone,
         }
     }
+
+    /// The earliest deadline of any reader after `now_ns`.
+    fn next_deadline(&self, now_ns: u64) -> Option<u64> {
+        self.slots
+            .iter()
+            .flatten()
+            .filter_map(Queue::deadline)
+            .filter(|&d| d > now_ns)
+            .min()
+    }
+
+    /// Moves the deadline timer to `at_ns` if it is armed later (or idle).
+    fn arm_deadline(&mut self, at_ns: u64) {
+        if self.deadline.is_some_and(|d| d <= at_ns) {
+            return;
+        }
+        if let Some(timer) = &self.deadline_timer {
+            timer.restart(mono_instant(at_ns));
+            self.deadline = Some(at_ns);
+        }
+    }
+}
+
+/// The `Instant` of monotonic time `at_ns`.
+fn mono_instant(at_ns: u64) -> Instant<Monotonic> {
+    let now = clock::monotonic_ns();
+    Instant::<Monotonic>::now() + Delta::from_nanos(at_ns.saturating_sub(now) as i64)
 }
 
 /// The fan-out queue of one device.
 #[pin_data]
 pub(crate) struct FanOut {
+    /// Wakes readers whose oldest record reached their watermark's delay.
+    #[pin]
+    deadline_timer: HrTimer<FanOut>,
     /// Also the wait queue of readers waiting for a record.
     #[pin]
     state: WaitQueueLock<State>,
@@ -178,7 +228,10 @@ impl FanOut {
                     config_changed: false,
                     state: None,
                     wake: WakeWindow::new(),
+                    deadline_timer: None,
+                    deadline: None,
                 }, "rpoll::fanout"),
+                deadline_timer <- HrTimer::new(),
                 membership <- new_mutex!((), "rpoll::membership"),
                 depth,
             }),
@@ -216,6 +269,7 @@ impl FanOut {
             sample.source |= (merged << RPOLL_EVENT_MERGED_SHIFT) & RPOLL_EVENT_MERGED_MASK;
         }
         let mut open = st.active;
+        let (mut ready, mut deadline) = (false, None::<u64>);
         while open != 0 {
             let slot = open.trailing_zeros() as usize;
             open &= open - 1;
@@ -223,12 +277,51 @@ impl FanOut {
             if let Some(q) = st.queue(slot) {
                 if wanted {
                     q.push(sample);
+                    ready |= q.ready_by_count();
+                    if let Some(d) = q.deadline() {
+                        deadline = Some(deadline.map_or(d, |e| e.min(d)));
+                    }
                 } else {
                     q.skip();
                 }
             }
         }
-        st.wake_up_poll(mask::IN | mask::RDNORM);
+        if let Some(d) = deadline {
+            st.arm_deadline(d);
+        }
+        // Below every reader's watermark: nobody to wake yet.
+        if ready {
+            st.wake_up_poll(mask::IN | mask::RDNORM);
+        }
+    }
+
+    /// Sets the watermark of the reader in `slot` (checked against this
+    /// device's depth): `EINVAL` with nothing changed for a value out of
+    /// range, `ENODEV` once gone. Wakes its waiters if it is ready now.
+    /// Process context.
+    pub(crate) fn set_watermark(self: &Arc<Self>, slot: usize, w: &RpollWatermark) -> Result {
+        let w = Watermark::checked(w.count, w.max_delay_us, w.reserved, self.depth as usize)
+            .ok_or(EINVAL)?;
+        let mut st = self.state.lock();
+        if st.gone {
+            return Err(ENODEV);
+        }
+        if w.count > 1 && st.deadline_timer.is_none() {
+            // Started once, idle after a first (harmless) expiry.
+            let first = Instant::<Monotonic>::now() + Delta::from_nanos(w.max_delay_ns as i64);
+            st.deadline_timer = Some(ArmedTimer::start(self.clone(), first));
+        }
+        let q = st.queue(slot).ok_or(EINVAL)?;
+        q.set_watermark(w);
+        let now = clock::monotonic_ns();
+        let (ready, deadline) = (q.ready(now), q.deadline());
+        if let Some(d) = deadline {
+            st.arm_deadline(d);
+        }
+        if ready {
+            st.wake_up_poll(mask::IN | mask::RDNORM);
+        }
+        Ok(())
     }
 
     /// Sets the `source` word (kind and level flag) of the initial record
@@ -357,25 +450,36 @@ impl FanOut {
     /// locked, to take records from with one lock hold. When the queue is
     /// empty: `None` for [`Wait::Never`] (the read already has records), else
     /// `ENODEV` once the device is gone, else as `wait` says.
+    ///
+    /// A blocking read waits for the reader's watermark, as poll does; a
+    /// read that does not block takes whatever is queued.
     pub(crate) fn records(&self, slot: usize, wait: Wait) -> Result<Option<Records<'_>>> {
         let mut st = self.state.lock();
         loop {
-            let ready = st.readiness(slot);
-            if ready.readable {
+            let has = st.queue(slot).is_some_and(|q| !q.is_empty());
+            if has && wait != Wait::Block {
                 return Ok(Some(Records { st, slot }));
             }
             if wait == Wait::Never {
                 return Ok(None);
             }
+            let ready = st.readiness(slot, clock::monotonic_ns());
+            if ready.readable {
+                return Ok(Some(Records { st, slot }));
+            }
             if ready.gone {
+                // What is queued is still read; then `ENODEV`.
+                if has {
+                    return Ok(Some(Records { st, slot }));
+                }
                 return Err(ENODEV);
             }
             if wait == Wait::NonBlock {
                 return Err(EAGAIN);
             }
-            // Woken for this reader: a record, or the device gone.
+            // Woken for this reader: its watermark, or the device gone.
             if st.wait_interruptible(|st| {
-                let r = st.readiness(slot);
+                let r = st.readiness(slot, clock::monotonic_ns());
                 r.readable || r.gone
             })? {
                 return Err(ERESTARTSYS);
@@ -402,7 +506,7 @@ impl FanOut {
     /// Registers a poll wait for the device and returns the reader's state.
     pub(crate) fn poll<'a>(&'a self, slot: usize, file: &File, table: PollTable<'a>) -> Readiness {
         table.register_wait(file, &self.state);
-        self.state.lock().readiness(slot)
+        self.state.lock().readiness(slot, clock::monotonic_ns())
     }
 
     /// Whether the device is unbound.
@@ -431,9 +535,16 @@ impl FanOut {
     /// reader can attach from now on.
     pub(crate) fn shutdown(&self) {
         let _members = self.membership.lock();
-        let mut st = self.state.lock();
-        st.gone = true;
-        st.wake_up_poll(mask::IN | mask::HUP | mask::ERR);
+        let timer = {
+            let mut st = self.state.lock();
+            st.gone = true;
+            st.wake_up_poll(mask::IN | mask::HUP | mask::ERR);
+            st.deadline = None;
+            st.deadline_timer.take()
+        };
+        // Outside the lock: cancelling waits for a running callback, which
+        // takes it. This drops the timer's reference to the fan-out.
+        drop(timer);
     }
 
     /// The device-wide and per-reader lines of the debugfs `state` file.
@@ -448,17 +559,49 @@ impl FanOut {
         for (i, q) in st.slots.iter().enumerate() {
             if let Some(q) = q {
                 let c = q.counts();
+                let w = q.watermark();
                 writeln!(
                     f,
-                    "reader {i}: base={} delivered={} lost={} queued={} filtered={}",
+                    "reader {i}: base={} delivered={} lost={} queued={} filtered={} watermark={} max_delay_us={}",
                     Decimal(c.base),
                     Decimal(c.delivered),
                     Decimal(c.lost),
                     Decimal(c.queued),
-                    Decimal(c.filtered)
+                    Decimal(c.filtered),
+                    w.count,
+                    w.max_delay_ns / 1000
                 )?;
             }
         }
         Ok(())
+    }
+}
+
+impl_has_hr_timer! {
+    impl HasHrTimer<Self> for FanOut {
+        mode: AbsoluteMode<Monotonic>,
+        field: self.deadline_timer
+    }
+}
+
+impl HrTimerCallback for FanOut {
+    type Pointer<'a> = Arc<Self>;
+
+    /// A reader's oldest record reached its watermark's delay: wakes the
+    /// waiters, and moves the timer to the next reader's deadline.
+    fn run(this: ArcBorrow<'_, Self>, _ctx: HrTimerCallbackContext<'_, Self>) -> HrTimerRestart {
+        let mut st = this.state.lock();
+        let now = clock::monotonic_ns();
+        st.deadline = None;
+        let ready = (0..MAX_READERS).any(|slot| st.readiness(slot, now).readable);
+        if ready {
+            st.wake_up_poll(mask::IN | mask::RDNORM);
+        }
+        if let Some(next) = st.next_deadline(now) {
+            // Restarting from the callback itself: the timer is queued
+            // again, and `NoRestart` leaves it queued.
+            st.arm_deadline(next);
+        }
+        HrTimerRestart::NoRestart
     }
 }

@@ -2,10 +2,12 @@
 
 //! One open file of an rpoll device: a reader with its own queue.
 //!
-//! `read()` blocks until at least one record is queued and returns as many
-//! whole records as fit; `poll()` reports `EPOLLIN | EPOLLRDNORM` while the
-//! queue is non-empty and `EPOLLHUP | EPOLLERR` once the device is gone;
-//! `ioctl()` implements the `RPOLL_IOC_*` commands of the uapi header.
+//! `read()` blocks until the reader's queue reaches its watermark (by
+//! default: one record) and returns as many whole records as fit (with
+//! `O_NONBLOCK`, whatever is queued); `poll()` reports `EPOLLIN |
+//! EPOLLRDNORM` while the watermark is reached and `EPOLLHUP | EPOLLERR` once
+//! the device is gone; `ioctl()` implements the `RPOLL_IOC_*` commands of
+//! the uapi header.
 
 use kernel::{
     fs::{file, File, Kiocb},
@@ -24,11 +26,11 @@ use crate::{
     logic::{
         sample::{Clock, ReadClock},
         uapi::{
-            RpollConfig, RpollEdgeMask, RPOLL_CONFIG_SIZE, RPOLL_EDGE_FALLING,
+            RpollConfig, RpollEdgeMask, RpollWatermark, RPOLL_CONFIG_SIZE, RPOLL_EDGE_FALLING,
             RPOLL_EDGE_MASK_SIZE, RPOLL_EDGE_RISING, RPOLL_EVENT_SIZE, RPOLL_IOC_FLUSH,
             RPOLL_IOC_GET_CONFIG, RPOLL_IOC_GET_LEVEL, RPOLL_IOC_INFO, RPOLL_IOC_SET_CLOCK,
-            RPOLL_IOC_SET_CONFIG, RPOLL_IOC_SET_EDGE_MASK, RPOLL_IOC_SET_PERIOD, RPOLL_IOC_STATS,
-            RPOLL_IOC_WANT_INITIAL,
+            RPOLL_IOC_SET_CONFIG, RPOLL_IOC_SET_EDGE_MASK, RPOLL_IOC_SET_PERIOD,
+            RPOLL_IOC_SET_WATERMARK, RPOLL_IOC_STATS, RPOLL_IOC_WANT_INITIAL, RPOLL_WATERMARK_SIZE,
         },
     },
     shim::{
@@ -256,6 +258,13 @@ impl PollMiscDevice for Reader {
             RPOLL_IOC_SET_EDGE_MASK => reader.set_edge_mask(user(RPOLL_EDGE_MASK_SIZE)),
             RPOLL_IOC_WANT_INITIAL => {
                 reader.dev.fanout.want_initial(reader.slot)?;
+                Ok(0)
+            }
+            RPOLL_IOC_SET_WATERMARK => {
+                let mut raw = [0u8; RPOLL_WATERMARK_SIZE];
+                user(RPOLL_WATERMARK_SIZE).reader().read_slice(&mut raw)?;
+                let w = RpollWatermark::from_bytes(&raw);
+                reader.dev.fanout.set_watermark(reader.slot, &w)?;
                 Ok(0)
             }
             _ => Err(ENOTTY),

@@ -18,6 +18,52 @@ pub const MIN_DEPTH: usize = 2;
 /// Largest accepted capacity.
 pub const MAX_DEPTH: usize = 4096;
 
+/// Longest accepted [`Watermark::max_delay_ns`], in microseconds (10 s).
+pub const WATERMARK_DELAY_US_MAX: u32 = 10_000_000;
+
+/// When a reader's waiters are woken: once `count` records are queued, or
+/// once the oldest queued record is `max_delay_ns` old, whichever comes
+/// first. The default (count 1) wakes on every record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Watermark {
+    /// Records queued that make the reader ready, at least 1.
+    pub count: usize,
+    /// Age of the oldest queued record (from its `mono_ns`) that makes the
+    /// reader ready, in nanoseconds; unused when `count` is 1.
+    pub max_delay_ns: u64,
+}
+
+impl Default for Watermark {
+    fn default() -> Self {
+        Self {
+            count: 1,
+            max_delay_ns: 0,
+        }
+    }
+}
+
+impl Watermark {
+    /// Checks a request (`RPOLL_IOC_SET_WATERMARK`) for a queue of `depth`
+    /// records: `count` in `1..=depth`; `max_delay_us` in
+    /// `1..=WATERMARK_DELAY_US_MAX`, or 0 with `count` 1; `reserved` 0.
+    pub fn checked(
+        count: u32,
+        max_delay_us: u32,
+        reserved: [u32; 2],
+        depth: usize,
+    ) -> Option<Self> {
+        let count = count as usize;
+        let delay_ok = match (count, max_delay_us) {
+            (1, 0) => true,
+            (_, d) => (1..=WATERMARK_DELAY_US_MAX).contains(&d),
+        };
+        (reserved == [0; 2] && (1..=depth).contains(&count) && delay_ok).then_some(Self {
+            count,
+            max_delay_ns: u64::from(max_delay_us) * 1000,
+        })
+    }
+}
+
 /// Why a queue could not be created.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BadDepth(pub usize);
@@ -78,6 +124,7 @@ pub struct ReaderQueue<B> {
     pending_lost: u64,
     counts: ReaderCounts,
     initial: Initial,
+    watermark: Watermark,
 }
 
 impl<B: DerefMut<Target = [Sample]>> ReaderQueue<B> {
@@ -100,6 +147,44 @@ impl<B: DerefMut<Target = [Sample]>> ReaderQueue<B> {
                 ..ReaderCounts::default()
             },
             initial: Initial::Gone,
+            watermark: Watermark::default(),
+        })
+    }
+
+    /// When the reader is woken.
+    pub fn watermark(&self) -> Watermark {
+        self.watermark
+    }
+
+    /// Sets when the reader is woken.
+    pub fn set_watermark(&mut self, w: Watermark) {
+        self.watermark = w;
+    }
+
+    /// Whether the reader is to be woken at monotonic time `now_ns`: its
+    /// initial record is asked for, or the queue holds the watermark's count
+    /// of records, or its oldest is the watermark's delay old.
+    pub fn ready(&self, now_ns: u64) -> bool {
+        if matches!(self.initial, Initial::Wanted(_)) || self.len >= self.watermark.count {
+            return true;
+        }
+        self.deadline().is_some_and(|d| now_ns >= d)
+    }
+
+    /// Whether the reader is ready by its count alone (no clock read): what
+    /// a producer checks after queuing a record.
+    pub fn ready_by_count(&self) -> bool {
+        self.len >= self.watermark.count || matches!(self.initial, Initial::Wanted(_))
+    }
+
+    /// When the queued records make the reader ready by age: the oldest
+    /// one's stamp plus the watermark's delay; `None` when the queue is
+    /// empty or the count alone decides (count 1).
+    pub fn deadline(&self) -> Option<u64> {
+        (self.len > 0 && self.watermark.count > 1).then(|| {
+            self.buf[self.head]
+                .mono_ns
+                .saturating_add(self.watermark.max_delay_ns)
         })
     }
 

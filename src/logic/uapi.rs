@@ -441,3 +441,58 @@ impl RpollStats {
         out
     }
 }
+
+/// Argument of [`RPOLL_IOC_SET_WATERMARK`]: when this file's waiters are
+/// woken.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RpollWatermark {
+    /// Wake (poll, epoll, a blocking read) once this many records are
+    /// queued, 1..=the queue depth; 1 (the default) wakes on every record.
+    pub count: u32,
+    /// ... or once the oldest queued record is this many microseconds old
+    /// (from its timestamp), 1..=10 000 000; 0 only with `count` 1.
+    pub max_delay_us: u32,
+    /// Must be 0.
+    pub reserved: [u32; 2],
+}
+
+/// Size of [`RpollWatermark`].
+pub const RPOLL_WATERMARK_SIZE: usize = 16;
+
+const _: () = assert!(size_of::<RpollWatermark>() == RPOLL_WATERMARK_SIZE);
+
+/// `_IOW(0xB9, 10, struct rpoll_watermark)`: this file's wake-up watermark
+/// (no privilege: it only delays this file's own wake-ups); `EINVAL` with
+/// nothing changed for a value out of range. A read without `O_NONBLOCK`
+/// and poll/epoll wait for the watermark; an `O_NONBLOCK` read returns the
+/// records queued so far.
+pub const RPOLL_IOC_SET_WATERMARK: u32 = ioc(IOC_WRITE, 10, RPOLL_WATERMARK_SIZE);
+
+impl RpollWatermark {
+    /// Decodes the wire form (native endianness).
+    pub fn from_bytes(b: &[u8; RPOLL_WATERMARK_SIZE]) -> Self {
+        let w = |i: usize| u32::from_ne_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]]);
+        Self {
+            count: w(0),
+            max_delay_us: w(1),
+            reserved: [w(2), w(3)],
+        }
+    }
+
+    /// Wire form (native endianness): what user space sends.
+    #[cfg_attr(CONFIG_RUST, expect(dead_code))]
+    pub fn to_bytes(self) -> [u8; RPOLL_WATERMARK_SIZE] {
+        let mut out = [0u8; RPOLL_WATERMARK_SIZE];
+        let words = [
+            self.count,
+            self.max_delay_us,
+            self.reserved[0],
+            self.reserved[1],
+        ];
+        for (i, v) in words.iter().enumerate() {
+            put_u32(&mut out, 4 * i, *v);
+        }
+        out
+    }
+}

@@ -3,8 +3,10 @@
  * rpoll-epoll: the smallest complete C client of rpoll.
  * Opens one or more devices, waits in epoll and prints every record.
  *
- *   rpoll-epoll [-n COUNT] [-e rising|falling] [-i] DEV...     (DEV: /dev/rpoll-tick)
+ *   rpoll-epoll [-n COUNT] [-e rising|falling] [-i] [-w N,US] DEV...   (DEV: /dev/rpoll-tick)
  *
+ * -w: be woken once N records are queued or the oldest is US microseconds
+ * old (RPOLL_IOC_SET_WATERMARK), instead of for every record.
  * -i: GPIO devices only: the first record is the line's level at open
  * (RPOLL_IOC_WANT_INITIAL), with no edge lost in between.
  * -e: GPIO devices only: this program receives only that edge
@@ -42,11 +44,15 @@ int main(int argc, char **argv)
 	long count = -1;
 	__u32 mask = 0;
 	int initial = 0;
+	struct rpoll_watermark wm = { 0 };
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:e:i")) != -1) {
+	while ((opt = getopt(argc, argv, "n:e:iw:")) != -1) {
 		if (opt == 'i') {
 			initial = 1;
+		} else if (opt == 'w' &&
+			   sscanf(optarg, "%u,%u", &wm.count, &wm.max_delay_us) == 2) {
+			/* checked by the driver: EINVAL below */
 		} else if (opt == 'n') {
 			count = strtol(optarg, NULL, 10);
 		} else if (opt == 'e' && !strcmp(optarg, "rising")) {
@@ -54,12 +60,12 @@ int main(int argc, char **argv)
 		} else if (opt == 'e' && !strcmp(optarg, "falling")) {
 			mask = RPOLL_EDGE_FALLING;
 		} else {
-			fprintf(stderr, "usage: %s [-n COUNT] [-e rising|falling] [-i] DEV...\n", argv[0]);
+			fprintf(stderr, "usage: %s [-n COUNT] [-e rising|falling] [-i] [-w N,US] DEV...\n", argv[0]);
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: %s [-n COUNT] [-e rising|falling] [-i] DEV...\n", argv[0]);
+		fprintf(stderr, "usage: %s [-n COUNT] [-e rising|falling] [-i] [-w N,US] DEV...\n", argv[0]);
 		return 2;
 	}
 
@@ -83,6 +89,10 @@ int main(int argc, char **argv)
 		}
 		printf("%s: %s, %s, queue depth %u\n", path, info.name, source_name(info.source),
 		       info.queue_depth);
+		if (wm.count && ioctl(fds[i], RPOLL_IOC_SET_WATERMARK, &wm) < 0) {
+			fprintf(stderr, "%s: -w: %s\n", path, strerror(errno));
+			return 1;
+		}
 		if (initial && ioctl(fds[i], RPOLL_IOC_WANT_INITIAL) < 0) {
 			fprintf(stderr, "%s: -i: %s\n", path, strerror(errno));
 			return 1;

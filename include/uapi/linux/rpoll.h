@@ -122,6 +122,18 @@ struct rpoll_edge_mask {
 	__u64 filtered; /* out: records the mask kept from this file since its open */
 };
 
+/*
+ * RPOLL_IOC_SET_WATERMARK (this open file only): its waiters (poll, epoll,
+ * a read without O_NONBLOCK) are woken once count records are queued or the
+ * oldest queued one is max_delay_us old (from its timestamp), whichever
+ * comes first. The default, count 1, wakes on every record.
+ */
+struct rpoll_watermark {
+	__u32 count;        /* 1 .. the queue depth */
+	__u32 max_delay_us; /* 1 .. 10000000; 0 only with count 1 */
+	__u32 reserved[2];  /* must be 0 */
+};
+
 #define RPOLL_IOC_MAGIC 0xB9
 
 /* Describe the device. */
@@ -174,6 +186,13 @@ struct rpoll_edge_mask {
  * read only: EBUSY after; ENOTTY on timer and irq devices.
  */
 #define RPOLL_IOC_WANT_INITIAL _IO(RPOLL_IOC_MAGIC, 9)
+/*
+ * This file's wake-up watermark (unprivileged: it delays only this file's
+ * wake-ups). EINVAL with nothing changed for a value out of range; an
+ * O_NONBLOCK read still returns whatever is queued. Unbind and signals wake
+ * at once, and an overflow still drops the oldest record and counts it.
+ */
+#define RPOLL_IOC_SET_WATERMARK _IOW(RPOLL_IOC_MAGIC, 10, struct rpoll_watermark)
 
 #ifndef __KERNEL__
 #include <stddef.h>
@@ -188,6 +207,7 @@ _Static_assert(offsetof(struct rpoll_stats, delivered) == 40, "rpoll_stats layou
 _Static_assert(sizeof(struct rpoll_config) == 32, "rpoll_config layout");
 _Static_assert(offsetof(struct rpoll_config, reserved) == 12, "rpoll_config layout");
 _Static_assert(sizeof(struct rpoll_edge_mask) == 16, "rpoll_edge_mask layout");
+_Static_assert(sizeof(struct rpoll_watermark) == 16, "rpoll_watermark layout");
 #endif
 
 #endif /* _UAPI_LINUX_RPOLL_H */

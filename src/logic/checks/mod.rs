@@ -144,6 +144,8 @@ macro_rules! for_each_check_suite {
                 flush_counts_as_loss,
                 skipped_events_are_counted_as_filtered,
                 initial_record_first_only_if_asked_in_time,
+                watermark_wakes_by_count_or_age,
+                watermark_requests_checked,
             ]
         );
         $runner!(

@@ -6,7 +6,7 @@
 
 use super::Checked;
 use crate::logic::{
-    queue::{BadDepth, ReaderQueue},
+    queue::{BadDepth, ReaderQueue, Watermark, WATERMARK_DELAY_US_MAX},
     sample::Sample,
 };
 
@@ -147,5 +147,49 @@ pub fn initial_record_first_only_if_asked_in_time() -> Checked {
     q.push(sample(1));
     ensure!(q.pop().is_some_and(|d| !d.initial));
     ensure!(q.want_initial().is_err());
+    Ok(())
+}
+
+/// The default watermark wakes on every record; one of 4 records or 5 us
+/// wakes at the 4th record or when the oldest is 5 us old, whichever is
+/// first, and the deadline follows the oldest queued record.
+pub fn watermark_wakes_by_count_or_age() -> Checked {
+    let mut buf = [Sample::default(); 8];
+    let mut q = ensure_ok!(ReaderQueue::new(&mut buf[..], 0));
+    ensure!(!q.ready(0) && q.deadline().is_none());
+    q.push(sample(1));
+    ensure!(q.ready(1000) && q.ready_by_count() && q.deadline().is_none());
+    q.pop();
+    q.set_watermark(ensure_ok!(Watermark::checked(4, 5, [0; 2], 8).ok_or(())));
+    q.push(sample(2));
+    q.push(sample(3));
+    // The oldest is stamped 2000 ns: ready by age from 7000 ns.
+    ensure_eq!(q.deadline(), Some(7000));
+    ensure!(!q.ready_by_count() && !q.ready(6999) && q.ready(7000));
+    q.push(sample(4));
+    q.push(sample(5));
+    ensure!(q.ready_by_count() && q.ready(0));
+    q.pop();
+    ensure_eq!(q.deadline(), Some(8000));
+    while q.pop().is_some() {}
+    ensure!(q.deadline().is_none() && !q.ready(u64::MAX));
+    Ok(())
+}
+
+/// A watermark is 1..=depth records with a delay of 1 us..=10 s (0 only
+/// with one record) and reserved words 0; anything else is refused.
+pub fn watermark_requests_checked() -> Checked {
+    ensure_eq!(
+        Watermark::checked(1, 0, [0; 2], 8),
+        Some(Watermark::default())
+    );
+    ensure!(Watermark::checked(8, WATERMARK_DELAY_US_MAX, [0; 2], 8).is_some());
+    ensure!(Watermark::checked(1, 100, [0; 2], 8).is_some());
+    ensure!(Watermark::checked(0, 100, [0; 2], 8).is_none());
+    ensure!(Watermark::checked(9, 100, [0; 2], 8).is_none());
+    ensure!(Watermark::checked(2, 0, [0; 2], 8).is_none());
+    ensure!(Watermark::checked(2, WATERMARK_DELAY_US_MAX + 1, [0; 2], 8).is_none());
+    ensure!(Watermark::checked(2, 100, [0, 1], 8).is_none());
+    ensure!(Watermark::checked(u32::MAX, 100, [0; 2], 4096).is_none());
     Ok(())
 }

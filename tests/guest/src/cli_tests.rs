@@ -49,6 +49,38 @@ pub fn cli_watch_json() -> TestResult {
     Ok(())
 }
 
+/// `rpoll watch --watermark N --max-delay D`: records arrive in order, and
+/// a watermark above the queue depth is refused with a message naming both
+/// options.
+pub fn cli_watch_watermark() -> TestResult {
+    let (ok, out, err) = run(&[
+        "watch",
+        "--json",
+        "--count",
+        "12",
+        "--watermark",
+        "6",
+        "--max-delay",
+        "1s",
+        "fast",
+    ])?;
+    check!(ok, "rpoll watch --watermark failed: {err}");
+    let seqs = out
+        .lines()
+        .map(|l| json(l).and_then(|v| v["seq"].as_u64().ok_or(format!("seq in {l}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    check!(
+        seqs.len() == 12 && seqs.windows(2).all(|w| w[1] > w[0]),
+        "records {seqs:?}"
+    );
+    let (ok, _, err) = run(&["watch", "--watermark", "100", "--max-delay", "1s", "fast"])?;
+    check!(
+        !ok && err.contains("--watermark 100") && err.contains("queue depth"),
+        "a watermark above the depth: ok {ok}, stderr {err}"
+    );
+    Ok(())
+}
+
 /// `rpoll list --json`, `rpoll stats`, `rpoll set-period` and the errors.
 pub fn cli_list_stats_set_period() -> TestResult {
     let (ok, out, err) = run(&["list", "--json"])?;

@@ -19,12 +19,12 @@ extern "C" fn on_usr1(_: libc::c_int) {
 }
 
 /// Sends SIGUSR1 to thread `tid` of this process.
-fn signal_thread(tid: i32) {
+pub(crate) fn signal_thread(tid: i32) {
     // SAFETY: plain syscall; the thread is alive until joined by the caller.
     unsafe { libc::syscall(libc::SYS_tgkill, libc::getpid(), tid, libc::SIGUSR1) };
 }
 
-fn set_usr1_handler(restart: bool) {
+pub(crate) fn set_usr1_handler(restart: bool) {
     // SAFETY: installs an async-signal-safe handler.
     unsafe {
         let mut sa: libc::sigaction = std::mem::zeroed();

@@ -27,6 +27,7 @@ mod polled_gpio_tests;
 mod read_tests;
 mod sleeping_gpio_tests;
 mod timer_tests;
+mod watermark_tests;
 
 use dev::TestResult;
 
@@ -118,6 +119,12 @@ const TESTS: &[Test] = tests![
     timer_tests::timer_follows_reader,
     timer_tests::timer_survives_its_cpu_going_offline,
     timer_tests::late_callbacks_count_overruns,
+    watermark_tests::watermark_wakes_at_count,
+    watermark_tests::watermark_delay_bounds_the_wait,
+    watermark_tests::watermark_unbind_and_signal_wake_at_once,
+    watermark_tests::watermark_overflow_counted,
+    watermark_tests::watermark_bad_requests_change_nothing,
+    cli_tests::cli_watch_watermark,
     read_tests::partial_read_fault_accounted,
     ioctl_tests::set_period_applies_at_once_device_wide,
     ioctl_tests::unprivileged_set_period_on_irq_is_eperm,
@@ -166,6 +173,9 @@ const COMPAT: &[&str] = &[
     "initial_record_has_no_gap_to_the_first_edge",
     "tai_clock_and_time_formats",
     "partial_read_fault_accounted",
+    "watermark_wakes_at_count",
+    "watermark_delay_bounds_the_wait",
+    "watermark_bad_requests_change_nothing",
 ];
 
 /// Tests that need a kernel option that not every guest kernel has (fault

@@ -66,10 +66,11 @@ int main(void)
 	CONST(RPOLL_IOC_STATS); CONST(RPOLL_IOC_SET_CLOCK); CONST(RPOLL_IOC_FLUSH);
 	CONST(RPOLL_IOC_SET_PERIOD); CONST(RPOLL_IOC_GET_CONFIG); CONST(RPOLL_IOC_SET_CONFIG);
 	CONST(RPOLL_IOC_SET_EDGE_MASK); CONST(RPOLL_EVENT_CONFIG); CONST(RPOLL_EDGE_RISING);
-	CONST(RPOLL_EDGE_FALLING); CONST(RPOLL_EVENT_INITIAL); CONST(RPOLL_EVENT_WAKEUP); CONST(RPOLL_IOC_WANT_INITIAL);
+	CONST(RPOLL_EDGE_FALLING); CONST(RPOLL_EVENT_INITIAL); CONST(RPOLL_EVENT_WAKEUP); CONST(RPOLL_IOC_WANT_INITIAL); CONST(RPOLL_IOC_SET_WATERMARK);
 	CONST(RPOLL_EVENT_MERGED_SHIFT); CONST(RPOLL_EVENT_MERGED_MASK);
 	printf("const sizeof_config %zu\n", sizeof(struct rpoll_config));
 	printf("const sizeof_edge_mask %zu\n", sizeof(struct rpoll_edge_mask));
+	printf("const sizeof_watermark %zu\n", sizeof(struct rpoll_watermark));
 	return 0;
 }
 """
@@ -155,10 +156,12 @@ class Layouts(unittest.TestCase):
             "RPOLL_EVENT_INITIAL": uapi.EVENT_INITIAL,
             "RPOLL_EVENT_WAKEUP": uapi.EVENT_WAKEUP,
             "RPOLL_IOC_WANT_INITIAL": uapi.IOC_WANT_INITIAL,
+            "RPOLL_IOC_SET_WATERMARK": uapi.IOC_SET_WATERMARK,
             "RPOLL_EVENT_MERGED_SHIFT": uapi.EVENT_MERGED_SHIFT,
             "RPOLL_EVENT_MERGED_MASK": uapi.EVENT_MERGED_MASK,
             "sizeof_config": uapi.CONFIG.size,
             "sizeof_edge_mask": uapi.EDGE_MASK.size,
+            "sizeof_watermark": uapi.WATERMARK.size,
         }.items():
             with self.subTest(name=name):
                 self.assertEqual(c[name], value)

@@ -51,6 +51,8 @@ int main(void)
 	printf("RPOLL_EVENT_MERGED_MASK %u\n", (unsigned)RPOLL_EVENT_MERGED_MASK);
 	printf("merged_of_3 %u\n", (unsigned)RPOLL_EVENT_MERGED(3u << 16 | 0x103u));
 	printf("RPOLL_IOC_WANT_INITIAL %u\n", (unsigned)RPOLL_IOC_WANT_INITIAL);
+	printf("RPOLL_IOC_SET_WATERMARK %u\n", (unsigned)RPOLL_IOC_SET_WATERMARK);
+	printf("sizeof_watermark %zu\n", sizeof(struct rpoll_watermark));
 	printf("RPOLL_EDGE_RISING %u\n", (unsigned)RPOLL_EDGE_RISING);
 	printf("RPOLL_EDGE_FALLING %u\n", (unsigned)RPOLL_EDGE_FALLING);
 	printf("sizeof_config %zu\n", sizeof(struct rpoll_config));
@@ -133,7 +135,7 @@ fn hex(s: &str) -> Vec<u8> {
 fn constants_match_the_c_header() {
     let c = c_values();
     let num = |k: &str| -> u64 { c[k].parse().unwrap_or_else(|_| panic!("{k}: {}", c[k])) };
-    let expect: [(&str, u64); 35] = [
+    let expect: [(&str, u64); 37] = [
         ("RPOLL_SOURCE_GPIO", RPOLL_SOURCE_GPIO.into()),
         ("RPOLL_SOURCE_MASK", RPOLL_SOURCE_MASK.into()),
         ("RPOLL_EVENT_RISING", RPOLL_EVENT_RISING.into()),
@@ -158,6 +160,8 @@ fn constants_match_the_c_header() {
         ("RPOLL_EVENT_MERGED_MASK", RPOLL_EVENT_MERGED_MASK.into()),
         ("merged_of_3", 3),
         ("RPOLL_IOC_WANT_INITIAL", RPOLL_IOC_WANT_INITIAL.into()),
+        ("RPOLL_IOC_SET_WATERMARK", RPOLL_IOC_SET_WATERMARK.into()),
+        ("sizeof_watermark", RPOLL_WATERMARK_SIZE as u64),
         ("RPOLL_EDGE_RISING", RPOLL_EDGE_RISING.into()),
         ("RPOLL_EDGE_FALLING", RPOLL_EDGE_FALLING.into()),
         ("sizeof_config", RPOLL_CONFIG_SIZE as u64),

@@ -54,6 +54,14 @@ enum Sub {
         /// Print an `idle` line after each such stretch without an event.
         #[arg(long, value_name = "DURATION", value_parser = parse_duration_us)]
         heartbeat: Option<u32>,
+        /// Be woken once N records are queued (or the oldest is --max-delay
+        /// old) instead of for every record: fewer wake-ups at high rates.
+        #[arg(long, value_name = "N", requires = "max_delay",
+              value_parser = clap::value_parser!(u32).range(1..))]
+        watermark: Option<u32>,
+        /// With --watermark: the longest a record waits, e.g. 20ms.
+        #[arg(long, value_name = "DURATION", requires = "watermark", value_parser = parse_duration_us)]
+        max_delay: Option<u32>,
     },
     /// Print the device's counters (produced, overruns, debounced, readers)
     /// and those of the file the command opens (base, delivered, lost, queued).
@@ -176,6 +184,8 @@ pub struct WatchOptions {
     pub idle_timeout_us: Option<u32>,
     /// Print `idle` after this many microseconds without an event.
     pub heartbeat_us: Option<u32>,
+    /// The wake-up watermark: (records, longest delay in microseconds).
+    pub watermark: Option<(u32, u32)>,
 }
 
 /// What the user asked for.
@@ -240,6 +250,8 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             initial_state,
             idle_timeout,
             heartbeat,
+            watermark,
+            max_delay,
         } => Command::Watch {
             devices,
             options: WatchOptions {
@@ -251,6 +263,7 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
                 initial_state,
                 idle_timeout_us: idle_timeout,
                 heartbeat_us: heartbeat,
+                watermark: watermark.zip(max_delay),
             },
         },
         Sub::Config {

@@ -247,6 +247,31 @@ impl Device {
         Ok(RpollEdgeMask::from_bytes(&bytes).filtered)
     }
 
+    /// Wakes this file's waiters (poll, epoll, a blocking read) only once
+    /// `count` records are queued or the oldest is `max_delay_us` old
+    /// (`RPOLL_IOC_SET_WATERMARK`; count 1 and delay 0, the default, wake on
+    /// every record). A non-blocking read still returns whatever is queued.
+    /// `EINVAL` for a count of 0 or above the queue depth, a delay of 0 with
+    /// a count above 1, or one above 10 s.
+    pub fn set_watermark(&self, count: u32, max_delay_us: u32) -> io::Result<()> {
+        let bytes = RpollWatermark {
+            count,
+            max_delay_us,
+            reserved: [0; 2],
+        }
+        .to_bytes();
+        // SAFETY: `RPOLL_IOC_SET_WATERMARK` reads RPOLL_WATERMARK_SIZE bytes,
+        // which `bytes` holds for the call.
+        cvt(unsafe {
+            libc::ioctl(
+                self.fd.as_raw_fd(),
+                RPOLL_IOC_SET_WATERMARK as _,
+                bytes.as_ptr(),
+            )
+        })?;
+        Ok(())
+    }
+
     /// This file's first record is to be its initial record (the line's
     /// level when the file was opened, `RpollEvent::initial()`), with no
     /// gap to the first edge (`RPOLL_IOC_WANT_INITIAL`). Before the first

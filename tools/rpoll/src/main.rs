@@ -68,6 +68,16 @@ fn watch(devices: &[String], o: &WatchOptions) -> Result<(), String> {
         if let Some(mask) = edges {
             dev.set_edge_mask(mask).map_err(|e| explain(d, &e))?;
         }
+        if let Some((n, delay_us)) = o.watermark {
+            dev.set_watermark(n, delay_us)
+                .map_err(|e| match e.raw_os_error() {
+                    Some(libc::EINVAL) => format!(
+                        "{}: --watermark {n} --max-delay {delay_us}us refused: the count must be 1 up to the queue depth, the delay at most 10s",
+                        device_path(d).display()
+                    ),
+                    _ => explain(d, &e),
+                })?;
+        }
         if o.initial_state {
             dev.want_initial().map_err(|e| match e.raw_os_error() {
                 Some(libc::ENOTTY) => format!(

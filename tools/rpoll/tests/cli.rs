@@ -54,7 +54,8 @@ fn commands() {
                 localtime: false,
                 initial_state: false,
                 idle_timeout_us: None,
-                heartbeat_us: None
+                heartbeat_us: None,
+                watermark: None
             }
         })
     );
@@ -70,7 +71,8 @@ fn commands() {
                 localtime: false,
                 initial_state: false,
                 idle_timeout_us: None,
-                heartbeat_us: None
+                heartbeat_us: None,
+                watermark: None
             }
         })
     );
@@ -108,7 +110,8 @@ fn commands() {
                 localtime: true,
                 initial_state: false,
                 idle_timeout_us: Some(2_000_000),
-                heartbeat_us: Some(500_000)
+                heartbeat_us: Some(500_000),
+                watermark: None
             }
         })
     );
@@ -122,6 +125,19 @@ fn commands() {
             ..
         })
     ));
+    assert!(matches!(
+        parse(&args("watch tick --watermark 64 --max-delay 20ms")),
+        Ok(Command::Watch {
+            options: WatchOptions {
+                watermark: Some((64, 20_000)),
+                ..
+            },
+            ..
+        })
+    ));
+    assert!(parse(&args("watch tick --watermark 64")).is_err());
+    assert!(parse(&args("watch tick --max-delay 20ms")).is_err());
+    assert!(parse(&args("watch tick --watermark 0 --max-delay 1ms")).is_err());
     assert!(parse(&args("config key --debounce 2s")).is_err());
     assert!(parse(&args("config key --edges up")).is_err());
     assert_eq!(

@@ -180,6 +180,15 @@ class Device:
         fcntl.ioctl(self._fd, uapi.IOC_SET_EDGE_MASK, buf, True)
         return uapi.EDGE_MASK.unpack(bytes(buf))[2]
 
+    def set_watermark(self, count: int, max_delay_us: int = 0) -> None:
+        """Wakes this file's waiters (poll, epoll, a blocking read) only once
+        `count` records are queued or the oldest is `max_delay_us` old
+        (RPOLL_IOC_SET_WATERMARK; count 1 and delay 0 are the default: every
+        record). A non-blocking read still returns whatever is queued."""
+        fcntl.ioctl(
+            self._fd, uapi.IOC_SET_WATERMARK, uapi.WATERMARK.pack(count, max_delay_us, 0, 0)
+        )
+
     def want_initial(self) -> None:
         """This file's first record is its initial record: the line's level
         when it was opened, with no edge lost in between

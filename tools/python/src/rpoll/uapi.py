@@ -52,6 +52,8 @@ U32 = struct.Struct("<I")
 CONFIG = struct.Struct("<8I")
 # struct rpoll_edge_mask: mask, reserved (u32), filtered (u64).
 EDGE_MASK = struct.Struct("<IIQ")
+# struct rpoll_watermark: count, max_delay_us, reserved[2] (u32).
+WATERMARK = struct.Struct("<4I")
 
 # asm-generic ioctl encoding (arm, arm64, x86): dir << 30 | size << 16 | type << 8 | nr.
 _IOC_WRITE = 1
@@ -73,3 +75,4 @@ IOC_GET_CONFIG = _ioc(_IOC_READ, 6, CONFIG.size)
 IOC_SET_CONFIG = _ioc(_IOC_WRITE, 7, CONFIG.size)
 IOC_SET_EDGE_MASK = _ioc(_IOC_READ | _IOC_WRITE, 8, EDGE_MASK.size)
 IOC_WANT_INITIAL = _ioc(0, 9, 0)
+IOC_SET_WATERMARK = _ioc(_IOC_WRITE, 10, WATERMARK.size)
