@@ -569,7 +569,7 @@ impl FanOut {
                     Decimal(c.queued),
                     Decimal(c.filtered),
                     w.count,
-                    w.max_delay_ns / 1000
+                    w.max_delay_us
                 )?;
             }
         }

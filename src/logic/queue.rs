@@ -31,6 +31,9 @@ pub struct Watermark {
     /// Age of the oldest queued record (from its `mono_ns`) that makes the
     /// reader ready, in nanoseconds; unused when `count` is 1.
     pub max_delay_ns: u64,
+    /// The same in microseconds, as asked (for reports: a 64-bit division
+    /// is a libgcc call on 32-bit ARM, which the kernel does not link).
+    pub max_delay_us: u32,
 }
 
 impl Default for Watermark {
@@ -38,6 +41,7 @@ impl Default for Watermark {
         Self {
             count: 1,
             max_delay_ns: 0,
+            max_delay_us: 0,
         }
     }
 }
@@ -60,6 +64,7 @@ impl Watermark {
         (reserved == [0; 2] && (1..=depth).contains(&count) && delay_ok).then_some(Self {
             count,
             max_delay_ns: u64::from(max_delay_us) * 1000,
+            max_delay_us,
         })
     }
 }
