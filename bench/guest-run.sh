@@ -25,6 +25,11 @@ for p in $parts; do
                 fi
             done ;;
         lines) devs="$devs /dev/rpoll-bench-sim /dev/rpoll-bench-pl-poll /dev/rpoll-bench-poll-1ms" ;;
+        sampling)
+            # IIO's software device and trigger are made through configfs.
+            grep -q configfs /proc/mounts || mount -t configfs none /sys/kernel/config
+            [ -d /sys/kernel/config/iio ] || { echo "bench-guest: no IIO in configfs" >&2; exit 1; }
+            devs="$devs /dev/rpoll-bench" ;;
     esac
 done
 for d in $devs; do

@@ -149,13 +149,14 @@ impl State {
         self.slots.get_mut(slot).and_then(Option::as_mut)
     }
 
-    /// The reader in `slot`'s state at monotonic time `now_ns`.
-    fn readiness(&self, slot: usize, now_ns: u64) -> Readiness {
+    /// The reader in `slot`'s state; `now_ns` gives the time, read only if
+    /// the age of its oldest record decides.
+    fn readiness(&self, slot: usize, now_ns: impl FnOnce() -> u64) -> Readiness {
         let readable = self
             .slots
             .get(slot)
             .and_then(Option::as_ref)
-            .is_some_and(|q| q.ready(now_ns));
+            .is_some_and(|q| q.ready_at(now_ns));
         Readiness {
             readable,
             gone: self.gone,
@@ -463,7 +464,7 @@ impl FanOut {
             if wait == Wait::Never {
                 return Ok(None);
             }
-            let ready = st.readiness(slot, clock::monotonic_ns());
+            let ready = st.readiness(slot, clock::monotonic_ns);
             if ready.readable {
                 return Ok(Some(Records { st, slot }));
             }
@@ -479,7 +480,7 @@ impl FanOut {
             }
             // Woken for this reader: its watermark, or the device gone.
             if st.wait_interruptible(|st| {
-                let r = st.readiness(slot, clock::monotonic_ns());
+                let r = st.readiness(slot, clock::monotonic_ns);
                 r.readable || r.gone
             })? {
                 return Err(ERESTARTSYS);
@@ -506,7 +507,7 @@ impl FanOut {
     /// Registers a poll wait for the device and returns the reader's state.
     pub(crate) fn poll<'a>(&'a self, slot: usize, file: &File, table: PollTable<'a>) -> Readiness {
         table.register_wait(file, &self.state);
-        self.state.lock().readiness(slot, clock::monotonic_ns())
+        self.state.lock().readiness(slot, clock::monotonic_ns)
     }
 
     /// Whether the device is unbound.
@@ -593,7 +594,7 @@ impl HrTimerCallback for FanOut {
         let mut st = this.state.lock();
         let now = clock::monotonic_ns();
         st.deadline = None;
-        let ready = (0..MAX_READERS).any(|slot| st.readiness(slot, now).readable);
+        let ready = (0..MAX_READERS).any(|slot| st.readiness(slot, || now).readable);
         if ready {
             st.wake_up_poll(mask::IN | mask::RDNORM);
         }

@@ -170,10 +170,17 @@ impl<B: DerefMut<Target = [Sample]>> ReaderQueue<B> {
     /// initial record is asked for, or the queue holds the watermark's count
     /// of records, or its oldest is the watermark's delay old.
     pub fn ready(&self, now_ns: u64) -> bool {
-        if matches!(self.initial, Initial::Wanted(_)) || self.len >= self.watermark.count {
+        self.ready_at(|| now_ns)
+    }
+
+    /// [`Self::ready`] with the time read only when the age decides (a
+    /// watermark above one record, some queued): the default watermark
+    /// costs no clock read.
+    pub fn ready_at(&self, now_ns: impl FnOnce() -> u64) -> bool {
+        if self.ready_by_count() {
             return true;
         }
-        self.deadline().is_some_and(|d| now_ns >= d)
+        self.deadline().is_some_and(|d| now_ns() >= d)
     }
 
     /// Whether the reader is ready by its count alone (no clock read): what

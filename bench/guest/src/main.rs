@@ -14,7 +14,9 @@
 //!    evdev, edges driven from the host (latency, CPU per edge, loss at the
 //!    highest edge rates);
 //! 6. lines off the on-chip controller (`--parts lines`, virt): latency of
-//!    a line on a controller whose reads sleep, idle CPU of sampled lines.
+//!    a line on a controller whose reads sleep, idle CPU of sampled lines;
+//! 7. sampling at rate (`--parts sampling`, virt): rpoll with a wake-up
+//!    watermark against IIO's buffered capture and timerfd, CPU per sample.
 //!
 //! Progress goes to stderr; the results go to stdout as one JSON document cut
 //! into lines `@@BENCH <index> <text>` and closed by `@@BENCH-END <count>`,
@@ -30,6 +32,7 @@ mod json;
 mod lines;
 mod measure;
 mod micro;
+mod sampling;
 mod soak;
 mod source;
 mod stats;
@@ -477,6 +480,7 @@ struct Parts {
     timer: bool,
     gpio: bool,
     lines: bool,
+    sampling: bool,
 }
 
 impl Parts {
@@ -485,16 +489,18 @@ impl Parts {
             timer: false,
             gpio: false,
             lines: false,
+            sampling: false,
         };
         for part in list.split(',') {
             match part {
                 "timer" => p.timer = true,
                 "gpio" => p.gpio = true,
                 "lines" => p.lines = true,
+                "sampling" => p.sampling = true,
                 _ => {
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidInput,
-                        format!("unknown part {part:?} (timer, gpio, lines)"),
+                        format!("unknown part {part:?} (timer, gpio, lines, sampling)"),
                     ))
                 }
             }
@@ -638,6 +644,12 @@ fn run_all(cfg: &Cfg, parts: Parts, setup: Option<&gpio::GpioSetup>) -> io::Resu
             cpu_s: if cfg.quick { 1.0 } else { 4.0 },
         };
         doc = doc.with("lines", lines::run(&lc)?);
+    }
+    if parts.sampling {
+        let sc = sampling::SamplingCfg {
+            window_s: if cfg.quick { 1.0 } else { 3.0 },
+        };
+        doc = doc.with("sampling", sampling::run(&sc)?);
     }
     if let Some(base) = base {
         doc = timer_second(cfg, base, doc)?;

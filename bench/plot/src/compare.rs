@@ -127,6 +127,17 @@ pub fn checks(out: &mut String, doc: &Value) {
     if g.get("gpio").is_some() {
         gpio_checks(out, g);
     }
+    if g.get("sampling").is_some() {
+        let (ok, worst) = crate::sampling_table::goal(g);
+        goal_line(
+            out,
+            ok,
+            format!(
+                "sampling: rpoll CPU per sample at or below IIO's at 1, 10 and 50 kHz, watermark 1 and 64 (worst rpoll / IIO): {}",
+                r(worst)
+            ),
+        );
+    }
 }
 
 /// The timer path's goals.

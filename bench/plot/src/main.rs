@@ -25,6 +25,7 @@ mod lines_table;
 mod plot;
 mod profile;
 mod readme;
+mod sampling_table;
 mod table;
 
 use std::path::PathBuf;

@@ -36,6 +36,8 @@ pub fn render(name: &str, doc: &Value) -> Option<String> {
         "gpio-trains" => gpio_table::trains_table(&mut out, g),
         "lines-sleeping" => crate::lines_table::sleeping_table(&mut out, g),
         "lines-polled" => crate::lines_table::polled_table(&mut out, g),
+        "sampling-cpu" => crate::sampling_table::cpu_table(&mut out, g),
+        "sampling-latency" => crate::sampling_table::latency_table(&mut out, g),
         "before-after" => compare::before_after_table(&mut out, doc),
         "checks" => compare::checks(&mut out, doc),
         "profile" => profile::table(&mut out, &doc["profile"]),
@@ -214,6 +216,31 @@ fn summary_table(out: &mut String, doc: &Value) {
             "each comes from one run".to_string()
         }
     );
+    if g.get("sampling").is_some() {
+        let cpu = |m: &str, wm: u64| {
+            crate::sampling_table::row(g, m, 50_000.0, wm)
+                .and_then(|v| num(v, "/cpu_us_per_sample"))
+        };
+        let _ = writeln!(
+            out,
+            "\n| Sampling at 50 kHz, CPU per sample (us) | rpoll | IIO | timerfd | rpoll / IIO |"
+        );
+        let _ = writeln!(out, "|---|---:|---:|---:|---:|");
+        for wm in [1, 64] {
+            let _ = writeln!(
+                out,
+                "| watermark {wm} | {} | {} | {} | {} |",
+                f(cpu("rpoll", wm), 2),
+                f(cpu("iio", wm), 2),
+                if wm == 1 {
+                    f(cpu("timerfd", 1), 2)
+                } else {
+                    "-".into()
+                },
+                r(ratio(cpu("rpoll", wm), cpu("iio", wm)))
+            );
+        }
+    }
 }
 
 /// The blocks of `text` as (name, start of content, end of content).

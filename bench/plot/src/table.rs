@@ -399,6 +399,7 @@ pub fn markdown(doc: &Value) -> String {
     }
     gpio_table::section(&mut out, g);
     crate::lines_table::section(&mut out, g);
+    crate::sampling_table::section(&mut out, g);
     if timer && !doc["before"].is_null() {
         let _ = writeln!(out, "## Before and after (timer path)\n");
         compare::before_after_table(&mut out, doc);
