@@ -3,7 +3,7 @@
 //! One bound device as its open files and its debugfs file reach it: the
 //! fan-out queue and the source. Open files keep it alive after unbind.
 
-use kernel::{fmt, prelude::*, str::CString, sync::Arc};
+use kernel::{fmt, prelude::*, sync::Arc};
 
 use crate::{
     fanout::{FanOut, MAX_READERS},
@@ -17,30 +17,17 @@ pub(crate) struct Device {
     pub(crate) fanout: Arc<FanOut>,
     /// The event source feeding `fanout`.
     pub(crate) source: Arc<dyn Source>,
-    /// Device name, `rpoll-<label>` (the `/dev` node and debugfs name).
-    name: CString,
 }
 
 impl Device {
-    /// A device called `name` whose `source` feeds `fanout`.
-    pub(crate) fn new(
-        name: CString,
-        fanout: Arc<FanOut>,
-        source: Arc<dyn Source>,
-    ) -> Result<Arc<Self>> {
-        Ok(Arc::new(
-            Self {
-                fanout,
-                source,
-                name,
-            },
-            GFP_KERNEL,
-        )?)
+    /// A device whose `source` feeds `fanout` (which holds its name).
+    pub(crate) fn new(fanout: Arc<FanOut>, source: Arc<dyn Source>) -> Result<Arc<Self>> {
+        Ok(Arc::new(Self { fanout, source }, GFP_KERNEL)?)
     }
 
     /// The `RPOLL_IOC_INFO` reply.
     pub(crate) fn info(&self) -> RpollInfo {
-        let mut info = RpollInfo::with_name(self.name.to_bytes());
+        let mut info = RpollInfo::with_name(self.fanout.name().to_bytes());
         info.queue_depth = self.fanout.depth();
         info.max_readers = MAX_READERS as u32;
         self.source.describe(&mut info);

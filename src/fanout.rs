@@ -25,6 +25,7 @@ use kernel::{
     fs::File,
     impl_has_hr_timer, new_mutex,
     prelude::*,
+    str::CString,
     sync::{Arc, ArcBorrow, Mutex},
     time::{
         hrtimer::{AbsoluteMode, HrTimer, HrTimerCallback, HrTimerCallbackContext, HrTimerRestart},
@@ -52,6 +53,7 @@ use crate::{
         wait_queue_lock::{new_wait_queue_lock, PollTable, WaitQueueGuard, WaitQueueLock},
     },
     stamp,
+    trace::{self, WakeReason},
 };
 
 /// Most files that may have one device open at once. With the largest queue
@@ -94,9 +96,15 @@ pub(crate) struct Readiness {
 pub(crate) struct Records<'a> {
     st: WaitQueueGuard<'a, State>,
     slot: usize,
+    waited: bool,
 }
 
 impl Records<'_> {
+    /// Whether the call that returned them slept for them.
+    pub(crate) fn waited(&self) -> bool {
+        self.waited
+    }
+
     /// Takes the oldest record, with the losses just before it.
     pub(crate) fn pop(&mut self) -> Option<Delivery> {
         self.st.queue(self.slot)?.pop()
@@ -204,12 +212,14 @@ pub(crate) struct FanOut {
     membership: Mutex<()>,
     /// Capacity of each reader's queue (validated at probe).
     depth: u32,
+    /// The device's name (`rpoll-<label>`), in its trace events.
+    name: CString,
 }
 
 impl FanOut {
-    /// A fan-out queue whose readers get `depth` records each (a depth that
-    /// `logic::params::queue_depth` accepted).
-    pub(crate) fn new(depth: u32) -> Result<Arc<Self>> {
+    /// The fan-out queue of the device `name`, whose readers get `depth`
+    /// records each (a depth that `logic::params::queue_depth` accepted).
+    pub(crate) fn new(depth: u32, name: CString) -> Result<Arc<Self>> {
         let mut slots = KVec::with_capacity(MAX_READERS, GFP_KERNEL)?;
         for _ in 0..MAX_READERS {
             slots.push(None, GFP_KERNEL)?;
@@ -235,6 +245,7 @@ impl FanOut {
                 deadline_timer <- HrTimer::new(),
                 membership <- new_mutex!((), "rpoll::membership"),
                 depth,
+                name,
             }),
             GFP_KERNEL,
         )
@@ -243,6 +254,11 @@ impl FanOut {
     /// The capacity of each reader's queue.
     pub(crate) fn depth(&self) -> u32 {
         self.depth
+    }
+
+    /// The device's name, `rpoll-<label>`.
+    pub(crate) fn name(&self) -> &CStr {
+        &self.name
     }
 
     /// Records `sample` as the next event in every open reader's queue and
@@ -257,11 +273,15 @@ impl FanOut {
         st.overruns += skipped;
         st.produced += 1;
         sample.seq = st.produced;
+        if skipped != 0 {
+            trace::overrun(&self.name, sample.seq, skipped, st.overruns);
+        }
         if core::mem::take(&mut st.config_changed) {
             sample.source |= RPOLL_EVENT_CONFIG;
         }
         if st.wake.claim(sample.source, sample.mono_ns) {
             sample.source |= RPOLL_EVENT_WAKEUP;
+            trace::system_wakeup(&self.name, sample.seq, sample.source);
         }
         if sample.source & (RPOLL_EVENT_RISING | RPOLL_EVENT_FALLING) != 0 {
             st.state = Some(sample.source & (RPOLL_SOURCE_MASK | RPOLL_EVENT_LEVEL));
@@ -270,14 +290,17 @@ impl FanOut {
             sample.source |= (merged << RPOLL_EVENT_MERGED_SHIFT) & RPOLL_EVENT_MERGED_MASK;
         }
         let mut open = st.active;
-        let (mut ready, mut deadline) = (false, None::<u64>);
+        let (mut ready, mut deadline, mut queued) = (false, None::<u64>, 0);
         while open != 0 {
             let slot = open.trailing_zeros() as usize;
             open &= open - 1;
             let wanted = edge_wanted(st.masks[slot], sample.source);
             if let Some(q) = st.queue(slot) {
                 if wanted {
-                    q.push(sample);
+                    queued += 1;
+                    if let Some(seq) = q.push(sample) {
+                        trace::dropped(&self.name, slot, seq, q.counts().lost);
+                    }
                     ready |= q.ready_by_count();
                     if let Some(d) = q.deadline() {
                         deadline = Some(deadline.map_or(d, |e| e.min(d)));
@@ -290,9 +313,11 @@ impl FanOut {
         if let Some(d) = deadline {
             st.arm_deadline(d);
         }
+        trace::record(&self.name, &sample, st.active.count_ones(), queued, ready);
         // Below every reader's watermark: nobody to wake yet.
         if ready {
             st.wake_up_poll(mask::IN | mask::RDNORM);
+            trace::wake(&self.name, WakeReason::Count);
         }
     }
 
@@ -319,8 +344,17 @@ impl FanOut {
         if let Some(d) = deadline {
             st.arm_deadline(d);
         }
+        let (count, delay) = (w.count as u64, w.max_delay_us);
+        trace::config(
+            &self.name,
+            Some(slot),
+            trace::ConfigItem::Watermark,
+            count,
+            delay.into(),
+        );
         if ready {
             st.wake_up_poll(mask::IN | mask::RDNORM);
+            trace::wake(&self.name, WakeReason::Watermark);
         }
         Ok(())
     }
@@ -345,6 +379,7 @@ impl FanOut {
         let q = st.queue(slot).ok_or(EINVAL)?;
         q.want_initial().map_err(|_| EBUSY)?;
         st.wake_up_poll(mask::IN | mask::RDNORM);
+        trace::wake(&self.name, WakeReason::Initial);
         Ok(())
     }
 
@@ -377,6 +412,13 @@ impl FanOut {
         if let Some(m) = st.masks.get_mut(slot) {
             *m = mask;
         }
+        trace::config(
+            &self.name,
+            Some(slot),
+            trace::ConfigItem::EdgeMask,
+            mask.into(),
+            0,
+        );
         st.queue(slot).map_or(0, |q| q.counts().filtered)
     }
 
@@ -421,7 +463,9 @@ impl FanOut {
             }
             // INVARIANT: `slots[slot]` and its bit are set together.
             st.active |= 1 << slot;
-            (slot, st.active.count_ones() == 1)
+            let readers = st.active.count_ones();
+            trace::reader(&self.name, slot, true, readers);
+            (slot, readers == 1)
         };
         if first {
             on_first();
@@ -437,6 +481,7 @@ impl FanOut {
             let mut st = self.state.lock();
             // INVARIANT: the bit and the slot are cleared together.
             st.active &= !(1u64 << slot);
+            trace::reader(&self.name, slot, false, st.active.count_ones());
             (st.slots[slot].take(), st.active == 0)
         };
         if last {
@@ -456,22 +501,23 @@ impl FanOut {
     /// read that does not block takes whatever is queued.
     pub(crate) fn records(&self, slot: usize, wait: Wait) -> Result<Option<Records<'_>>> {
         let mut st = self.state.lock();
+        let mut waited = false;
         loop {
             let has = st.queue(slot).is_some_and(|q| !q.is_empty());
             if has && wait != Wait::Block {
-                return Ok(Some(Records { st, slot }));
+                return Ok(Some(Records { st, slot, waited }));
             }
             if wait == Wait::Never {
                 return Ok(None);
             }
             let ready = st.readiness(slot, clock::monotonic_ns);
             if ready.readable {
-                return Ok(Some(Records { st, slot }));
+                return Ok(Some(Records { st, slot, waited }));
             }
             if ready.gone {
                 // What is queued is still read; then `ENODEV`.
                 if has {
-                    return Ok(Some(Records { st, slot }));
+                    return Ok(Some(Records { st, slot, waited }));
                 }
                 return Err(ENODEV);
             }
@@ -479,6 +525,7 @@ impl FanOut {
                 return Err(EAGAIN);
             }
             // Woken for this reader: its watermark, or the device gone.
+            waited = true;
             if st.wait_interruptible(|st| {
                 let r = st.readiness(slot, clock::monotonic_ns);
                 r.readable || r.gone
@@ -540,6 +587,7 @@ impl FanOut {
             let mut st = self.state.lock();
             st.gone = true;
             st.wake_up_poll(mask::IN | mask::HUP | mask::ERR);
+            trace::wake(&self.name, WakeReason::Gone);
             st.deadline = None;
             st.deadline_timer.take()
         };
@@ -597,6 +645,7 @@ impl HrTimerCallback for FanOut {
         let ready = (0..MAX_READERS).any(|slot| st.readiness(slot, || now).readable);
         if ready {
             st.wake_up_poll(mask::IN | mask::RDNORM);
+            trace::wake(&this.name, WakeReason::Age);
         }
         if let Some(next) = st.next_deadline(now) {
             // Restarting from the callback itself: the timer is queued

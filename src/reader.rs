@@ -39,6 +39,7 @@ use crate::{
         misc_poll::{mask, PollMiscDevice},
         wait_queue_lock::PollTable,
     },
+    trace::{self, ConfigItem},
 };
 
 /// Records moved per lock hold while reading (512 bytes of stack for the
@@ -75,6 +76,22 @@ impl Reader {
     /// the one that waited for the queue to be non-empty), never while
     /// copying to user memory, which may fault.
     fn read(&self, iov: &mut IovIterDest<'_>, nonblock: bool) -> Result<usize> {
+        let mut waited = false;
+        let ret = self.read_records(iov, nonblock, &mut waited);
+        // A signal ends a wait with `ERESTARTSYS`.
+        waited |= ret == Err(ERESTARTSYS);
+        trace::read(self.dev.fanout.name(), self.slot, ret, waited);
+        ret.map(|n| n * RPOLL_EVENT_SIZE)
+    }
+
+    /// [`Self::read`]'s work: returns the records copied; `waited` is set
+    /// when the first chunk slept for them.
+    fn read_records(
+        &self,
+        iov: &mut IovIterDest<'_>,
+        nonblock: bool,
+        waited: &mut bool,
+    ) -> Result<usize> {
         let want = iov.len() / RPOLL_EVENT_SIZE;
         if want == 0 {
             return Err(EINVAL);
@@ -94,6 +111,7 @@ impl Reader {
             let Some(mut records) = fanout.records(self.slot, wait)? else {
                 break;
             };
+            *waited |= records.waited();
             // TAI's offset as of this chunk (after any wait).
             let read_clock = ReadClock {
                 clock,
@@ -137,7 +155,7 @@ impl Reader {
             }
             wait = Wait::Never;
         }
-        Ok(done * RPOLL_EVENT_SIZE)
+        Ok(done)
     }
 
     /// `RPOLL_IOC_SET_PERIOD`: `EPERM` first, then the value's checks.
@@ -153,6 +171,13 @@ impl Reader {
             return Err(ENODEV);
         }
         self.dev.source.set_period(us)?;
+        trace::config(
+            self.dev.fanout.name(),
+            None,
+            ConfigItem::Period,
+            us.into(),
+            0,
+        );
         Ok(0)
     }
 
@@ -167,7 +192,16 @@ impl Reader {
         if self.dev.fanout.is_gone() {
             return Err(ENODEV);
         }
-        self.dev.source.set_config(&RpollConfig::from_bytes(&raw))?;
+        let config = RpollConfig::from_bytes(&raw);
+        self.dev.source.set_config(&config)?;
+        let (edges, debounce) = (config.edges.into(), config.debounce_us.into());
+        trace::config(
+            self.dev.fanout.name(),
+            None,
+            ConfigItem::Config,
+            edges,
+            debounce,
+        );
         Ok(0)
     }
 
@@ -240,6 +274,8 @@ impl PollMiscDevice for Reader {
                 let id: u32 = user(4).reader().read()?;
                 let clock = Clock::from_id(id).ok_or(EINVAL)?;
                 reader.clock.store(clock as u32, ordering::Relaxed);
+                let name = reader.dev.fanout.name();
+                trace::config(name, Some(reader.slot), ConfigItem::Clock, id.into(), 0);
                 Ok(0)
             }
             RPOLL_IOC_FLUSH => Ok(reader.dev.fanout.flush(reader.slot) as isize),

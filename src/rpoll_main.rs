@@ -29,6 +29,7 @@ mod shim;
 mod source;
 mod stamp;
 mod timer_source;
+mod trace;
 mod wakeup;
 
 use config::{SourceConfig, SourceKind};
@@ -162,10 +163,10 @@ impl platform::Driver for RpollDriver {
             let kind = *info.ok_or(ENODEV)?;
             let cfg = config::read(dev, kind)?;
             let debugfs_dir = debugfs::Dir::new(&cfg.name);
-            let fanout = FanOut::new(cfg.depth)?;
+            let fanout = FanOut::new(cfg.depth, CString::try_from(&*cfg.name)?)?;
             let (source, ops) = bind_source(pdev, &cfg.name, &fanout, cfg.source)?;
             let name = cfg.name;
-            let shared = Device::new(CString::try_from(&*name)?, fanout, ops)?;
+            let shared = Device::new(fanout, ops)?;
             dev_info!(
                 dev,
                 "/dev/{} ready ({}, queue depth {})\n",

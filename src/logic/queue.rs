@@ -244,15 +244,15 @@ impl<B: DerefMut<Target = [Sample]>> ReaderQueue<B> {
     }
 
     /// Appends `sample`, dropping the oldest queued event if the queue is
-    /// full. Returns `true` when an event was dropped.
-    pub fn push(&mut self, sample: Sample) -> bool {
-        let mut dropped = false;
+    /// full. Returns the `seq` of the event dropped, if one was.
+    pub fn push(&mut self, sample: Sample) -> Option<u64> {
+        let mut dropped = None;
         if self.len == self.buf.len() {
+            dropped = Some(self.buf[self.head].seq);
             self.head = (self.head + 1) & self.mask();
             self.len -= 1;
             self.pending_lost += 1;
             self.counts.lost += 1;
-            dropped = true;
         }
         let tail = (self.head + self.len) & self.mask();
         self.buf[tail] = sample;

@@ -21,6 +21,7 @@
 //! | `irq_by_number.rs` | a public `IrqRequest` constructor (`unsafe`, as upstream's `Registration::new`) for one- and two-half handlers, `irq_get_trigger_type()`, balanced `disable_irq_nosync()`/`enable_irq()` ([`IrqMask`](irq_by_number::IrqMask)) |
 //! | `kiocb.rs` | `Kiocb::is_nowait()` |
 //! | `misc_poll.rs` | `MiscDevice::poll`, registration data and `FMODE_NOWAIT` for misc devices |
+//! | `module_trace.rs` | `declare_trace!` for trace events defined in a module's C code |
 //! | `pm.rs` | device wake-up (`device_init_wakeup()`, `dev_pm_set_wake_irq()`), PM notifiers |
 //! | `release.rs` | what differs between Linux 7.2 and 7.3 |
 //! | `work_flush.rs` | `Work::flush()` (`flush_work()`) |
@@ -34,6 +35,7 @@ pub(crate) mod hrtimer_rearm;
 pub(crate) mod irq_by_number;
 pub(crate) mod kiocb;
 pub(crate) mod misc_poll;
+pub(crate) mod module_trace;
 pub(crate) mod pm;
 pub(crate) mod release;
 pub(crate) mod wait_queue_lock;

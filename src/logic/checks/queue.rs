@@ -45,7 +45,7 @@ pub fn fifo_order_without_overflow() -> Checked {
     let mut buf = [Sample::default(); 8];
     let mut q = ensure_ok!(ReaderQueue::new(&mut buf[..], 0));
     for s in 1..=5 {
-        ensure!(!q.push(sample(s)));
+        ensure!(q.push(sample(s)).is_none());
     }
     for s in 1..=5 {
         let d = q.pop();
@@ -60,8 +60,12 @@ pub fn fifo_order_without_overflow() -> Checked {
 pub fn overflow_drops_oldest_and_reports_loss_on_next_record() -> Checked {
     let mut buf = [Sample::default(); 4];
     let mut q = ensure_ok!(ReaderQueue::new(&mut buf[..], 10));
-    for s in 11..=17 {
-        q.push(sample(s));
+    for s in 11..=14 {
+        ensure!(q.push(sample(s)).is_none());
+    }
+    // Each push into the full queue names the oldest record it drops.
+    for s in 15..=17 {
+        ensure_eq!(q.push(sample(s)), Some(s - 4));
     }
     ensure!(q.pop().is_some_and(|d| (d.sample.seq, d.lost) == (14, 3)));
     ensure!(q.pop().is_some_and(|d| (d.sample.seq, d.lost) == (15, 0)));

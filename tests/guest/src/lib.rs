@@ -8,3 +8,4 @@ pub mod level;
 pub mod runner;
 pub mod sim;
 pub mod threads;
+pub mod tracefs;

@@ -27,6 +27,7 @@ mod polled_gpio_tests;
 mod read_tests;
 mod sleeping_gpio_tests;
 mod timer_tests;
+mod trace_tests;
 mod watermark_tests;
 
 use dev::TestResult;
@@ -112,6 +113,7 @@ const TESTS: &[Test] = tests![
     pm_tests::press_without_wakeup_reported_after_rtc_wake,
     pm_tests::press_and_release_while_asleep,
     pm_tests::release_does_not_wake_the_system,
+    pm_tests::trace_system_wakeup_names_the_press,
     pm_tests::timer_stands_still_across_suspend,
     pm_tests::epollwakeup_holds_off_suspend,
     pm_tests::pm_test_cycles,
@@ -131,6 +133,13 @@ const TESTS: &[Test] = tests![
     lifecycle_tests::misc_device_links_to_platform_device,
     cli_tests::cli_reports_permission_and_unbind,
     lifecycle_tests::group_access_with_the_mdev_rule,
+    trace_tests::trace_record_fires_per_record,
+    trace_tests::trace_drop_fires_per_lost_record,
+    trace_tests::trace_read_says_records_and_wait,
+    trace_tests::trace_reader_attach_and_detach,
+    trace_tests::trace_overrun_counts_skipped_periods,
+    trace_tests::trace_config_names_each_change,
+    trace_tests::trace_wake_gives_each_reason,
     lifecycle_tests::unbind_keeps_queued_records_readable,
     lifecycle_tests::signal_interrupts_read,
     lifecycle_tests::unbind_wakes_blocked_readers_and_rebind_works,
@@ -181,10 +190,22 @@ const COMPAT: &[&str] = &[
 /// Tests that need a kernel option that not every guest kernel has (fault
 /// injection is in the debug flavour only): on a kernel without it each is
 /// named with its reason (`guest skip NAME: why`) instead of run.
-const NEEDS_CONFIG: &[(&str, &str)] = &[(
-    "deep_queue_open_without_high_order_pages",
-    "CONFIG_FAIL_PAGE_ALLOC",
-)];
+/// The trace event tests need tracefs with events (`CONFIG_EVENT_TRACING`,
+/// which any tracer selects): the arm64 kernels have it, the ARMv7 one not.
+const NEEDS_CONFIG: &[(&str, &str)] = &[
+    (
+        "deep_queue_open_without_high_order_pages",
+        "CONFIG_FAIL_PAGE_ALLOC",
+    ),
+    ("trace_record_fires_per_record", "CONFIG_EVENT_TRACING"),
+    ("trace_drop_fires_per_lost_record", "CONFIG_EVENT_TRACING"),
+    ("trace_read_says_records_and_wait", "CONFIG_EVENT_TRACING"),
+    ("trace_reader_attach_and_detach", "CONFIG_EVENT_TRACING"),
+    ("trace_overrun_counts_skipped_periods", "CONFIG_EVENT_TRACING"),
+    ("trace_config_names_each_change", "CONFIG_EVENT_TRACING"),
+    ("trace_wake_gives_each_reason", "CONFIG_EVENT_TRACING"),
+    ("trace_system_wakeup_names_the_press", "CONFIG_EVENT_TRACING"),
+];
 
 /// Tests that `--builtin` leaves out, with the reason it declares for each:
 /// they unload and load the module, which a kernel with rpoll built in has

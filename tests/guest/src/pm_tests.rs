@@ -180,6 +180,49 @@ pub fn press_wakes_from_suspend() -> TestResult {
     check_sequence(all[0].seq - 1, &all)
 }
 
+/// `rpoll_system_wakeup` fires once, for the press that wakes the system
+/// (the record flagged `RPOLL_EVENT_WAKEUP`, same seq), and not for the
+/// release after the resume.
+pub fn trace_system_wakeup_names_the_press() -> TestResult {
+    use rpoll_guest_tests::tracefs::{self, Capture};
+    let d = fresh_key()?;
+    let cap = Capture::start(&["rpoll_system_wakeup"])?;
+    gpio_drive(&format!("suspended=1 sleep=500 {KEY_LINE}=1"));
+    let (t0, t1, r) = sleep_once(SAFETY_ALARM_S)?;
+    check!(r.is_ok(), "suspend refused or aborted: errno {:?}", r.err());
+    let slept_ms = (t1 - t0) / 1_000_000;
+    check!(
+        slept_ms < (SAFETY_ALARM_S - 5) * 1000,
+        "slept {slept_ms} ms: the RTC alarm woke the system, not the press"
+    );
+    let press = collect(d.owned_fd(), 1, 10_000)?;
+    set_key(false)?;
+    let release = collect(d.owned_fd(), 1, 10_000)?;
+    let events = cap.finish()?;
+    let all = [press, release].concat();
+    check!(
+        edges(&all) == [PRESS, RELEASE] && all[0].wakeup(),
+        "records: {:?}, wakeup on the press: {}",
+        edges(&all),
+        all.first().is_some_and(RpollEvent::wakeup)
+    );
+    let ev = tracefs::of(&events, "rpoll_system_wakeup", KEY);
+    check!(
+        ev.len() == 1,
+        "{} rpoll_system_wakeup events: {ev:?}",
+        ev.len()
+    );
+    check!(
+        ev[0].text("seq") == all[0].seq.to_string()
+            && ev[0].text("kind") == "gpio"
+            && ev[0].text("edge") == "rising",
+        "event {:?} for the press {:?}",
+        ev[0],
+        all[0]
+    );
+    Ok(())
+}
+
 /// With `power/wakeup` disabled a press does not wake the system: the RTC
 /// does. The press made while asleep is still reported after the resume
 /// (edge replayed or line re-read), once, not as a wake-up, and the level
