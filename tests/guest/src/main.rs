@@ -201,10 +201,16 @@ const NEEDS_CONFIG: &[(&str, &str)] = &[
     ("trace_drop_fires_per_lost_record", "CONFIG_EVENT_TRACING"),
     ("trace_read_says_records_and_wait", "CONFIG_EVENT_TRACING"),
     ("trace_reader_attach_and_detach", "CONFIG_EVENT_TRACING"),
-    ("trace_overrun_counts_skipped_periods", "CONFIG_EVENT_TRACING"),
+    (
+        "trace_overrun_counts_skipped_periods",
+        "CONFIG_EVENT_TRACING",
+    ),
     ("trace_config_names_each_change", "CONFIG_EVENT_TRACING"),
     ("trace_wake_gives_each_reason", "CONFIG_EVENT_TRACING"),
-    ("trace_system_wakeup_names_the_press", "CONFIG_EVENT_TRACING"),
+    (
+        "trace_system_wakeup_names_the_press",
+        "CONFIG_EVENT_TRACING",
+    ),
 ];
 
 /// Tests that `--builtin` leaves out, with the reason it declares for each:
