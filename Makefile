@@ -76,6 +76,7 @@ GUEST_FILES = $(GUEST_BIN)/rpoll:/usr/bin/rpoll \
 	$(GUEST_BIN)/rpoll-board-tests:/usr/bin/rpoll-board-tests \
 	$(GUEST_BIN)/rpoll-fault-tests:/usr/bin/rpoll-fault-tests \
 	tests/lib/splat-patterns:/etc/rpoll/splat-patterns \
+	tests/lib/kernel-reports:/etc/rpoll/kernel-reports \
 	integration/mdev/rpoll.mdev.conf:/etc/rpoll/mdev.conf \
 	$(C_BIN)/rpoll-epoll:/usr/bin/rpoll-epoll \
 	$(C_BIN)/rpoll-ioctl-test:/usr/bin/rpoll-ioctl-test \
@@ -89,7 +90,7 @@ CFLAGS_GUEST := -static -O2 -Wall -Wextra -Werror -Iinclude/uapi
 RUNNER = tests/run-in-guest --board $(BOARD_DIR) --kernel $(KDIR)/arch/$(KARCH)/boot/$(KIMAGE_$(KARCH)) \
 	--initrd $(FB)/base.cpio
 
-.PHONY: all deps kernel module clippy tools user-space dtb initramfs guest run press qemu-exec test \
+.PHONY: all deps kernel module clippy tools user-space dtb initramfs guest run press qemu-exec test trace trace-walk \
 	stress check-boards bench bench-readme profile clean python-guest
 
 all: module
@@ -190,6 +191,15 @@ bench: module
 profile:
 	@$(MAKE) --no-print-directory module FLAVOUR=trace
 	@KDIR=$$(cat $(B)/trace/kdir) RPOLL_KO=$(CURDIR)/$(B)/trace/mod/rpoll.ko BENCH_PROFILE=1 bench/run
+
+# The path of a blocking poll(), epoll_wait() and read() and of the wake-up,
+# recorded by ftrace's function-graph tracer on the trace flavour
+# (BOARD=qemu-virt or qemu-virt-arm); results in
+# bench/results/walk-<arch>.json, from which docs/how-poll-works.md is made.
+trace:
+	@$(MAKE) --no-print-directory trace-walk FLAVOUR=trace
+trace-walk: module
+	@KDIR=$(KDIR) RPOLL_KO=$(CURDIR)/$(MODULE) BENCH_BOARD=$(BOARD) BENCH_WALK=1 bench/run
 
 # Rewrites the benchmark figures quoted in the READMEs from
 # bench/results/latest.json (make bench does this after a run).

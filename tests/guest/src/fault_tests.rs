@@ -74,6 +74,8 @@ struct Figures {
     debugfs_missing: u32,
     leaks: usize,
     splats: usize,
+    /// Allow-listed kernel-side reports met (`/etc/rpoll/kernel-reports`).
+    kernel_reports: usize,
 }
 
 fn errno_of(e: std::io::Error) -> i32 {
@@ -204,6 +206,76 @@ fn splats(lines: &[String]) -> Result<Vec<String>, String> {
         .lines()
         .map(str::to_string)
         .collect())
+}
+
+/// Whether `line` matches the extended regex `re` (the guest's grep).
+fn matches_re(line: &str, re: &str) -> Result<bool, String> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("grep")
+        .args(["-Eq", "-e", re])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("grep: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(line.as_bytes());
+    }
+    let status = child.wait().map_err(|e| format!("grep: {e}"))?;
+    Ok(status.success())
+}
+
+/// Splits `lines` into the allow-listed kernel-side reports they hold
+/// (`/etc/rpoll/kernel-reports`, tests/lib/kernel-reports: a whole report,
+/// "cut here" to "end trace", whose WARNING line matches an entry and
+/// whose call trace shows the entry's function) and the rest: returns the
+/// rest and the ids of the reports taken out. The rest still goes through
+/// the splat patterns, so any other report fails the walk.
+fn allowed_reports(lines: &[String]) -> Result<(Vec<String>, Vec<String>), String> {
+    let text = std::fs::read_to_string("/etc/rpoll/kernel-reports")
+        .map_err(|e| format!("kernel reports list: {e}"))?;
+    let entries: Vec<Vec<&str>> = text
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('|').collect())
+        .filter(|f: &Vec<&str>| f.len() >= 3)
+        .collect();
+    let mut drop = vec![false; lines.len()];
+    let mut ids = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if !l.contains("WARNING:") {
+            continue;
+        }
+        for e in &entries {
+            if !matches_re(l, e[1])? {
+                continue;
+            }
+            let start = if i > 0 && lines[i - 1].contains("cut here") {
+                i - 1
+            } else {
+                i
+            };
+            let (mut calls, mut found, mut stop) = (false, false, None);
+            for (j, m) in lines.iter().enumerate().skip(i + 1).take(80) {
+                calls |= m.contains("Call trace:");
+                found |= calls && m.contains(&format!(" {}+", e[2]));
+                if m.contains("---[ end trace") {
+                    stop = Some(j);
+                    break;
+                }
+            }
+            if let (Some(stop), true) = (stop, found) {
+                drop[start..=stop].iter_mut().for_each(|d| *d = true);
+                ids.push(e[0].to_string());
+                break;
+            }
+        }
+    }
+    let rest = lines
+        .iter()
+        .zip(&drop)
+        .filter(|(_, d)| !**d)
+        .map(|(l, _)| l.clone())
+        .collect();
+    Ok((rest, ids))
 }
 
 /// Of `lines`, rpoll's complaints about a malformed property: the board
@@ -523,7 +595,12 @@ fn record(
         "fault: {what}: {} sites, {} errors, {} absorbed",
         w.sites, w.errors, w.absorbed
     );
-    let lines = kmsg.fresh();
+    let (lines, allowed) = allowed_reports(&kmsg.fresh())?;
+    for id in &allowed {
+        // Named, not quoted: its own text would read as a report.
+        println!("fault: {what}: allow-listed kernel report {id} (tests/lib/kernel-reports)");
+    }
+    figs.borrow_mut().kernel_reports += allowed.len();
     let s = splats(&lines)?;
     figs.borrow_mut().splats += s.len();
     check!(
@@ -632,7 +709,7 @@ fn main() {
             + f.ioctl.absorbed
             + f.insmod.absorbed;
         println!(
-            "fault figures: bind_sites={} open_sites={} read_sites={} ioctl_sites={} ({}) insmod_sites={} errors={errors} absorbed={absorbed} debugfs_missing={} leaks={} splats={}",
+            "fault figures: bind_sites={} open_sites={} read_sites={} ioctl_sites={} ({}) insmod_sites={} errors={errors} absorbed={absorbed} debugfs_missing={} leaks={} splats={} kernel_reports={}",
             f.bind.sites,
             f.open.sites,
             f.read.sites,
@@ -641,7 +718,8 @@ fn main() {
             f.insmod.sites,
             f.debugfs_missing,
             f.leaks,
-            f.splats
+            f.splats,
+            f.kernel_reports
         );
         // A site count of 0 means the injection never reached that operation.
         for (what, w) in [
