@@ -25,6 +25,8 @@
 //! For development: `rpoll-bench window MECH READERS PERIOD_US SECS [BATCH]`
 //! runs one window and prints its summary, `rpoll-bench throughput MECH
 //! [BATCH]` one throughput search, `rpoll-bench micro` the per-call costs.
+//! `rpoll-bench walk STEP` makes one blocking call for `make trace`
+//! (walk.rs).
 
 mod evdev;
 mod gpio;
@@ -36,6 +38,7 @@ mod sampling;
 mod soak;
 mod source;
 mod stats;
+mod walk;
 use rpoll_sys as sys;
 
 use std::io::{self, Write};
@@ -765,6 +768,7 @@ fn main() -> ExitCode {
         })(),
         Some("window") => window_cmd(&args[1..]),
         Some("micro") => micro::run(20_000).map(|j| println!("{j}")),
+        Some("walk") if args.len() == 2 => walk::run(&args[1]),
         Some("gpio") => (|| {
             let j = gpio_all(&cfg_of(&args)?, &setup_of(&args)?)?;
             println!("{j}");
@@ -784,6 +788,7 @@ fn main() -> ExitCode {
                  rpoll-bench window MECH[,MECH...] READERS PERIOD_US SECS [BATCH]\n       \
                  rpoll-bench throughput rpoll|cref|timerfd [BATCH]\n       \
                  rpoll-bench micro\n       \
+                 rpoll-bench walk STEP\n       \
                  rpoll-bench gpio [--quick] [--gpio DEV:RPOLL:CDEV:DONE:KEYS]"
             );
             return ExitCode::from(2);

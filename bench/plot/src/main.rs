@@ -27,6 +27,7 @@ mod profile;
 mod readme;
 mod sampling_table;
 mod table;
+mod walk;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -79,6 +80,24 @@ enum Command {
         /// The README files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Write walk-<arch>.json from the serial log of `make trace`.
+    Walk {
+        /// The walk guest's serial log.
+        #[arg(long)]
+        serial: PathBuf,
+        /// The architecture (arm64, arm).
+        #[arg(long)]
+        arch: String,
+        /// The kernel build the guest booted.
+        #[arg(long)]
+        kernel: PathBuf,
+        /// The commit traced.
+        #[arg(long)]
+        commit: String,
+        /// Where to write walk-<arch>.json.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Write profile.json from the serial log of `make profile`.
     Profile {
@@ -309,6 +328,15 @@ fn readme_cmd(check: bool, results: PathBuf, files: Vec<PathBuf>) -> Result<bool
         }
     }
     doc["boards"] = Value::Object(boards);
+    // `make trace`'s walks: walk-ARCH.json, for the walk-*-ARCH blocks.
+    let mut walks = serde_json::Map::new();
+    for arch in ["arm64", "arm"] {
+        let path = dir.join(format!("walk-{arch}.json"));
+        if path.exists() {
+            walks.insert(arch.to_string(), read_json(&path)?);
+        }
+    }
+    doc["walk"] = Value::Object(walks);
     let mut clean = true;
     for file in files {
         let text =
@@ -332,6 +360,22 @@ fn readme_cmd(check: bool, results: PathBuf, files: Vec<PathBuf>) -> Result<bool
         }
     }
     Ok(clean)
+}
+
+/// `walk`: parses the log and writes the walk document.
+fn walk_cmd(
+    serial: &PathBuf,
+    arch: &str,
+    kernel: &std::path::Path,
+    commit: String,
+    out: &PathBuf,
+) -> Result<(), String> {
+    let log = std::fs::read(serial).map_err(|e| format!("{}: {e}", serial.display()))?;
+    let steps = walk::parse(&String::from_utf8_lossy(&log))?;
+    let name = kernel.file_name().map(|n| n.to_string_lossy().into_owned());
+    let doc = json!({"meta": {"commit": commit, "kernel": name, "arch": arch}, "steps": steps});
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
+    std::fs::write(out, text).map_err(|e| format!("{}: {e}", out.display()))
 }
 
 /// `profile`: parses the log and writes the profile document.
@@ -373,6 +417,13 @@ fn main() -> ExitCode {
             commit,
             out,
         } => profile_cmd(&serial, &kernel, commit, &out).map(|()| true),
+        Command::Walk {
+            serial,
+            arch,
+            kernel,
+            commit,
+            out,
+        } => walk_cmd(&serial, &arch, &kernel, commit, &out).map(|()| true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -5,6 +5,8 @@
 //! renders the same block from another board's run (`board-BOARD.json`,
 //! `make bench BOARD=BOARD`). `update` rewrites the blocks; `check` reports
 //! each block that differs (a hand edit, or results newer than the README).
+//! `<!-- bench:walk-... -->` blocks (docs/how-poll-works.md) come from
+//! `walk-<arch>.json` (`make trace`, walk.rs).
 
 use std::fmt::Write;
 
@@ -273,12 +275,20 @@ pub fn splice(text: &str, doc: &Value) -> Result<(String, Vec<String>), String> 
     let mut changed = Vec::new();
     let mut last = 0;
     for (name, body, end) in blocks(text)? {
-        let fresh = render(&name, doc).ok_or_else(|| match name.split_once('@') {
-            Some((_, b)) if doc.pointer(&format!("/boards/{b}")).is_none() => {
-                format!("block {name}: no board-{b}.json beside the results (make bench BOARD={b})")
-            }
-            _ => format!("unknown block {name}"),
-        })?;
+        // docs/how-poll-works.md's blocks: a trace that does not show the
+        // text's path is an error, not a stale block.
+        let walked = crate::walk::render(&name, doc).transpose()?;
+        let fresh =
+            walked
+                .or_else(|| render(&name, doc))
+                .ok_or_else(|| match name.split_once('@') {
+                    Some((_, b)) if doc.pointer(&format!("/boards/{b}")).is_none() => {
+                        format!(
+                        "block {name}: no board-{b}.json beside the results (make bench BOARD={b})"
+                    )
+                    }
+                    _ => format!("unknown block {name}"),
+                })?;
         let fresh = format!("\n{fresh}");
         if text[body..end] != fresh {
             changed.push(name);
