@@ -313,7 +313,7 @@ impl FanOut {
         if let Some(d) = deadline {
             st.arm_deadline(d);
         }
-        trace::record(&self.name, &sample, st.active.count_ones(), queued, ready);
+        trace::record(&self.name, &sample, st.active, queued, ready);
         // Below every reader's watermark: nobody to wake yet.
         if ready {
             st.wake_up_poll(mask::IN | mask::RDNORM);

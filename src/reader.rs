@@ -78,9 +78,7 @@ impl Reader {
     fn read(&self, iov: &mut IovIterDest<'_>, nonblock: bool) -> Result<usize> {
         let mut waited = false;
         let ret = self.read_records(iov, nonblock, &mut waited);
-        // A signal ends a wait with `ERESTARTSYS`.
-        waited |= ret == Err(ERESTARTSYS);
-        trace::read(self.dev.fanout.name(), self.slot, ret, waited);
+        trace::read(self.dev.fanout.name(), self.slot, &ret, waited);
         ret.map(|n| n * RPOLL_EVENT_SIZE)
     }
 

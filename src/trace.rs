@@ -64,10 +64,13 @@ pub(crate) enum ConfigItem {
     Clock = 4,
 }
 
-/// A record produced on `dev`: queued for `queued` of its `readers`;
-/// `woke`: the push woke the waiters.
+/// A record produced on `dev`: queued for `queued` of its readers (the
+/// bits of `active`); `woke`: the push woke the waiters.
 #[inline(always)]
-pub(crate) fn record(dev: &CStr, s: &Sample, readers: u32, queued: u32, woke: bool) {
+pub(crate) fn record(dev: &CStr, s: &Sample, active: u64, queued: u32, woke: bool) {
+    if !rpoll_record_enabled() {
+        return;
+    }
     // SAFETY: `dev` is a NUL-terminated string valid for the call, the
     // event's only pointer.
     unsafe {
@@ -76,7 +79,7 @@ pub(crate) fn record(dev: &CStr, s: &Sample, readers: u32, queued: u32, woke: bo
             s.seq,
             s.source,
             s.mono_ns,
-            readers,
+            active.count_ones(),
             queued,
             woke,
         )
@@ -92,10 +95,15 @@ pub(crate) fn dropped(dev: &CStr, reader: usize, seq: u64, lost: u64) {
 }
 
 /// A `read()` of `reader` returned: `records` copied (or the error `ret`),
-/// `waited`: it slept for them.
+/// `waited`: it slept for them (a wait a signal ended, `ERESTARTSYS`,
+/// counts too).
 #[inline(always)]
-pub(crate) fn read(dev: &CStr, reader: usize, ret: Result<usize>, waited: bool) {
-    let (records, ret) = match ret {
+pub(crate) fn read(dev: &CStr, reader: usize, ret: &Result<usize>, waited: bool) {
+    if !rpoll_read_enabled() {
+        return;
+    }
+    let waited = waited || *ret == Err(ERESTARTSYS);
+    let (records, ret) = match *ret {
         Ok(n) => (n as u32, 0),
         Err(e) => (0, e.to_errno()),
     };

@@ -15,7 +15,9 @@
 //! `declare_trace!` does: the enabled test is the event's static key,
 //! through `kernel::jump_label::static_branch_unlikely!` (a patched branch
 //! with `CONFIG_JUMP_LABEL`, so a disabled event costs one not-taken
-//! branch), and the call happens only when the event is enabled.
+//! branch), and the call happens only when the event is enabled. Each
+//! event also gets `<event>_enabled()`, for callers that compute its
+//! arguments only when it is on.
 //!
 //! The upstream form would be an optional first argument of
 //! `declare_trace!` (`extern;`) that selects this expansion.
@@ -75,6 +77,34 @@ macro_rules! declare_module_trace {
             #[cfg(not(CONFIG_TRACEPOINTS))]
             {
                 $( let _ = $argname; )*
+            }
+        }
+
+        ::kernel::macros::paste! {
+            /// Whether the event is switched on (C's `trace_<event>_enabled()`):
+            /// a caller whose arguments cost something to compute tests this
+            /// first, so that an event switched off costs only the branch.
+            #[inline(always)]
+            #[allow(dead_code)]
+            $pub fn [< $name _enabled >]() -> bool {
+                #[cfg(CONFIG_TRACEPOINTS)]
+                {
+                    extern "C" {
+                        static [< __tracepoint_ $name >]: ::kernel::bindings::tracepoint;
+                    }
+                    // SAFETY: as in the event's function above.
+                    unsafe {
+                        ::kernel::jump_label::static_branch_unlikely!(
+                            [< __tracepoint_ $name >],
+                            ::kernel::bindings::tracepoint,
+                            key
+                        )
+                    }
+                }
+                #[cfg(not(CONFIG_TRACEPOINTS))]
+                {
+                    false
+                }
             }
         }
     )*};

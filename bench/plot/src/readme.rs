@@ -43,6 +43,7 @@ pub fn render(name: &str, doc: &Value) -> Option<String> {
         "before-after" => compare::before_after_table(&mut out, doc),
         "checks" => compare::checks(&mut out, doc),
         "profile" => profile::table(&mut out, &doc["profile"]),
+        "trace-cost" => trace_cost(&mut out, doc)?,
         "profile-before-after" => {
             profile::before_after(&mut out, &doc["profile_before"], &doc["profile"])
         }
@@ -146,6 +147,111 @@ fn timer_rows(out: &mut String, doc: &Value) {
         cpu("timerfd"),
         2,
     );
+}
+
+/// What rpoll's trace events cost while off: this run against
+/// `doc["without_trace_events"]`, the same kernel and benchmark with the
+/// module built before the events (`without-trace-events.json`); the
+/// kernel's own mechanisms (timerfd, gpio-cdev) show the two runs' noise.
+fn trace_cost(out: &mut String, doc: &Value) -> Option<()> {
+    let base = doc.get("without_trace_events").filter(|v| v.is_object())?;
+    let (with, without) = (compare::summary(doc), compare::summary(base));
+    let s = |d: &Value, k: &str| num(d, &format!("/{k}"));
+    let gp =
+        |d: &Value, m: &str, soaked: bool, p: &str| gpio_table::figure(&d["guest"], m, soaked, p);
+    let _ = writeln!(
+        out,
+        "| figure | rpoll without events | rpoll with events (off) | ratio | control: without -> with | control's ratio |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
+    let mut row =
+        |label: &str, a: Option<f64>, b: Option<f64>, ca: Option<f64>, cb: Option<f64>, d| {
+            let _ = writeln!(
+                out,
+                "| {label} | {} | {} | {} | {} -> {} | {} |",
+                f(a, d),
+                f(b, d),
+                r(ratio(b, a)),
+                f(ca, d),
+                f(cb, d),
+                r(ratio(cb, ca))
+            );
+        };
+    for (label, k, c) in [
+        (
+            "timer latency p50 (us; control timerfd)",
+            "rpoll_p50_us",
+            "timerfd_p50_us",
+        ),
+        (
+            "timer latency p99 (us; control timerfd)",
+            "rpoll_p99_us",
+            "timerfd_p99_us",
+        ),
+        (
+            "timer CPU per event (us; control timerfd)",
+            "rpoll_cpu_us",
+            "timerfd_cpu_us",
+        ),
+    ] {
+        let d = if k.ends_with("cpu_us") { 2 } else { 1 };
+        row(
+            label,
+            s(&without, k),
+            s(&with, k),
+            s(&without, c),
+            s(&with, c),
+            d,
+        );
+    }
+    for (label, soaked, p, d) in [
+        (
+            "GPIO latency p50 (us; control gpio-cdev)",
+            false,
+            "/latency/p50_us",
+            1,
+        ),
+        (
+            "GPIO latency p99 (us; control gpio-cdev)",
+            false,
+            "/latency/p99_us",
+            1,
+        ),
+        (
+            "GPIO CPU per edge (us; control gpio-cdev)",
+            true,
+            "/cpu_us_per_interrupt",
+            2,
+        ),
+    ] {
+        row(
+            label,
+            gp(base, "rpoll", soaked, p),
+            gp(doc, "rpoll", soaked, p),
+            gp(base, "gpio-cdev", soaked, p),
+            gp(doc, "gpio-cdev", soaked, p),
+            d,
+        );
+    }
+    let sha = |d: &Value| {
+        let s = d
+            .pointer("/meta/rpoll_ko_sha256")
+            .and_then(Value::as_str)
+            .unwrap_or("?");
+        s.get(..12).unwrap_or(s).to_string()
+    };
+    let _ = writeln!(
+        out,
+        "\nBoth runs on the same kernel build ({}; event tracing built in, nothing traced), rpoll.ko SHA-256 {}... \
+         without the events, {}... with them (`without-trace-events.json`, `latest.json`).",
+        doc.pointer("/meta/kernel_build")
+            .and_then(Value::as_str)
+            .and_then(|k| k.rsplit('/').next())
+            .unwrap_or("?"),
+        sha(base),
+        sha(doc),
+    );
+    Some(())
 }
 
 /// The timer path's table alone, with its footnote (another board's run).
