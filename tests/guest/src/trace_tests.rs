@@ -247,14 +247,16 @@ pub fn trace_wake_gives_each_reason() -> TestResult {
     let nap = Device::open_nonblocking("nap").map_err(|e| e.to_string())?;
     let key = Device::open_nonblocking("key").map_err(|e| e.to_string())?;
     let idle = open("idle")?;
+    // Under watermark 64 before the capture starts: a record arriving
+    // while the default watermark still held would wake by count.
+    nap.set_watermark(64, 30_000).map_err(|e| e.to_string())?;
+    nap.read_available(64).map_err(|e| e.to_string())?;
     let cap = Capture::start(&["rpoll_wake"])?;
     // Emptied first: a queue already at its watermark wakes nobody again.
     drain(fast.owned_fd())?;
     set_nonblocking(fast.owned_fd(), false);
     read_batch(fast.owned_fd(), 1).map_err(|e| format!("fast: errno {e}"))?;
     drop(fast);
-    nap.read_available(64).map_err(|e| e.to_string())?;
-    nap.set_watermark(64, 30_000).map_err(|e| e.to_string())?;
     collect(nap.owned_fd(), 1, 5_000)?;
     sleep_ms(150);
     nap.set_watermark(1, 0).map_err(|e| e.to_string())?;
