@@ -47,29 +47,14 @@ macro_rules! declare_module_trace {
             #[cfg(CONFIG_TRACEPOINTS)]
             {
                 ::kernel::macros::paste! {
-                    extern "C" {
-                        static [< __tracepoint_ $name >]: ::kernel::bindings::tracepoint;
-                        fn [< rust_do_trace_ $name >]($($argname : $argtyp),*);
-                    }
-                }
-                // SAFETY: the static is the event's `struct tracepoint`,
-                // defined by `CREATE_TRACE_POINTS` in this module's C code;
-                // querying its key is always allowed.
-                let should_trace = unsafe {
-                    ::kernel::macros::paste! {
-                        ::kernel::jump_label::static_branch_unlikely!(
-                            [< __tracepoint_ $name >],
-                            ::kernel::bindings::tracepoint,
-                            key
-                        )
-                    }
-                };
-                if should_trace {
-                    ::kernel::macros::paste! {
+                    if [< $name _enabled >]() {
+                        extern "C" {
+                            fn [< rust_do_trace_ $name >]($($argname : $argtyp),*);
+                        }
                         // SAFETY: the entry point was created with the
-                        // event, takes these arguments (the caller
-                        // passes them as the event requires), and may be
-                        // called in any context the event may fire in.
+                        // event, takes these arguments (the caller passes
+                        // them as the event requires), and may be called
+                        // in any context the event may fire in.
                         unsafe { [< rust_do_trace_ $name >]($($argname),*) };
                     }
                 }
@@ -92,7 +77,9 @@ macro_rules! declare_module_trace {
                     extern "C" {
                         static [< __tracepoint_ $name >]: ::kernel::bindings::tracepoint;
                     }
-                    // SAFETY: as in the event's function above.
+                    // SAFETY: the static is the event's `struct tracepoint`,
+                    // defined by `CREATE_TRACE_POINTS` in this module's C
+                    // code; querying its key is always allowed.
                     unsafe {
                         ::kernel::jump_label::static_branch_unlikely!(
                             [< __tracepoint_ $name >],
