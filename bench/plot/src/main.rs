@@ -371,12 +371,9 @@ fn walk_cmd(
     commit: String,
     out: &PathBuf,
 ) -> Result<(), String> {
-    let log = std::fs::read(serial).map_err(|e| format!("{}: {e}", serial.display()))?;
-    let steps = walk::parse(&String::from_utf8_lossy(&log))?;
-    let name = kernel.file_name().map(|n| n.to_string_lossy().into_owned());
-    let doc = json!({"meta": {"commit": commit, "kernel": name, "arch": arch}, "steps": steps});
-    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
-    std::fs::write(out, text).map_err(|e| format!("{}: {e}", out.display()))
+    let steps = walk::parse(&read_log(serial)?)?;
+    let doc = json!({"meta": {"commit": commit, "kernel": kernel_name(kernel), "arch": arch}, "steps": steps});
+    write_json(out, &doc)
 }
 
 /// `profile`: parses the log and writes the profile document.
@@ -386,14 +383,26 @@ fn profile_cmd(
     commit: String,
     out: &PathBuf,
 ) -> Result<(), String> {
-    let log = std::fs::read(serial).map_err(|e| format!("{}: {e}", serial.display()))?;
-    let log = String::from_utf8_lossy(&log);
+    let log = read_log(serial)?;
     let windows = profile::parse(&log)?;
-    let name = kernel.file_name().map(|n| n.to_string_lossy().into_owned());
-    let meta =
-        json!({"commit": commit, "kernel": name, "functions_traced": profile::filtered(&log)});
-    let doc = profile::to_json(&windows, meta);
-    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n";
+    let meta = json!({"commit": commit, "kernel": kernel_name(kernel), "functions_traced": profile::filtered(&log)});
+    write_json(out, &profile::to_json(&windows, meta))
+}
+
+/// A guest's serial log as text (bytes that are not UTF-8 replaced).
+fn read_log(serial: &PathBuf) -> Result<String, String> {
+    let log = std::fs::read(serial).map_err(|e| format!("{}: {e}", serial.display()))?;
+    Ok(String::from_utf8_lossy(&log).into_owned())
+}
+
+/// The name of a kernel build directory (its cache key), for the metadata.
+fn kernel_name(kernel: &std::path::Path) -> Option<String> {
+    kernel.file_name().map(|n| n.to_string_lossy().into_owned())
+}
+
+/// Writes `doc` to `out` as pretty JSON with a final newline.
+fn write_json(out: &PathBuf, doc: &Value) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(doc).map_err(|e| e.to_string())? + "\n";
     std::fs::write(out, text).map_err(|e| format!("{}: {e}", out.display()))
 }
 
