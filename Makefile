@@ -77,6 +77,7 @@ GUEST_FILES = $(GUEST_BIN)/rpoll:/usr/bin/rpoll \
 	$(GUEST_BIN)/rpoll-fault-tests:/usr/bin/rpoll-fault-tests \
 	tests/lib/splat-patterns:/etc/rpoll/splat-patterns \
 	tests/lib/kernel-reports:/etc/rpoll/kernel-reports \
+	tests/lib/allow-reports:/etc/rpoll/allow-reports \
 	integration/mdev/rpoll.mdev.conf:/etc/rpoll/mdev.conf \
 	$(C_BIN)/rpoll-epoll:/usr/bin/rpoll-epoll \
 	$(C_BIN)/rpoll-ioctl-test:/usr/bin/rpoll-ioctl-test \

@@ -208,72 +208,36 @@ fn splats(lines: &[String]) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// Whether `line` matches the extended regex `re` (the guest's grep).
-fn matches_re(line: &str, re: &str) -> Result<bool, String> {
-    use std::io::Write;
-    let mut child = std::process::Command::new("grep")
-        .args(["-Eq", "-e", re])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("grep: {e}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(line.as_bytes());
-    }
-    let status = child.wait().map_err(|e| format!("grep: {e}"))?;
-    Ok(status.success())
-}
-
-/// Splits `lines` into the allow-listed kernel-side reports they hold
-/// (`/etc/rpoll/kernel-reports`, tests/lib/kernel-reports: a whole report,
-/// "cut here" to "end trace", whose WARNING line matches an entry and
-/// whose call trace shows the entry's function) and the rest: returns the
-/// rest and the ids of the reports taken out. The rest still goes through
-/// the splat patterns, so any other report fails the walk.
+/// Splits `lines` into the allow-listed kernel-side reports they hold and
+/// the rest, with the runner's own filter (tests/lib/allow-reports, shipped
+/// as /etc/rpoll/allow-reports with its list /etc/rpoll/kernel-reports,
+/// run by the guest's shell and awk): a whole report, "cut here" to "end
+/// trace", whose WARNING line matches an entry and whose call trace shows
+/// the entry's function. Returns the rest and the ids of the reports taken
+/// out; the rest still goes through the splat patterns, so any other
+/// report fails the walk.
 fn allowed_reports(lines: &[String]) -> Result<(Vec<String>, Vec<String>), String> {
-    let text = std::fs::read_to_string("/etc/rpoll/kernel-reports")
-        .map_err(|e| format!("kernel reports list: {e}"))?;
-    let entries: Vec<Vec<&str>> = text
-        .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| l.split('|').collect())
-        .filter(|f: &Vec<&str>| f.len() >= 3)
-        .collect();
-    let mut drop = vec![false; lines.len()];
-    let mut ids = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
-        if !l.contains("WARNING:") {
-            continue;
-        }
-        for e in &entries {
-            if !matches_re(l, e[1])? {
-                continue;
-            }
-            let start = if i > 0 && lines[i - 1].contains("cut here") {
-                i - 1
-            } else {
-                i
-            };
-            let (mut calls, mut found, mut stop) = (false, false, None);
-            for (j, m) in lines.iter().enumerate().skip(i + 1).take(80) {
-                calls |= m.contains("Call trace:");
-                found |= calls && m.contains(&format!(" {}+", e[2]));
-                if m.contains("---[ end trace") {
-                    stop = Some(j);
-                    break;
-                }
-            }
-            if let (Some(stop), true) = (stop, found) {
-                drop[start..=stop].iter_mut().for_each(|d| *d = true);
-                ids.push(e[0].to_string());
-                break;
-            }
-        }
+    let log = "/tmp/fresh-reports.log";
+    std::fs::write(log, lines.join("\n") + "\n").map_err(|e| format!("{log}: {e}"))?;
+    let out = std::process::Command::new("sh")
+        .args(["/etc/rpoll/allow-reports", "/etc/rpoll/kernel-reports", log])
+        .output()
+        .map_err(|e| format!("allow-reports: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "allow-reports failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
-    let rest = lines
-        .iter()
-        .zip(&drop)
-        .filter(|(_, d)| !**d)
-        .map(|(l, _)| l.clone())
+    let rest = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let ids = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|l| l.strip_prefix("allow-listed kernel report "))
+        .filter_map(|l| l.split(':').next())
+        .map(str::to_string)
         .collect();
     Ok((rest, ids))
 }
