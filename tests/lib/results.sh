@@ -4,16 +4,20 @@
 # it cannot account for into a failure: a missing result line, a plan that
 # was not met, a non-zero exit without a counted failure, a crash.
 #
-# State: `pass`, `fail` (totals) and `failures` (labels of failed items).
+# State: `pass`, `fail` (totals), `failures` (labels of failed items) and
+# `failed_lines` (each failed result with its reason, repeated by `summary`).
 # Result producers (guest programs, board checks) print:
 #   plan N                        how many results they will print (first)
 #   <prefix> NAME ... ok          one line per passed test
 #   <prefix> NAME ... FAILED: why one line per failed test
 
-pass=0 fail=0 failures=()
+pass=0 fail=0 failures=() failed_lines=()
 
 ok() { pass=$((pass + 1)); echo "test $1 ... ok"; }
-ko() { fail=$((fail + 1)); failures+=("$1"); echo "test $1 ... FAILED${2:+: $2}"; }
+ko() {
+    fail=$((fail + 1)) failures+=("$1") failed_lines+=("test $1 ... FAILED${2:+: ${2:0:300}}")
+    echo "test $1 ... FAILED${2:+: $2}"
+}
 
 # The serial console carries kernel messages too, and one can be printed in
 # the middle of a result line; lines are compared after dropping CRs.
@@ -39,6 +43,11 @@ tally() { # <log> <prefix> <label> [plan prefix]
     t_failed=$(clean_log "$log" | grep -cE "^$prefix .* \.\.\. FAILED")
     pass=$((pass + t_ok)) fail=$((fail + t_failed))
     [ "$t_failed" = 0 ] || failures+=("$label ($t_failed)")
+    # The failed lines themselves, for the closing summary: a run's tail
+    # (all a CI report may keep) then names what failed and why.
+    while IFS= read -r line; do
+        failed_lines+=("$label: ${line:0:300}")
+    done < <(clean_log "$log" | grep -E "^$prefix .* \.\.\. FAILED")
     [ -n "$planp" ] || return 0
     declared=$(clean_log "$log" | sed -n "s/^$planp \([0-9][0-9]*\)\$/\1/p" | tail -1)
     if [ -z "$declared" ]; then
@@ -95,6 +104,7 @@ tally_cargo() { # <log> <rc> <label>
     pass=$((pass + hp)) fail=$((fail + hf))
     echo "$label: $hp passed, $hf failed, $hi ignored in $binaries test binaries (cargo exit $rc)"
     [ "$hf" = 0 ] || failures+=("$label ($hf)")
+    while IFS= read -r line; do failed_lines+=("$label: $line"); done < <(grep -E '^test .* \.\.\. FAILED$' "$log")
     [ "$hp" -gt 0 ] || ko "$label-ran" "no passing test found (see $log)"
     [ $((hp + hf + hi)) = "$declared" ] ||
         ko "$label-ran-as-declared" "$((hp + hf + hi)) results, $declared declared by 'running N tests' (see $log)"
@@ -113,6 +123,9 @@ tally_unittest() { # <log> <rc> <label>
     t_failed=$(grep -cE ' \.\.\. (FAIL|ERROR|skipped.*|unexpected success)$' "$log")
     pass=$((pass + t_ok)) fail=$((fail + t_failed))
     [ "$t_failed" = 0 ] || failures+=("$label ($t_failed)")
+    while IFS= read -r line; do
+        failed_lines+=("$label: $line")
+    done < <(grep -E ' \.\.\. (FAIL|ERROR|skipped.*|unexpected success)$' "$log")
     ran=$(sed -n 's/^Ran \([0-9][0-9]*\) tests\{0,1\} in .*/\1/p' "$log" | tail -1)
     if [ -z "$ran" ]; then
         ko "$label-finished" "no 'Ran N tests' line in $log"
@@ -150,6 +163,7 @@ group_end() {
 # The closing line; returns non-zero exactly when something failed.
 summary() {
     echo
+    [ ${#failed_lines[@]} = 0 ] || printf '%s\n' "${failed_lines[@]}"
     [ ${#failures[@]} = 0 ] || printf 'failed: %s\n' "${failures[@]}"
     echo "$pass passed, $fail failed"
     [ "$fail" = 0 ] && [ ${#failures[@]} = 0 ]
