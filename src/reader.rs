@@ -24,6 +24,7 @@ use crate::{
     device::Device,
     fanout::Wait,
     logic::{
+        chunk::Chunk,
         sample::{Clock, ReadClock},
         uapi::{
             RpollConfig, RpollEdgeMask, RpollWatermark, RPOLL_CONFIG_SIZE, RPOLL_EDGE_FALLING,
@@ -119,29 +120,27 @@ impl Reader {
                     0
                 },
             };
-            let mut bytes = [0u8; CHUNK * RPOLL_EVENT_SIZE];
-            let mut lost = [0u64; CHUNK];
-            // The initial record is no event: a fault loses it uncounted.
-            let mut initial = [false; CHUNK];
+            let mut bytes = Chunk::<[u8; RPOLL_EVENT_SIZE], CHUNK>::new();
+            // Each record's losses, and whether it is the initial record,
+            // which is no event: a fault loses it uncounted.
+            let mut meta = Chunk::<(u64, bool), CHUNK>::new();
             let limit = CHUNK.min(want - done);
-            let mut n = 0;
-            while n < limit {
+            while bytes.count() < limit {
                 let Some(d) = records.pop() else { break };
                 let l = d.lost.min(u32::MAX.into()) as u32;
-                bytes[n * RPOLL_EVENT_SIZE..(n + 1) * RPOLL_EVENT_SIZE]
-                    .copy_from_slice(&d.sample.to_event(read_clock, l).to_bytes());
-                lost[n] = d.lost;
-                initial[n] = d.initial;
-                n += 1;
+                bytes.push(d.sample.to_event(read_clock, l).to_bytes());
+                meta.push((d.lost, d.initial));
             }
+            let n = bytes.count();
             // Unlocked before copying to user memory, which may fault.
             drop(records);
-            let copied = iov.copy_to_iter(&bytes[..n * RPOLL_EVENT_SIZE]) / RPOLL_EVENT_SIZE;
+            let copied = iov.copy_to_iter(bytes.as_slice().as_flattened()) / RPOLL_EVENT_SIZE;
             done += copied;
             if copied < n {
                 // The rest faulted: account them as lost, never silently.
-                let their_lost = lost[copied..n].iter().sum();
-                let events = initial[copied..n].iter().filter(|&&i| !i).count();
+                let rest = &meta.as_slice()[copied..];
+                let their_lost = rest.iter().map(|m| m.0).sum();
+                let events = rest.iter().filter(|m| !m.1).count();
                 fanout.undeliver(self.slot, events as u64, their_lost);
                 if done == 0 {
                     return Err(EFAULT);

@@ -10,6 +10,7 @@
 
 #[cfg(any(CONFIG_KUNIT = "y", not(CONFIG_RUST)))]
 pub mod checks;
+pub mod chunk;
 pub mod debounce;
 pub mod decimal;
 pub mod gpio_edges;

@@ -72,6 +72,7 @@ macro_rules! ensure_ok {
     };
 }
 
+pub mod chunk;
 pub mod debounce;
 pub mod decimal;
 pub mod gpio_edges;
@@ -88,6 +89,11 @@ pub mod wake;
 #[macro_export]
 macro_rules! for_each_check_suite {
     ($runner:ident) => {
+        $runner!(
+            chunk,
+            rpoll_chunk,
+            [pushes_in_order_up_to_capacity, shows_only_what_was_pushed]
+        );
         $runner!(
             debounce,
             rpoll_debounce,
