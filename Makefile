@@ -7,7 +7,7 @@
 #
 # FLAVOUR=normal (default: run, bench), FLAVOUR=debug (lockdep, KASAN,
 # kmemleak, debug objects: the guest test suite) or FLAVOUR=trace (ftrace's
-# function profiler: make profile) selects the kernel.
+# function-graph tracer: make trace) selects the kernel.
 
 SHELL := /bin/bash
 
@@ -186,12 +186,12 @@ stress: guest
 bench: module
 	@KDIR=$(KDIR) RPOLL_KO=$(CURDIR)/$(MODULE) BENCH_BOARD=$(BOARD) bench/run
 
-# Where the time of the timer path goes, function by function: the bench
-# guest on the trace flavour (ftrace's function profiler), rpoll against
-# timerfd (bench/README.md); results in bench/results/profile.json.
-profile:
-	@$(MAKE) --no-print-directory module FLAVOUR=trace
-	@KDIR=$$(cat $(B)/trace/kdir) RPOLL_KO=$(CURDIR)/$(B)/trace/mod/rpoll.ko BENCH_PROFILE=1 bench/run
+# Where the timer path's instructions go, function by function: the
+# latency test's windows, rpoll then timerfd, with a QEMU plugin counting
+# every guest instruction (bench/README.md); results in
+# bench/results/profile.json.
+profile: module
+	@KDIR=$(KDIR) RPOLL_KO=$(CURDIR)/$(MODULE) BENCH_PROFILE=1 bench/run
 
 # The path of a blocking poll(), epoll_wait() and read() and of the wake-up,
 # recorded by ftrace's function-graph tracer on the trace flavour

@@ -39,6 +39,11 @@ dmesg -n 1
 rpoll-bench "$@"
 rc=$?
 dmesg -n 7
+# Where each module's code was loaded, for make insn-profile's symbols.
+for m in rpoll cref; do
+    t=/sys/module/$m/sections/.text
+    [ -r "$t" ] && echo "bench-guest: module-text $m $(cat "$t")"
+done
 echo "bench-guest: kernel log follows"
 dmesg
 exit $rc

@@ -99,14 +99,21 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Write profile.json from the serial log of `make profile`.
+    /// Write profile.json from the instruction counts of `make profile`.
     Profile {
-        /// The profile guest's serial log.
+        /// The plugin's counts (bench/insn-profile/insn_count.c).
+        #[arg(long)]
+        counts: PathBuf,
+        /// The guest's serial log (window lines, module load addresses).
         #[arg(long)]
         serial: PathBuf,
-        /// The kernel build the guest booted.
+        /// The kernel build the guest booted (its System.map names the
+        /// kernel's addresses).
         #[arg(long)]
         kernel: PathBuf,
+        /// A module's symbols, `NAME=FILE` (`llvm-nm` output), repeatable.
+        #[arg(long = "module-nm")]
+        module_nm: Vec<String>,
         /// The commit measured.
         #[arg(long)]
         commit: String,
@@ -378,14 +385,31 @@ fn walk_cmd(
 
 /// `profile`: parses the log and writes the profile document.
 fn profile_cmd(
+    counts: &std::path::Path,
     serial: &PathBuf,
     kernel: &std::path::Path,
+    module_nm: &[String],
     commit: String,
     out: &PathBuf,
 ) -> Result<(), String> {
     let log = read_log(serial)?;
-    let windows = profile::parse(&log)?;
-    let meta = json!({"commit": commit, "kernel": kernel_name(kernel), "functions_traced": profile::filtered(&log)});
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))
+    };
+    let mut syms = profile::Symbols::default();
+    syms.add_nm(&read(&kernel.join("System.map"))?, 0, None);
+    let bases = profile::module_bases(&log);
+    for m in module_nm {
+        let (name, file) = m
+            .split_once('=')
+            .ok_or(format!("--module-nm {m}: want NAME=FILE"))?;
+        let base = bases.get(name).ok_or(format!(
+            "the guest printed no load address of module {name}"
+        ))?;
+        syms.add_nm(&read(std::path::Path::new(file))?, *base, Some(name));
+    }
+    let windows = profile::parse(&read(counts)?, &profile::window_lines(&log), &syms)?;
+    let meta = json!({"commit": commit, "kernel": kernel_name(kernel), "clock": "icount"});
     write_json(out, &profile::to_json(&windows, meta))
 }
 
@@ -422,11 +446,13 @@ fn main() -> ExitCode {
             files,
         } => readme_cmd(check, results, files),
         Command::Profile {
+            counts,
             serial,
             kernel,
+            module_nm,
             commit,
             out,
-        } => profile_cmd(&serial, &kernel, commit, &out).map(|()| true),
+        } => profile_cmd(&counts, &serial, &kernel, &module_nm, commit, &out).map(|()| true),
         Command::Walk {
             serial,
             arch,

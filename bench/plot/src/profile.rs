@@ -1,16 +1,16 @@
-//! Where the timer path's time goes, function by function (`make profile`):
-//! reads the profile guest's serial log (bench/profile-guest.sh: one
-//! window per mechanism with ftrace's function profiler on), writes
-//! `profile.json`, and renders the per-event table quoted in
-//! bench/README.md (block `profile`).
+//! Where the timer path's instructions go, function by function (`make
+//! profile`): QEMU's TCG plugin `bench/insn-profile/insn_count.c` counts how
+//! often each guest instruction ran inside the marked windows (one per
+//! mechanism, rpoll then timerfd, the same windows as the latency test);
+//! this module gives every counted address its function (the kernel's
+//! `System.map`, the modules' symbols at their load addresses), writes
+//! `profile.json`, and renders the per-event tables quoted in
+//! bench/README.md (blocks `profile` and `profile-before-after`).
 //!
-//! The profiler's time is inclusive (a function's callees are part of it)
-//! and excludes sleep; under `-icount shift=2` one guest instruction is
-//! 4 ns, so the figures count instructions. Every traced call also pays
-//! the profiler's own hooks, which land in its traced callers' time: with
-//! a few functions traced (`BENCH_PROFILE_FUNCTIONS`) that is small, with
-//! every function traced it dominates. The figures compare the two paths;
-//! they are not absolute costs.
+//! The counts are exact and cost the guest nothing (the plugin runs in the
+//! emulator, not in the guest), and a function's count is its own
+//! instructions only (its callees are rows of their own). Under `-icount
+//! shift=2` one instruction is also 4 ns of guest time.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -20,119 +20,191 @@ use serde_json::{json, Value};
 use crate::table::f;
 use crate::{find, num};
 
-/// The functions of one mechanism's window, summed over the CPUs.
-#[derive(Debug, Default, PartialEq)]
-pub struct Window {
-    /// The window's own report line (`rpoll x1 997 us: produced ...`).
-    pub line: String,
-    /// Records (rpoll) or reads (timerfd) the reader got.
-    pub events: u64,
-    /// Per function: calls and time (callees included) in microseconds.
-    pub functions: BTreeMap<String, (u64, f64)>,
+/// The addresses below this are user space (arm64's kernel half starts
+/// at 0xffff...).
+const KERNEL_START: u64 = 0xffff_0000_0000_0000;
+
+/// Function start addresses and names, sorted, for address lookups.
+#[derive(Debug, Default)]
+pub struct Symbols(Vec<(u64, String)>);
+
+impl Symbols {
+    /// Adds the text symbols of an `nm`-format listing (`System.map`, or
+    /// `llvm-nm` of a module), each moved by `base`; a module's are
+    /// suffixed with ` [module]`.
+    pub fn add_nm(&mut self, listing: &str, base: u64, module: Option<&str>) {
+        for line in listing.lines() {
+            let mut t = line.split_whitespace();
+            let (Some(a), Some(kind), Some(name)) = (t.next(), t.next(), t.next()) else {
+                continue;
+            };
+            if !matches!(kind, "t" | "T" | "w" | "W") {
+                continue;
+            }
+            let Ok(a) = u64::from_str_radix(a, 16) else {
+                continue;
+            };
+            let name = format!("{:#}", rustc_demangle::demangle(name));
+            let name = match module {
+                Some(m) => format!("{name} [{m}]"),
+                None => name,
+            };
+            self.0.push((base.wrapping_add(a), name));
+        }
+        self.0.sort();
+    }
+
+    /// The function holding `addr`.
+    pub fn name(&self, addr: u64) -> &str {
+        if addr < KERNEL_START {
+            return "(user space)";
+        }
+        match self.0.partition_point(|(a, _)| *a <= addr) {
+            0 => "(unknown)",
+            i => &self.0[i - 1].1,
+        }
+    }
 }
 
-/// One row of a `trace_stat/function<N>` table: name, hits, time (us).
-fn row(line: &str) -> Option<(String, u64, f64)> {
-    let mut t = line.split_whitespace();
-    let name = t.next()?;
-    let hits = t.next()?.parse().ok()?;
-    let time = t.next()?.parse().ok()?;
-    (t.next()? == "us").then(|| (name.to_string(), hits, time))
+/// Where each module's code was loaded: the guest's `bench-guest:
+/// module-text NAME 0xADDR` lines.
+pub fn module_bases(log: &str) -> BTreeMap<String, u64> {
+    log.lines()
+        .filter_map(|l| {
+            let rest = l.trim_end_matches('\r').split("module-text ").nth(1)?;
+            let mut t = rest.split_whitespace();
+            let name = t.next()?.to_string();
+            let addr = u64::from_str_radix(t.next()?.trim_start_matches("0x"), 16).ok()?;
+            Some((name, addr))
+        })
+        .collect()
 }
 
-/// `delivered N` from a window line.
-fn delivered(line: &str) -> Option<u64> {
-    let rest = &line[line.find("delivered ")? + "delivered ".len()..];
+/// The windows' report lines (`rpoll x1 997 us: produced ...`), in order:
+/// the first is marked segment 1, the second segment 3.
+pub fn window_lines(log: &str) -> Vec<String> {
+    log.lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| l.contains(" us: produced ") && l.contains("; latency "))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `<key> N` from a window line.
+fn field(line: &str, key: &str) -> Option<u64> {
+    let rest = &line[line.find(key)? + key.len()..];
     rest.split_whitespace().next()?.parse().ok()
 }
 
-/// Every `profile-begin MECH` ... `profile-end MECH` section of the log.
-pub fn parse(log: &str) -> Result<Vec<(String, Window)>, String> {
-    let mut out = Vec::new();
-    let mut cur: Option<(String, Window)> = None;
-    for line in log.lines() {
-        let line = line.trim_end_matches('\r');
-        if let Some(m) = line.strip_prefix("profile-begin ") {
-            cur = Some((m.trim().to_string(), Window::default()));
-        } else if let Some(m) = line.strip_prefix("profile-end ") {
-            let (name, w) = cur.take().ok_or("profile-end without profile-begin")?;
-            if name != m.trim() {
-                return Err(format!("profile-end {m} closes {name}"));
-            }
-            if w.events == 0 || w.functions.is_empty() {
-                return Err(format!("{name}: no events or no profiler rows"));
-            }
-            out.push((name, w));
-        } else if let Some((_, w)) = cur.as_mut() {
-            if let Some(l) = line.strip_prefix("window: ") {
-                w.events = delivered(l).ok_or(format!("no delivered count in: {l}"))?;
-                w.line = l.to_string();
-            } else if let Some((name, hits, time)) = row(line) {
-                let e = w.functions.entry(name).or_default();
-                e.0 += hits;
-                e.1 += time;
-            }
-        }
-    }
-    if cur.is_some() || out.is_empty() {
-        return Err("the log holds no complete profile section".into());
-    }
-    Ok(out)
+/// One mechanism's window: its report line, the timer expiries it spans
+/// (`produced`), and the instructions per function.
+#[derive(Debug, Default, PartialEq)]
+pub struct Window {
+    /// The mechanism (the report line's first word).
+    pub mech: String,
+    /// The report line.
+    pub line: String,
+    /// Expiries in the window.
+    pub events: u64,
+    /// Instructions run, per function.
+    pub functions: BTreeMap<String, u64>,
 }
 
-/// How many functions the profiler was limited to (`profile-filter N
-/// functions`); `None`: every function was traced.
-pub fn filtered(log: &str) -> Option<u64> {
-    log.lines()
-        .find_map(|l| l.trim_end_matches('\r').strip_prefix("profile-filter "))
-        .and_then(|r| r.split_whitespace().next()?.parse().ok())
+/// The plugin's counts (`<vaddr hex> <segment> <count>` lines), one
+/// window per report line: window `i` is segment `2 i + 1`.
+pub fn parse(counts: &str, lines: &[String], syms: &Symbols) -> Result<Vec<Window>, String> {
+    let mut windows: Vec<Window> = lines
+        .iter()
+        .map(|l| {
+            Ok(Window {
+                mech: l.split_whitespace().next().unwrap_or("?").to_string(),
+                line: l.clone(),
+                events: field(l, "produced ").ok_or(format!("no produced count in: {l}"))?,
+                functions: BTreeMap::new(),
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    let segments = counts
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("insn-profile segments "))
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .ok_or("the counts file has no 'insn-profile segments N' header")?;
+    // Each window opens and closes a segment: 2 marks per window.
+    if segments != 2 * windows.len() + 1 {
+        return Err(format!(
+            "{segments} segments for {} windows: the marks and the windows disagree",
+            windows.len()
+        ));
+    }
+    for line in counts.lines().skip(1) {
+        let mut t = line.split_whitespace();
+        let (Some(a), Some(s), Some(n)) = (t.next(), t.next(), t.next()) else {
+            return Err(format!("bad count line: {line}"));
+        };
+        let (Ok(a), Ok(s), Ok(n)) = (
+            u64::from_str_radix(a, 16),
+            s.parse::<usize>(),
+            n.parse::<u64>(),
+        ) else {
+            return Err(format!("bad count line: {line}"));
+        };
+        let w = windows
+            .get_mut(s / 2)
+            .ok_or(format!("segment {s} has no window"))?;
+        *w.functions.entry(syms.name(a).to_string()).or_default() += n;
+    }
+    for w in &windows {
+        if w.events == 0 || w.functions.is_empty() {
+            return Err(format!("{}: no expiries or no counts", w.mech));
+        }
+    }
+    Ok(windows)
 }
 
 /// The results document of `parse`'s windows.
-pub fn to_json(windows: &[(String, Window)], meta: Value) -> Value {
+pub fn to_json(windows: &[Window], meta: Value) -> Value {
     let mechs: Vec<Value> = windows
         .iter()
-        .map(|(m, w)| {
+        .map(|w| {
             let fns: Vec<Value> = w
                 .functions
                 .iter()
-                .map(|(n, (h, t))| json!({"name": n, "hits": h, "time_us": t}))
+                .map(|(n, c)| json!({"name": n, "instructions": c}))
                 .collect();
-            json!({"mech": m, "window": w.line, "events": w.events, "functions": fns})
+            let total: u64 = w.functions.values().sum();
+            json!({"mech": w.mech, "window": w.line, "events": w.events,
+                   "instructions": total, "functions": fns})
         })
         .collect();
-    json!({"format": 1, "meta": meta, "mechs": mechs})
+    json!({"format": 2, "meta": meta, "mechs": mechs})
 }
 
-/// Rows shown in the README table.
+/// Rows shown in the README tables.
 const ROWS: usize = 24;
 
-/// Per-event calls and nanoseconds of every function of mechanism `m`.
-fn per_event(p: &Value, m: &str) -> BTreeMap<String, (f64, f64)> {
+/// Instructions per event of every function of mechanism `m`, and in all.
+fn per_event(p: &Value, m: &str) -> (BTreeMap<String, f64>, f64) {
     let mut out = BTreeMap::new();
     let Some(w) = find(&p["mechs"], &[("mech", json!(m))]) else {
-        return out;
+        return (out, 0.0);
     };
     let ev = num(w, "/events").unwrap_or(0.0);
     if ev <= 0.0 {
-        return out;
+        return (out, 0.0);
     }
     for fun in w["functions"].as_array().into_iter().flatten() {
-        if let (Some(n), Some(h), Some(t)) = (
-            fun["name"].as_str(),
-            num(fun, "/hits"),
-            num(fun, "/time_us"),
-        ) {
-            out.insert(n.to_string(), (h / ev, t * 1000.0 / ev));
+        if let (Some(n), Some(c)) = (fun["name"].as_str(), num(fun, "/instructions")) {
+            out.insert(n.to_string(), c / ev);
         }
     }
-    out
+    (out, num(w, "/instructions").unwrap_or(0.0) / ev)
 }
 
 /// The functions of `a` and `b`, largest `|key|` first (then by name).
 fn ranked<'a>(
-    a: &'a BTreeMap<String, (f64, f64)>,
-    b: &'a BTreeMap<String, (f64, f64)>,
+    a: &'a BTreeMap<String, f64>,
+    b: &'a BTreeMap<String, f64>,
     key: impl Fn(&str) -> f64,
 ) -> Vec<&'a String> {
     let mut names: Vec<&String> = a.keys().chain(b.keys()).collect();
@@ -142,95 +214,105 @@ fn ranked<'a>(
     names
 }
 
-/// The README table: the functions with the largest per-event difference
-/// between rpoll and timerfd.
+fn get(m: &BTreeMap<String, f64>, n: &str) -> f64 {
+    m.get(n).copied().unwrap_or(0.0)
+}
+
+fn meta(p: &Value, k: &str) -> String {
+    p.pointer(&format!("/meta/{k}"))
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+        .to_string()
+}
+
+/// The README table: the functions whose instructions per event differ
+/// most between rpoll and timerfd, and the totals.
 pub fn table(out: &mut String, p: &Value) {
-    if p.get("mechs").is_none() {
+    if p.get("format") != Some(&json!(2)) {
         let _ = writeln!(out, "No profile results (run `make profile`).");
         return;
     }
-    let (r, t) = (per_event(p, "rpoll"), per_event(p, "timerfd"));
-    let get = |m: &BTreeMap<String, (f64, f64)>, n: &str| m.get(n).copied().unwrap_or((0.0, 0.0));
-    let names = ranked(&r, &t, |n| get(&r, n).1 - get(&t, n).1);
+    let ((r, rt), (t, tt)) = (per_event(p, "rpoll"), per_event(p, "timerfd"));
+    let names = ranked(&r, &t, |n| get(&r, n) - get(&t, n));
     let _ = writeln!(
         out,
-        "| function (time includes its callees) | rpoll calls / event | rpoll ns / event | timerfd calls / event | timerfd ns / event | rpoll - timerfd (ns) |"
+        "| function (its own instructions) | rpoll / event | timerfd / event | rpoll - timerfd |"
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---:|---:|---:|");
     for n in names.iter().take(ROWS) {
         let (a, b) = (get(&r, n), get(&t, n));
         let _ = writeln!(
             out,
-            "| `{n}` | {} | {} | {} | {} | {} |",
-            f(Some(a.0), 2),
-            f(Some(a.1), 0),
-            f(Some(b.0), 2),
-            f(Some(b.1), 0),
-            f(Some(a.1 - b.1), 0)
+            "| `{n}` | {} | {} | {} |",
+            f(Some(a), 1),
+            f(Some(b), 1),
+            f(Some(a - b), 1)
         );
     }
-    let ev = |m: &str| {
+    let _ = writeln!(
+        out,
+        "| **every function, user space included** | **{}** | **{}** | **{}** ({}x) |",
+        f(Some(rt), 0),
+        f(Some(tt), 0),
+        f(Some(rt - tt), 0),
+        f(Some(if tt > 0.0 { rt / tt } else { 0.0 }), 3)
+    );
+    let line = |m: &str| {
         find(&p["mechs"], &[("mech", json!(m))])
             .and_then(|w| w["window"].as_str())
             .unwrap_or("?")
             .to_string()
     };
-    let traced = match p.pointer("/meta/functions_traced").and_then(Value::as_u64) {
-        Some(n) => format!("{n} functions traced"),
-        None => "every function traced".to_string(),
-    };
     let _ = writeln!(
         out,
-        "\nWindows ({traced}; commit {}, kernel {}): `{}`; `{}`.",
-        p.pointer("/meta/commit")
-            .and_then(Value::as_str)
-            .unwrap_or("?"),
-        p.pointer("/meta/kernel")
-            .and_then(Value::as_str)
-            .unwrap_or("?"),
-        ev("rpoll"),
-        ev("timerfd"),
+        "\nWindows (commit {}, kernel {}): `{}`; `{}`.",
+        meta(p, "commit"),
+        meta(p, "kernel"),
+        line("rpoll"),
+        line("timerfd"),
     );
 }
 
-/// The before/after table of an optimisation: per function, rpoll's time
-/// per event in the `before` profile and in `after` (the change), and
-/// timerfd's in both (unchanged code: its movement is the boots' spread).
+/// The before/after table of an optimisation: per function, rpoll's
+/// instructions per event in the `before` profile and in `after`, and
+/// timerfd's in both (unchanged code: its movement is the runs' spread).
 pub fn before_after(out: &mut String, before: &Value, after: &Value) {
-    if before.get("mechs").is_none() || after.get("mechs").is_none() {
+    if before.get("format") != Some(&json!(2)) || after.get("format") != Some(&json!(2)) {
         let _ = writeln!(
             out,
             "No before/after profiles (profile-before.json, profile.json)."
         );
         return;
     }
-    let (rb, ra) = (per_event(before, "rpoll"), per_event(after, "rpoll"));
-    let (tb, ta) = (per_event(before, "timerfd"), per_event(after, "timerfd"));
-    let ns = |m: &BTreeMap<String, (f64, f64)>, n: &str| m.get(n).map_or(0.0, |v| v.1);
-    let change = |n: &str| ns(&ra, n) - ns(&rb, n);
+    let ((rb, rbt), (ra, rat)) = (per_event(before, "rpoll"), per_event(after, "rpoll"));
+    let ((tb, tbt), (ta, tat)) = (per_event(before, "timerfd"), per_event(after, "timerfd"));
+    let change = |n: &str| get(&ra, n) - get(&rb, n);
     let names = ranked(&rb, &ra, change);
     let _ = writeln!(
         out,
-        "| function (time includes its callees) | rpoll before (ns / event) | rpoll after | change | timerfd before | timerfd after |"
+        "| function (its own instructions per event) | rpoll before | rpoll after | change | timerfd before | timerfd after |"
     );
     let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
-    for n in names.iter().take(ROWS) {
+    for n in names.iter().take(ROWS).filter(|n| change(n).abs() >= 0.5) {
         let _ = writeln!(
             out,
             "| `{n}` | {} | {} | {} | {} | {} |",
-            f(Some(ns(&rb, n)), 0),
-            f(Some(ns(&ra, n)), 0),
-            f(Some(change(n)), 0),
-            f(Some(ns(&tb, n)), 0),
-            f(Some(ns(&ta, n)), 0)
+            f(Some(get(&rb, n)), 1),
+            f(Some(get(&ra, n)), 1),
+            f(Some(change(n)), 1),
+            f(Some(get(&tb, n)), 1),
+            f(Some(get(&ta, n)), 1)
         );
     }
-    let meta = |p: &Value, k: &str| {
-        p.pointer(&format!("/meta/{k}"))
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_string()
-    };
+    let _ = writeln!(
+        out,
+        "| **every function** | **{}** | **{}** | **{}** | **{}** | **{}** |",
+        f(Some(rbt), 0),
+        f(Some(rat), 0),
+        f(Some(rat - rbt), 0),
+        f(Some(tbt), 0),
+        f(Some(tat), 0)
+    );
     let _ = writeln!(
         out,
         "\nBefore: commit {} (kernel {}); after: commit {} (kernel {}).",
@@ -245,59 +327,65 @@ pub fn before_after(out: &mut String, before: &Value, after: &Value) {
 mod tests {
     use super::*;
 
-    const LOG: &str = "noise\r
-profile-begin rpoll\r
-window: rpoll x1 997 us: produced 10 delivered 10 missed 0 overruns 0 cpu 1 ms; latency {}\r
-table function0\r
-  Function                               Hit    Time            Avg             s^2\r
-  --------                               ---    ----            ---             ---\r
-  __wake_up                                 10    5.000 us     0.500 us    0.000 us \r
-  _raw_spin_lock_irqsave                    20    2.000 us     0.100 us    0.000 us \r
-table function1\r
-  __wake_up                                 10    5.000 us     0.500 us    0.000 us \r
-profile-end rpoll\r
-profile-begin timerfd\r
-window: timerfd x1 997 us: produced 10 delivered 10 missed 0 overruns 0 cpu 1 ms; latency {}\r
-table function0\r
-  timerfd_tmrproc                           10    3.000 us     0.300 us    0.000 us \r
-profile-end timerfd\r
-";
+    const MAP: &str = "ffff800080010000 T __wake_up\nffff800080010100 t _raw_spin_lock_irqsave\n\
+                       ffff800080010200 T timerfd_tmrproc\nffff800080010300 D some_data\n";
+    const NM: &str = "0000000000000000 t _RNvCs1234_5rpoll4push\n0000000000000080 T other\n";
+    const LOG: &str = "bench-guest: module-text rpoll 0xffff800078720000\r\n\
+        rpoll x1 997 us: produced 10 delivered 10 missed 0 overruns 0 cpu 1 ms; latency {}\r\n\
+        timerfd x1 997 us: produced 5 delivered 5 missed 0 overruns 0 cpu 1 ms; latency {}\r\n";
+    const COUNTS: &str = "insn-profile segments 5\n\
+        ffff800080010004 1 30\nffff800080010008 1 30\nffff800078720010 1 50\n\
+        400000 1 7\nffff800080010204 3 20\nffff800080010000 3 10\n";
+
+    fn doc(counts: &str, commit: &str) -> Value {
+        let mut syms = Symbols::default();
+        syms.add_nm(MAP, 0, None);
+        let bases = module_bases(LOG);
+        syms.add_nm(NM, bases["rpoll"], Some("rpoll"));
+        let w = parse(counts, &window_lines(LOG), &syms).unwrap();
+        to_json(&w, json!({"commit": commit, "kernel": "k"}))
+    }
 
     #[test]
-    fn sums_cpus_and_renders_per_event() {
-        let w = parse(LOG).unwrap();
-        assert_eq!(w.len(), 2);
-        assert_eq!(w[0].1.events, 10);
-        assert_eq!(w[0].1.functions["__wake_up"], (20, 10.0));
-        let doc = to_json(&w, json!({"commit": "c", "kernel": "k"}));
+    fn counts_go_to_their_functions_per_event() {
+        let d = doc(COUNTS, "c");
         let mut out = String::new();
-        table(&mut out, &doc);
-        // 10 us over 10 events: 1000 ns per event, two calls.
+        table(&mut out, &d);
+        // __wake_up: 60 instructions over 10 rpoll events, 10 over 5 timerfd.
+        assert!(out.contains("| `__wake_up` | 6.0 | 2.0 | 4.0 |"), "{out}");
         assert!(
-            out.contains("| `__wake_up` | 2.00 | 1000 | 0.00 | 0 | 1000 |"),
+            out.contains("| `rpoll::push [rpoll]` | 5.0 | 0.0 | 5.0 |"),
             "{out}"
         );
-        // Ranked by the difference: __wake_up, timerfd_tmrproc, the lock.
-        let wake = out.find("__wake_up").unwrap();
-        assert!(wake < out.find("timerfd_tmrproc").unwrap());
-        assert!(out.find("timerfd_tmrproc").unwrap() < out.find("_raw_spin").unwrap());
+        assert!(
+            out.contains("| `(user space)` | 0.7 | 0.0 | 0.7 |"),
+            "{out}"
+        );
+        assert!(
+            out.contains("| `timerfd_tmrproc` | 0.0 | 4.0 | -4.0 |"),
+            "{out}"
+        );
+        assert!(out.contains("**12** | **6** | **6** (1.950x)"), "{out}");
+        // Ranked by the difference: the push first.
+        assert!(out.find("rpoll::push").unwrap() < out.find("timerfd_tmrproc").unwrap());
     }
 
     #[test]
     fn before_after_ranks_rpoll_changes() {
-        let w = parse(LOG).unwrap();
-        let before = to_json(&w, json!({"commit": "b", "kernel": "k"}));
-        let faster = LOG.replace("10    5.000 us", "10    3.000 us");
-        let after = to_json(
-            &parse(&faster).unwrap(),
-            json!({"commit": "a", "kernel": "k"}),
+        let before = doc(COUNTS, "b");
+        let after = doc(
+            &COUNTS.replace("ffff800078720010 1 50", "ffff800078720010 1 20"),
+            "a",
         );
         let mut out = String::new();
         before_after(&mut out, &before, &after);
-        // __wake_up: 10 us -> 6 us over 10 events.
         assert!(
-            out.contains("| `__wake_up` | 1000 | 600 | -400 | 0 | 0 |"),
+            out.contains("| `rpoll::push [rpoll]` | 5.0 | 2.0 | -3.0 | 0.0 | 0.0 |"),
             "{out}"
+        );
+        assert!(
+            !out.contains("`__wake_up`"),
+            "unchanged rows are left out: {out}"
         );
         assert!(out.contains("Before: commit b (kernel k); after: commit a (kernel k)."));
         let mut none = String::new();
@@ -306,11 +394,12 @@ profile-end timerfd\r
     }
 
     #[test]
-    fn incomplete_logs_are_errors() {
-        assert!(parse("profile-begin rpoll\n").is_err());
-        assert!(parse("nothing\n").is_err());
-        assert!(parse("profile-begin rpoll\nprofile-end timerfd\n").is_err());
-        let no_rows = "profile-begin rpoll\nwindow: delivered 3 x\nprofile-end rpoll\n";
-        assert!(parse(no_rows).is_err());
+    fn marks_that_disagree_with_the_windows_are_errors() {
+        let syms = Symbols::default();
+        let lines = window_lines(LOG);
+        assert!(parse("insn-profile segments 3\n", &lines, &syms).is_err());
+        assert!(parse("no header\n", &lines, &syms).is_err());
+        assert!(parse("insn-profile segments 5\nzz 1 2\n", &lines, &syms).is_err());
+        assert!(parse("insn-profile segments 5\n", &lines, &syms).is_err());
     }
 }
