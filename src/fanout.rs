@@ -15,6 +15,12 @@
 //!   hooks they run (a timer source starts with its first reader and stops
 //!   after its last), which may sleep. It is never taken by a source.
 //!
+//! Polling: each hold of `state` ends by publishing every open reader's
+//! readiness in an atomic word of its own ([`StateGuard`]), so `poll()`
+//! reads that word instead of taking the lock (epoll calls `poll()` twice
+//! per event); only a reader whose readiness depends on the time (records
+//! below a watermark with a delay) takes the lock there.
+//!
 //! Wake-ups: a reader is ready when its queue reaches its watermark
 //! (`RPOLL_IOC_SET_WATERMARK`; by default one record) or its oldest record
 //! is the watermark's delay old; `push` wakes the waiters only when a
@@ -26,7 +32,10 @@ use kernel::{
     impl_has_hr_timer, new_mutex,
     prelude::*,
     str::CString,
-    sync::{Arc, ArcBorrow, Mutex},
+    sync::{
+        atomic::{ordering, Atomic},
+        Arc, ArcBorrow, Mutex,
+    },
     time::{
         hrtimer::{AbsoluteMode, HrTimer, HrTimerCallback, HrTimerCallbackContext, HrTimerRestart},
         Delta, Instant, Monotonic,
@@ -94,7 +103,7 @@ pub(crate) struct Readiness {
 /// lock is released when it is dropped, so nothing that may sleep or fault
 /// (a copy to user memory) may happen while it lives.
 pub(crate) struct Records<'a> {
-    st: WaitQueueGuard<'a, State>,
+    st: StateGuard<'a>,
     slot: usize,
     waited: bool,
 }
@@ -193,6 +202,65 @@ impl State {
     }
 }
 
+/// Bits of a reader's published readiness word ([`StateGuard`]): ready by
+/// its queue alone (the watermark's count reached, or the initial record
+/// asked for).
+const PUB_READABLE: u32 = 1 << 0;
+/// The device is unbound.
+const PUB_GONE: u32 = 1 << 1;
+/// Not ready by count but holding records whose age may make it ready: the
+/// answer needs the time, under the lock.
+const PUB_AGED: u32 = 1 << 2;
+
+impl State {
+    /// The readiness word of the reader in `slot` (`PUB_*`).
+    fn summary(&self, slot: usize) -> u32 {
+        let mut bits = if self.gone { PUB_GONE } else { 0 };
+        if let Some(q) = self.slots.get(slot).and_then(Option::as_ref) {
+            if q.ready_by_count() {
+                bits |= PUB_READABLE;
+            } else if q.deadline().is_some() {
+                bits |= PUB_AGED;
+            }
+        }
+        bits
+    }
+}
+
+/// A hold of the fan-out's lock. When it ends, every open reader's
+/// readiness is published ([`FanOut::poll`] reads it without the lock),
+/// still under the lock, so the words change in the order the state does.
+struct StateGuard<'a> {
+    guard: WaitQueueGuard<'a, State>,
+    ready: &'a [Atomic<u32>; MAX_READERS],
+}
+
+impl<'a> core::ops::Deref for StateGuard<'a> {
+    type Target = WaitQueueGuard<'a, State>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.guard
+    }
+}
+
+impl core::ops::DerefMut for StateGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.guard
+    }
+}
+
+impl Drop for StateGuard<'_> {
+    fn drop(&mut self) {
+        let mut open = self.guard.active;
+        while open != 0 {
+            let slot = open.trailing_zeros() as usize;
+            open &= open - 1;
+            // Release: pairs with the acquire in `FanOut::poll`.
+            self.ready[slot].store(self.guard.summary(slot), ordering::Release);
+        }
+    }
+}
+
 /// The `Instant` of monotonic time `at_ns`.
 fn mono_instant(at_ns: u64) -> Instant<Monotonic> {
     let now = clock::monotonic_ns();
@@ -205,9 +273,13 @@ pub(crate) struct FanOut {
     /// Wakes readers whose oldest record reached their watermark's delay.
     #[pin]
     deadline_timer: HrTimer<FanOut>,
-    /// Also the wait queue of readers waiting for a record.
+    /// Also the wait queue of readers waiting for a record. Taken through
+    /// [`FanOut::lock`].
     #[pin]
     state: WaitQueueLock<State>,
+    /// Each reader's readiness as the last hold of `state` left it
+    /// (`PUB_*`), for `poll()`.
+    ready: [Atomic<u32>; MAX_READERS],
     #[pin]
     membership: Mutex<()>,
     /// Capacity of each reader's queue (validated at probe).
@@ -242,6 +314,7 @@ impl FanOut {
                     deadline_timer: None,
                     deadline: None,
                 }, "rpoll::fanout"),
+                ready: [const { Atomic::new(0) }; MAX_READERS],
                 deadline_timer <- HrTimer::new(),
                 membership <- new_mutex!((), "rpoll::membership"),
                 depth,
@@ -261,12 +334,20 @@ impl FanOut {
         &self.name
     }
 
+    /// Takes the lock; the readers' readiness is published when it ends.
+    fn lock(&self) -> StateGuard<'_> {
+        StateGuard {
+            guard: self.state.lock(),
+            ready: &self.ready,
+        }
+    }
+
     /// Records `sample` as the next event in every open reader's queue and
     /// wakes the waiters, under one hold of the lock; `skipped` source
     /// periods were missed before it. Records nothing once the device is
     /// gone. Any context. The caller keeps timestamps in `seq` order.
     pub(crate) fn push(&self, mut sample: Sample, skipped: u64) {
-        let mut st = self.state.lock();
+        let mut st = self.lock();
         if st.gone {
             return;
         }
@@ -328,7 +409,7 @@ impl FanOut {
     pub(crate) fn set_watermark(self: &Arc<Self>, slot: usize, w: &RpollWatermark) -> Result {
         let w = Watermark::checked(w.count, w.max_delay_us, w.reserved, self.depth as usize)
             .ok_or(EINVAL)?;
-        let mut st = self.state.lock();
+        let mut st = self.lock();
         if st.gone {
             return Err(ENODEV);
         }
@@ -365,14 +446,14 @@ impl FanOut {
     /// its configuration does not report). Called under the source's own
     /// lock, like `push`.
     pub(crate) fn set_state(&self, source: u32) {
-        self.state.lock().state = Some(source);
+        self.lock().state = Some(source);
     }
 
     /// The reader in `slot` wants its initial record first
     /// (`RPOLL_IOC_WANT_INITIAL`): `ENOTTY` for a source without a level,
     /// `EBUSY` once it took a record.
     pub(crate) fn want_initial(&self, slot: usize) -> Result {
-        let mut st = self.state.lock();
+        let mut st = self.lock();
         if st.state.is_none() {
             return Err(ENOTTY);
         }
@@ -387,7 +468,7 @@ impl FanOut {
     /// (under the source's own lock, so no record of the old configuration
     /// can come after it).
     pub(crate) fn mark_config_change(&self) {
-        self.state.lock().config_changed = true;
+        self.lock().config_changed = true;
     }
 
     /// The system starts to sleep and this device may wake it: the first
@@ -395,20 +476,20 @@ impl FanOut {
     /// and `_FALLING` bits; 0: any record) is the wake-up
     /// (`logic::wake`). Process context.
     pub(crate) fn open_wake_window(&self, edges: u32) {
-        self.state.lock().wake.open(clock::monotonic_ns(), edges);
+        self.lock().wake.open(clock::monotonic_ns(), edges);
     }
 
     /// The system runs again: records stamped from now on are no wake-up.
     /// Process context.
     pub(crate) fn close_wake_window(&self) {
-        self.state.lock().wake.close(clock::monotonic_ns());
+        self.lock().wake.close(clock::monotonic_ns());
     }
 
     /// Sets the GPIO edges the reader in `slot` receives (`RPOLL_EDGE_*`,
     /// checked by the caller); returns the events its mask has kept out so
     /// far.
     pub(crate) fn set_edge_mask(&self, slot: usize, mask: u32) -> u64 {
-        let mut st = self.state.lock();
+        let mut st = self.lock();
         if let Some(m) = st.masks.get_mut(slot) {
             *m = mask;
         }
@@ -425,7 +506,7 @@ impl FanOut {
     /// Counts `n` source inputs merged into other events. Any context.
     pub(crate) fn count_merged(&self, n: u64) {
         if n != 0 {
-            let mut st = self.state.lock();
+            let mut st = self.lock();
             st.merged += n;
             st.merged_unreported += n;
         }
@@ -439,7 +520,7 @@ impl FanOut {
         // Allocated before taking the spinlock.
         let buf = KVVec::from_elem(Sample::default(), self.depth as usize, GFP_KERNEL)?;
         let (slot, first) = {
-            let mut st = self.state.lock();
+            let mut st = self.lock();
             if st.gone {
                 return Err(ENODEV);
             }
@@ -478,7 +559,7 @@ impl FanOut {
     pub(crate) fn detach(&self, slot: usize, on_last: impl FnOnce()) {
         let members = self.membership.lock();
         let (queue, last) = {
-            let mut st = self.state.lock();
+            let mut st = self.lock();
             // INVARIANT: the bit and the slot are cleared together.
             st.active &= !(1u64 << slot);
             trace::reader(&self.name, slot, false, st.active.count_ones());
@@ -500,7 +581,7 @@ impl FanOut {
     /// A blocking read waits for the reader's watermark, as poll does; a
     /// read that does not block takes whatever is queued.
     pub(crate) fn records(&self, slot: usize, wait: Wait) -> Result<Option<Records<'_>>> {
-        let mut st = self.state.lock();
+        let mut st = self.lock();
         let mut waited = false;
         loop {
             let has = st.queue(slot).is_some_and(|q| !q.is_empty());
@@ -540,7 +621,7 @@ impl FanOut {
     /// out); `their_lost` is the sum of their `lost` fields. They become
     /// losses reported with the next record.
     pub(crate) fn undeliver(&self, slot: usize, count: u64, their_lost: u64) {
-        if let Some(q) = self.state.lock().queue(slot) {
+        if let Some(q) = self.lock().queue(slot) {
             q.undeliver(count, their_lost);
         }
     }
@@ -548,23 +629,37 @@ impl FanOut {
     /// Drops the queued records of the reader in `slot` (counted as lost);
     /// returns how many.
     pub(crate) fn flush(&self, slot: usize) -> usize {
-        self.state.lock().queue(slot).map_or(0, Queue::flush)
+        self.lock().queue(slot).map_or(0, Queue::flush)
     }
 
     /// Registers a poll wait for the device and returns the reader's state.
     pub(crate) fn poll<'a>(&'a self, slot: usize, file: &File, table: PollTable<'a>) -> Readiness {
         table.register_wait(file, &self.state);
-        self.state.lock().readiness(slot, clock::monotonic_ns)
+        // The word is read after the registration: a record published
+        // before it is seen (the registration took the lock after the
+        // publishing hold; the acquire pairs with its release), one after
+        // it wakes this waiter. A closed slot's word is never read.
+        let bits = self
+            .ready
+            .get(slot)
+            .map_or(0, |r| r.load(ordering::Acquire));
+        if bits & PUB_AGED != 0 {
+            return self.lock().readiness(slot, clock::monotonic_ns);
+        }
+        Readiness {
+            readable: bits & PUB_READABLE != 0,
+            gone: bits & PUB_GONE != 0,
+        }
     }
 
     /// Whether the device is unbound.
     pub(crate) fn is_gone(&self) -> bool {
-        self.state.lock().gone
+        self.lock().gone
     }
 
     /// The `RPOLL_IOC_STATS` reply for the reader in `slot`.
     pub(crate) fn stats(&self, slot: usize) -> RpollStats {
-        let mut st = self.state.lock();
+        let mut st = self.lock();
         let c = st.queue(slot).map(|q| q.counts()).unwrap_or_default();
         RpollStats {
             produced: st.produced,
@@ -584,7 +679,7 @@ impl FanOut {
     pub(crate) fn shutdown(&self) {
         let _members = self.membership.lock();
         let timer = {
-            let mut st = self.state.lock();
+            let mut st = self.lock();
             st.gone = true;
             st.wake_up_poll(mask::IN | mask::HUP | mask::ERR);
             trace::wake(&self.name, WakeReason::Gone);
@@ -598,7 +693,7 @@ impl FanOut {
 
     /// The device-wide and per-reader lines of the debugfs `state` file.
     pub(crate) fn render(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
-        let st = self.state.lock();
+        let st = self.lock();
         writeln!(f, "queue_depth: {}", self.depth)?;
         writeln!(f, "produced: {}", Decimal(st.produced))?;
         writeln!(f, "overruns: {}", Decimal(st.overruns))?;
@@ -639,7 +734,7 @@ impl HrTimerCallback for FanOut {
     /// A reader's oldest record reached its watermark's delay: wakes the
     /// waiters, and moves the timer to the next reader's deadline.
     fn run(this: ArcBorrow<'_, Self>, _ctx: HrTimerCallbackContext<'_, Self>) -> HrTimerRestart {
-        let mut st = this.state.lock();
+        let mut st = this.lock();
         let now = clock::monotonic_ns();
         st.deadline = None;
         let ready = (0..MAX_READERS).any(|slot| st.readiness(slot, || now).readable);
