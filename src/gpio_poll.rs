@@ -130,7 +130,7 @@ impl Poller {
         // Cancels the timer, waiting for a running callback; then no work
         // can be queued any more, and the last one queued is waited for.
         drop(ctl.running.take());
-        work_flush::flush(self);
+        work_flush::flush(&self.work);
     }
 }
 

@@ -157,7 +157,7 @@ impl Reader {
 
     /// `RPOLL_IOC_SET_PERIOD`: `EPERM` first, then the value's checks.
     fn set_period(&self, user: UserSlice) -> Result<isize> {
-        if !capable(Capability::SysAdmin) {
+        if !capable(Capability::SYS_ADMIN) {
             return Err(EPERM);
         }
         let us: u32 = user.reader().read()?;
@@ -181,7 +181,7 @@ impl Reader {
     /// `RPOLL_IOC_SET_CONFIG`: `EPERM` first (the change is device-wide),
     /// then the source checks and applies it.
     fn set_config(&self, user: UserSlice) -> Result<isize> {
-        if !capable(Capability::SysAdmin) {
+        if !capable(Capability::SYS_ADMIN) {
             return Err(EPERM);
         }
         let mut raw = [0u8; RPOLL_CONFIG_SIZE];

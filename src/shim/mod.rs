@@ -11,20 +11,25 @@
 //! the kernel's own `rust/helpers/` does. Differences between kernel
 //! releases belong here too, so the driver files above never see them.
 //!
+//! The files that backport a patch of the kernel-crate series
+//! (`upstream/`, docs/upstream.md) use the kernel's API instead when the
+//! kernel carries that patch: `upstream.mk` finds it in the kernel's source
+//! and passes a `--cfg rpoll_kernel_<name>` that only that file reads.
+//!
 //! | file | stands for |
 //! |---|---|
-//! | `capability.rs` | `kernel::cred::capable()` |
+//! | `capability.rs` | `kernel::cred::capable()` (backports patch 1) |
 //! | `clock.rs` | `Instant::as_nanos()`, `ktime_mono_to_any()`, `get_jiffies_64()` |
 //! | `fwnode_str.rs` | `FwNode::property_read_str()` (borrowed, with the C error) |
 //! | `gpio_consumer.rs` | `kernel::gpio::consumer` (`gpiod_get()` and friends, a device link to the line's controller) |
 //! | `hrtimer_rearm.rs` | `ArcHrTimerHandle::restart()` |
 //! | `irq_by_number.rs` | a public `IrqRequest` constructor (`unsafe`, as upstream's `Registration::new`) for one- and two-half handlers, `irq_get_trigger_type()`, balanced `disable_irq_nosync()`/`enable_irq()` ([`IrqMask`](irq_by_number::IrqMask)) |
-//! | `kiocb.rs` | `Kiocb::is_nowait()` |
+//! | `kiocb.rs` | `Kiocb::is_nowait()` (backports patch 2) |
 //! | `misc_poll.rs` | `MiscDevice::poll`, registration data and `FMODE_NOWAIT` for misc devices |
 //! | `module_trace.rs` | `declare_trace!` for trace events defined in a module's C code |
 //! | `pm.rs` | device wake-up (`device_init_wakeup()`, `dev_pm_set_wake_irq()`), PM notifiers |
 //! | `release.rs` | what differs between Linux 7.2 and 7.3 |
-//! | `work_flush.rs` | `Work::flush()` (`flush_work()`) |
+//! | `work_flush.rs` | `Work::flush()` (`flush_work()`; backports patch 3) |
 //! | `wait_queue_lock.rs` | a wait queue whose lock guards data (`wake_up_locked_poll()`, `wait_event_interruptible_locked_irq()`) in `SpinLockIrq`'s interrupt-disable model, `poll_wait()` only for locks the polled file keeps alive |
 
 pub(crate) mod capability;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Stands for: `Work::flush()`, i.e. `flush_work()`, which 7.3's
-//! `kernel::workqueue` does not offer.
+//! `kernel::workqueue` does not offer. Backports patch 3 of the kernel-crate
+//! series (`rust: workqueue: add Work::flush()`, docs/upstream.md): with a
+//! kernel that carries it (`Kbuild` passes `--cfg rpoll_kernel_work_flush`),
+//! [`flush`] calls the kernel's method.
 //!
 //! A work item queued with `Queue::enqueue()` runs on its own, and nothing in
 //! the kernel crate waits for it: a driver that queues work from a timer
@@ -9,31 +12,34 @@
 //! before the data the work reads goes away (and before `rmmod` frees the
 //! module's text). [`flush`] is that wait.
 
-use kernel::{
-    bindings,
-    sync::Arc,
-    workqueue::{HasWork, Work},
-};
+use kernel::workqueue::Work;
 
-/// Waits until the last queueing of `item`'s work field `ID` has finished
-/// running (`flush_work()`); returns at once if it is neither queued nor
-/// running. It does not stop a later queueing: stop what queues it first.
-/// Process context (it sleeps, which `might_sleep()` checks), and never from
-/// that work item itself, which would wait for itself (lockdep reports it):
-/// a hang, not undefined behaviour, so the function stays safe.
-pub(crate) fn flush<T, const ID: u64>(item: &Arc<T>)
-where
-    T: HasWork<T, ID>,
-{
+/// Waits until the last queueing of `work` has finished running
+/// (`flush_work()`); returns at once if it is neither queued nor running.
+/// It does not stop a later queueing: stop what queues it first. Process
+/// context (it sleeps, which `might_sleep()` checks), and never from that
+/// work item itself, which would wait for itself (lockdep reports it): a
+/// hang, not undefined behaviour, so the function stays safe.
+#[cfg(rpoll_kernel_work_flush)]
+pub(crate) fn flush<T: ?Sized, const ID: u64>(work: &Work<T, ID>) {
+    work.flush();
+}
+
+/// Waits until the last queueing of `work` has finished running
+/// (`flush_work()`); returns at once if it is neither queued nor running.
+/// It does not stop a later queueing: stop what queues it first. Process
+/// context (it sleeps, which `might_sleep()` checks), and never from that
+/// work item itself, which would wait for itself (lockdep reports it): a
+/// hang, not undefined behaviour, so the function stays safe.
+#[cfg(not(rpoll_kernel_work_flush))]
+pub(crate) fn flush<T: ?Sized, const ID: u64>(work: &Work<T, ID>) {
     kernel::task::might_sleep();
-    let ptr = Arc::as_ptr(item).cast_mut();
-    // SAFETY: `ptr` points to a live `T` (`item` holds a reference for the
-    // whole call); `raw_get_work()` only computes its field's address and
-    // writes nothing through the pointer.
-    let work = unsafe { <T as HasWork<T, ID>>::raw_get_work(ptr) };
-    // SAFETY: `work` is the initialised `work_struct` of a live `T` (its
-    // `Work` field is pin-initialised with `T`), valid for the call;
-    // `flush_work()` may be called on any initialised work item, queued or
-    // not, from process context.
-    unsafe { bindings::flush_work(Work::raw_get(work)) };
+    // SAFETY: `work` is a live, pin-initialised `Work` (a reference to one
+    // exists only once it is initialised); `raw_get()` only computes its
+    // field's address.
+    let raw = unsafe { Work::raw_get(work) };
+    // SAFETY: `raw` is that initialised `work_struct`, valid for the call;
+    // `flush_work()` accepts any initialised work item, queued or not, from
+    // process context.
+    unsafe { kernel::bindings::flush_work(raw) };
 }
