@@ -113,9 +113,26 @@ pub fn sim_polled_debounce_in_samples() -> TestResult {
         (1..=4).contains(&merged),
         "{merged} sampled changes merged, want 1..=4"
     );
-    line.toggle(4, true, 3000)?;
-    sleep_ms(60);
-    quiet("sim-poll-db burst ending high", d.owned_fd(), 1)?;
+    // A burst whose changes came further apart than 16 ms (20 ms of
+    // debounce less two samples: the guest stalled between two writes) may
+    // settle in between and prove nothing: it is made again, up to 3 times.
+    let mut slow = Vec::new();
+    loop {
+        let (_, longest_us) = line.toggle_timed(4, true, 3000)?;
+        sleep_ms(60);
+        if longest_us < 16_000 {
+            quiet("sim-poll-db burst ending high", d.owned_fd(), 1)?;
+            break;
+        }
+        slow.push(longest_us);
+        println!("guest note: sim-poll-db burst made again: changes {longest_us} us apart");
+        check!(
+            slow.len() < 3,
+            "no burst with changes under 16 ms apart in 3 tries: {slow:?} us"
+        );
+        line.settle(true, 60)?;
+        drain(d.owned_fd())?;
+    }
     line.settle(false, 60)?;
     let down = collect(d.owned_fd(), 1, WAIT_MS)?;
     check_edges("sim-poll-db release", &down, &[(Edge::Falling, false)])

@@ -94,12 +94,31 @@ impl SimLine {
     /// Toggles the line `n` times starting from `from_high`, `gap_us`
     /// apart; returns the final level.
     pub fn toggle(&self, n: usize, from_high: bool, gap_us: u64) -> Result<bool, String> {
+        Ok(self.toggle_timed(n, from_high, gap_us)?.0)
+    }
+
+    /// [`Self::toggle`], also returning the longest time between two
+    /// changes as they happened (µs): on a loaded host the guest can stall
+    /// between two writes for longer than a debounce window, and a test
+    /// that relies on the changes being close must know when they were not.
+    pub fn toggle_timed(
+        &self,
+        n: usize,
+        from_high: bool,
+        gap_us: u64,
+    ) -> Result<(bool, u64), String> {
         let mut level = from_high;
+        let (mut last, mut longest) = (None::<u64>, 0);
         for _ in 0..n {
             level = !level;
             self.set(level)?;
+            let now = rpoll_sys::monotonic_ns();
+            if let Some(prev) = last {
+                longest = longest.max((now - prev) / 1000);
+            }
+            last = Some(now);
             std::thread::sleep(std::time::Duration::from_micros(gap_us));
         }
-        Ok(level)
+        Ok((level, longest))
     }
 }
