@@ -307,6 +307,7 @@ fn readme_cmd(check: bool, results: PathBuf, files: Vec<PathBuf>) -> Result<bool
         ("profile", "profile.json"),
         ("profile_before", "profile-before.json"),
         ("without_trace_events", "without-trace-events.json"),
+        ("with_trace_events", "with-trace-events.json"),
     ] {
         let path = results.with_file_name(file);
         doc[key] = if path.exists() {

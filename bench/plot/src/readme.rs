@@ -149,12 +149,14 @@ fn timer_rows(out: &mut String, doc: &Value) {
     );
 }
 
-/// What rpoll's trace events cost while off: this run against
-/// `doc["without_trace_events"]`, the same kernel and benchmark with the
-/// module built before the events (`without-trace-events.json`); the
-/// kernel's own mechanisms (timerfd, gpio-cdev) show the two runs' noise.
-fn trace_cost(out: &mut String, doc: &Value) -> Option<()> {
-    let base = doc.get("without_trace_events").filter(|v| v.is_object())?;
+/// What rpoll's trace events cost while off: the run of the module that
+/// added them (`with-trace-events.json`, kept: later runs carry later
+/// changes too) against the same kernel and benchmark with the module built
+/// before the events (`without-trace-events.json`); the kernel's own
+/// mechanisms (timerfd, gpio-cdev) show the two runs' noise.
+fn trace_cost(out: &mut String, all: &Value) -> Option<()> {
+    let base = all.get("without_trace_events").filter(|v| v.is_object())?;
+    let doc = all.get("with_trace_events").filter(|v| v.is_object())?;
     let (with, without) = (compare::summary(doc), compare::summary(base));
     let s = |d: &Value, k: &str| num(d, &format!("/{k}"));
     let gp =
@@ -243,7 +245,7 @@ fn trace_cost(out: &mut String, doc: &Value) -> Option<()> {
     let _ = writeln!(
         out,
         "\nBoth runs on the same kernel build ({}; event tracing built in, nothing traced), rpoll.ko SHA-256 {}... \
-         without the events, {}... with them (`without-trace-events.json`, `latest.json`).",
+         without the events, {}... with them (`without-trace-events.json`, `with-trace-events.json`).",
         doc.pointer("/meta/kernel_build")
             .and_then(Value::as_str)
             .and_then(|k| k.rsplit('/').next())
