@@ -635,10 +635,14 @@ impl FanOut {
     /// Registers a poll wait for the device and returns the reader's state.
     pub(crate) fn poll<'a>(&'a self, slot: usize, file: &File, table: PollTable<'a>) -> Readiness {
         table.register_wait(file, &self.state);
-        // The word is read after the registration: a record published
-        // before it is seen (the registration took the lock after the
-        // publishing hold; the acquire pairs with its release), one after
-        // it wakes this waiter. A closed slot's word is never read.
+        // The word is read after the registration. poll() and select()
+        // register at every call, taking this lock: a word published by an
+        // earlier hold is seen (the acquire pairs with its release), and a
+        // hold after the registration wakes this waiter. epoll registers
+        // once; it calls again only after the wake-up a hold made under
+        // this lock put its item on epoll's ready list, under epoll's own
+        // lock, which the caller then took: the same chain of locks orders
+        // the word before this read. A closed slot's word is never read.
         let bits = self
             .ready
             .get(slot)
