@@ -249,8 +249,9 @@ impl core::ops::DerefMut for StateGuard<'_> {
     }
 }
 
-impl Drop for StateGuard<'_> {
-    fn drop(&mut self) {
+impl StateGuard<'_> {
+    /// Publishes every open reader's readiness word.
+    fn publish(&self) {
         let mut open = self.guard.active;
         while open != 0 {
             let slot = open.trailing_zeros() as usize;
@@ -258,6 +259,23 @@ impl Drop for StateGuard<'_> {
             // Release: pairs with the acquire in `FanOut::poll`.
             self.ready[slot].store(self.guard.summary(slot), ordering::Release);
         }
+    }
+
+    /// Wakes the poll and read waiters with `mask`, after publishing the
+    /// readiness they are woken for: a poller woken here reads its word at
+    /// once, on another CPU maybe while this hold goes on, and must find
+    /// the new state there (published only at the drop, a woken epoll
+    /// waiter would see the old word, report nothing and sleep again).
+    /// Shadows the wait queue guard's own `wake_up_poll`.
+    fn wake_up_poll(&self, mask: u32) {
+        self.publish();
+        self.guard.wake_up_poll(mask);
+    }
+}
+
+impl Drop for StateGuard<'_> {
+    fn drop(&mut self) {
+        self.publish();
     }
 }
 
