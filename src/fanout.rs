@@ -233,6 +233,10 @@ impl State {
 struct StateGuard<'a> {
     guard: WaitQueueGuard<'a, State>,
     ready: &'a [Atomic<u32>; MAX_READERS],
+    /// The state may differ from the words: set by every mutable access,
+    /// cleared by a publish (a push that published to wake does not
+    /// publish again at the drop).
+    dirty: core::cell::Cell<bool>,
 }
 
 impl<'a> core::ops::Deref for StateGuard<'a> {
@@ -245,6 +249,7 @@ impl<'a> core::ops::Deref for StateGuard<'a> {
 
 impl core::ops::DerefMut for StateGuard<'_> {
     fn deref_mut(&mut self) -> &mut Self::Target {
+        self.dirty.set(true);
         &mut self.guard
     }
 }
@@ -252,6 +257,7 @@ impl core::ops::DerefMut for StateGuard<'_> {
 impl StateGuard<'_> {
     /// Publishes every open reader's readiness word.
     fn publish(&self) {
+        self.dirty.set(false);
         let mut open = self.guard.active;
         while open != 0 {
             let slot = open.trailing_zeros() as usize;
@@ -275,7 +281,9 @@ impl StateGuard<'_> {
 
 impl Drop for StateGuard<'_> {
     fn drop(&mut self) {
-        self.publish();
+        if self.dirty.get() {
+            self.publish();
+        }
     }
 }
 
@@ -357,6 +365,7 @@ impl FanOut {
         StateGuard {
             guard: self.state.lock(),
             ready: &self.ready,
+            dirty: core::cell::Cell::new(true),
         }
     }
 
