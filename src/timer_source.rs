@@ -7,7 +7,15 @@
 //! later events; periods skipped that way are counted as overruns when the
 //! next record is produced (the record after the gap, as a record after
 //! losses reports them), so a reader that snapshots the counters and then
-//! reads records finds every gap between them counted. Each
+//! reads records finds every gap between them counted. Telling a late
+//! callback needs the clock, which costs about as much as the rest of the
+//! callback's own work; so it is read on one callback in
+//! [`CLOCK_CHECK_EVERY`], and on every callback while they are late. In
+//! between, the timer moves on by one period from its expiry; if that is
+//! already past, the hrtimer core runs the callback again at once, so a late
+//! timer delivers at most `CLOCK_CHECK_EVERY - 1` late records, stamped on
+//! the grid, before a check skips the points already past as overruns.
+//! Either way each grid point is a record or an overrun. Each
 //! event is stamped with the expiry it was due at (as timerfd's expiry count
 //! refers to), not with the time the callback happened to run; its jiffies
 //! are read in the callback (at most the callback's latency after the
@@ -26,6 +34,7 @@
 //! of the first record after the resume, which carries
 //! `RPOLL_EVENT_RESUMED`.
 
+use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use kernel::{
     cpu::CpuId,
     fmt, impl_has_hr_timer, new_mutex,
@@ -56,6 +65,10 @@ use crate::{
     source::Source,
     stamp,
 };
+
+/// One callback in this many reads the clock to tell whether it runs late
+/// (on time, the others forward the timer without it).
+const CLOCK_CHECK_EVERY: u32 = 16;
 
 /// Least time between two moves of the timer to its reader's CPU, so that
 /// readers on different CPUs cannot make it bounce (100 ms).
@@ -88,17 +101,30 @@ pub(crate) struct PeriodicTimer {
     #[pin]
     control: Mutex<Control>,
     fanout: Arc<FanOut>,
+    // The callback's own values are `core` atomics used with `Relaxed`
+    // only: on a naturally aligned `u32` that is a plain single-copy-atomic
+    // load or store, the instruction the LKMM's READ_ONCE()/WRITE_ONCE()
+    // (and `Atomic<u32>`'s relaxed operations) give, without the call into a
+    // C helper that `Atomic` makes while `RUST_INLINE_HELPERS` is off; the
+    // swap is an atomic exchange without ordering, as atomic_xchg_relaxed().
+    // The two models differ in what orders other locations (the LKMM's
+    // dependency ordering, its barriers), and none of these values orders
+    // anything: each is read for itself, and what the callback publishes to
+    // readers goes through the fan-out's lock.
     /// Current period in microseconds (a 32-bit value: no 64-bit atomics or
     /// divisions on 32-bit kernels).
-    period_us: Atomic<u32>,
-    /// The CPU the callback last ran on.
+    period_us: AtomicU32,
+    /// The CPU the callback ran on when it last read the clock (so at most
+    /// [`CLOCK_CHECK_EVERY`] callbacks ago), or where it was last started.
     cpu: Atomic<u32>,
     /// Set by a resume: 1 + the periods missed while asleep, for the next
     /// record to report (flag and overruns); 0 otherwise.
-    resumed: Atomic<u32>,
+    resumed: AtomicU32,
     /// Periods the last callback found skipped after its record, for the
     /// next record to count. Written by the callback only.
-    skipped_after: Atomic<u32>,
+    skipped_after: AtomicU32,
+    /// Callbacks left before one reads the clock. Callback only.
+    unchecked: AtomicU32,
 }
 
 impl_has_hr_timer! {
@@ -112,22 +138,39 @@ impl HrTimerCallback for PeriodicTimer {
     type Pointer<'a> = Arc<Self>;
 
     fn run(this: ArcBorrow<'_, Self>, mut ctx: HrTimerCallbackContext<'_, Self>) -> HrTimerRestart {
-        let expiry = clock::instant_ns(this.timer.expires());
-        let cpu = CpuId::current().as_u32();
-        if this.cpu.load(ordering::Relaxed) != cpu {
-            this.cpu.store(cpu, ordering::Relaxed);
-        }
+        let due = this.timer.expires();
+        let expiry = clock::instant_ns(due);
+        let period = this.period();
         // Periods between this expiry and the next one in the future: 1
         // when on time. The ones skipped lie after this record: the next
         // record counts them, and this one counts its predecessor's.
-        let periods = ctx.forward_now(this.period());
+        let unchecked = this.unchecked.load(Relaxed);
+        let periods = if unchecked == 0 {
+            let cpu = CpuId::current().as_u32();
+            if this.cpu.load(ordering::Relaxed) != cpu {
+                this.cpu.store(cpu, ordering::Relaxed);
+            }
+            let periods = ctx.forward_now(period);
+            // Late: check again at the next callback.
+            let next = if periods > 1 {
+                0
+            } else {
+                CLOCK_CHECK_EVERY - 1
+            };
+            this.unchecked.store(next, Relaxed);
+            periods
+        } else {
+            this.unchecked.store(unchecked - 1, Relaxed);
+            // `now` = the expiry itself: exactly one period on.
+            ctx.forward(due, period)
+        };
         let after = periods.saturating_sub(1).min(u64::from(u32::MAX)) as u32;
-        let mut skipped = u64::from(this.skipped_after.load(ordering::Relaxed));
-        this.skipped_after.store(after, ordering::Relaxed);
+        let mut skipped = u64::from(this.skipped_after.load(Relaxed));
+        this.skipped_after.store(after, Relaxed);
         let mut source = RPOLL_SOURCE_TIMER;
         // A plain load first: the exchange only after a resume.
-        if this.resumed.load(ordering::Relaxed) != 0 {
-            let resumed = this.resumed.xchg(0, ordering::Relaxed);
+        if this.resumed.load(Relaxed) != 0 {
+            let resumed = this.resumed.swap(0, Relaxed);
             if resumed != 0 {
                 source |= RPOLL_EVENT_RESUMED;
                 skipped += u64::from(resumed - 1);
@@ -140,7 +183,7 @@ impl HrTimerCallback for PeriodicTimer {
 
 impl PeriodicTimer {
     fn period(&self) -> Delta {
-        Delta::from_micros(i64::from(self.period_us.load(ordering::Relaxed)))
+        Delta::from_micros(i64::from(self.period_us.load(Relaxed)))
     }
 
     /// Starts the timer on this CPU to expire first at `expires`.
@@ -159,7 +202,7 @@ impl PeriodicTimer {
             ctl.running.take()
         };
         drop(handle);
-        self.resumed.store(0, ordering::Relaxed);
+        self.resumed.store(0, Relaxed);
     }
 
     /// Starts the timer one period from now, or, while the system is
@@ -211,10 +254,8 @@ impl PmHooks for Arc<PeriodicTimer> {
         let next_boot = due_boot + missed * period.as_nanos() as u64;
         // Boot time runs ahead of monotonic time by `now_boot - now_mono`.
         let ahead = next_boot - now_boot;
-        self.resumed.store(
-            missed.min(u64::from(u32::MAX - 1)) as u32 + 1,
-            ordering::Relaxed,
-        );
+        self.resumed
+            .store(missed.min(u64::from(u32::MAX - 1)) as u32 + 1, Relaxed);
         ctl.running = Some(self.start_here(now + Delta::from_nanos(ahead as i64)));
     }
 }
@@ -240,10 +281,11 @@ impl TimerSource {
                     "rpoll::timer_control"
                 ),
                 fanout,
-                period_us: Atomic::new(period_us),
+                period_us: AtomicU32::new(period_us),
                 cpu: Atomic::new(0),
-                resumed: Atomic::new(0),
-                skipped_after: Atomic::new(0),
+                resumed: AtomicU32::new(0),
+                skipped_after: AtomicU32::new(0),
+                unchecked: AtomicU32::new(0),
             }),
             GFP_KERNEL,
         )?;
@@ -324,7 +366,7 @@ impl Source for TimerSource {
         if ctl.unbound {
             return Err(ENODEV);
         }
-        t.period_us.store(us, ordering::Relaxed);
+        t.period_us.store(us, Relaxed);
         if let Some(handle) = ctl.running.take() {
             // Cancel (waiting for a running callback) before restarting.
             drop(handle);
@@ -337,24 +379,20 @@ impl Source for TimerSource {
 
     fn describe(&self, info: &mut RpollInfo) {
         info.source = RPOLL_SOURCE_TIMER;
-        info.period_us = self.0.period_us.load(ordering::Relaxed);
+        info.period_us = self.0.period_us.load(Relaxed);
     }
 
     fn summary(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let us = self.0.period_us.load(ordering::Relaxed);
+        let us = self.0.period_us.load(Relaxed);
         write!(f, "timer, period {us} us")
     }
 
     fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = &self.0;
-        writeln!(f, "period_us: {}", t.period_us.load(ordering::Relaxed))?;
+        writeln!(f, "period_us: {}", t.period_us.load(Relaxed))?;
         writeln!(f, "timer_cpu: {}", t.cpu.load(ordering::Relaxed))?;
         // Skipped after the last record: the next record counts them.
-        writeln!(
-            f,
-            "overruns_pending: {}",
-            t.skipped_after.load(ordering::Relaxed)
-        )
+        writeln!(f, "overruns_pending: {}", t.skipped_after.load(Relaxed))
     }
 }
 

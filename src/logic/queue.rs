@@ -255,7 +255,24 @@ impl<B: DerefMut<Target = [Sample]>> ReaderQueue<B> {
             self.counts.lost += 1;
         }
         let tail = (self.head + self.len) & self.mask();
-        self.buf[tail] = sample;
+        // Field by field: a whole-struct assignment becomes a call to
+        // `memcpy()` in the kernel's builds, on the producer's path. The
+        // pattern names every field, so a new one cannot be left out.
+        let Sample {
+            seq,
+            mono_ns,
+            boot_ns,
+            real_ns,
+            jiffies,
+            source,
+        } = sample;
+        let slot = &mut self.buf[tail];
+        slot.seq = seq;
+        slot.mono_ns = mono_ns;
+        slot.boot_ns = boot_ns;
+        slot.real_ns = real_ns;
+        slot.jiffies = jiffies;
+        slot.source = source;
         self.len += 1;
         dropped
     }

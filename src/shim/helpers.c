@@ -151,7 +151,19 @@ unsigned long rpoll_helper_irq_lock(spinlock_t *lock)
 	spin_lock_irqsave(lock, flags);
 #else
 	local_save_flags(flags);
-	spin_lock_irq_disable(lock);
+	/*
+	 * A hard interrupt handler runs with interrupts off from its start to
+	 * its end, and no IRQ-off section it opens or closes turns them on
+	 * (the first one saves "off"), so there the lock needs no count of its
+	 * own: the producers' path, one counted section less per event. The
+	 * unlock decides the same way; a guard is released in the context it
+	 * was taken in (it is neither Send nor able to outlive the handler's
+	 * borrow).
+	 */
+	if (in_hardirq())
+		spin_lock(lock);
+	else
+		spin_lock_irq_disable(lock);
 #endif
 	return flags;
 }
@@ -161,7 +173,10 @@ void rpoll_helper_irq_unlock(spinlock_t *lock, unsigned long flags)
 #ifdef RPOLL_KERNEL_7_2
 	spin_unlock_irqrestore(lock, flags);
 #else
-	spin_unlock_irq_enable(lock);
+	if (in_hardirq())
+		spin_unlock(lock);
+	else
+		spin_unlock_irq_enable(lock);
 #endif
 }
 
