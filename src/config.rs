@@ -112,7 +112,7 @@ fn read_edges(node: &FwNode) -> Result<Edges, ParamError> {
     if !node.property_present(c"rpoll,edges") {
         return params::edges(None);
     }
-    let v = fwnode_str::read_str(node, c"rpoll,edges").map_err(|_| ParamError::Edges)?;
+    let v = fwnode_str::read_str(node, c"rpoll,edges").ok_or(ParamError::Edges)?;
     params::edges(Some(v.to_bytes()))
 }
 
@@ -122,7 +122,7 @@ fn read_label(node: &FwNode) -> Result<Option<&CStr>, ParamError> {
     if !node.property_present(c"label") {
         return Ok(None);
     }
-    let label = fwnode_str::read_str(node, c"label").map_err(|_| ParamError::Label)?;
+    let label = fwnode_str::read_str(node, c"label").ok_or(ParamError::Label)?;
     params::label(label.to_bytes())?;
     Ok(Some(label))
 }
@@ -137,8 +137,7 @@ fn read_wakeup_edges(node: &FwNode, wakeup: bool) -> Result<Edges, ParamError> {
     if !node.property_present(c"rpoll,wakeup-edges") {
         return params::wakeup_edges(None, wakeup);
     }
-    let v =
-        fwnode_str::read_str(node, c"rpoll,wakeup-edges").map_err(|_| ParamError::WakeupEdges)?;
+    let v = fwnode_str::read_str(node, c"rpoll,wakeup-edges").ok_or(ParamError::WakeupEdges)?;
     params::wakeup_edges(Some(v.to_bytes()), wakeup)
 }
 

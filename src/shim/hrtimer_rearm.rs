@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Stands for: `ArcHrTimerHandle::restart()`, re-arming a started timer in
-//! place from any context.
+//! place from any context. Backports patch 5 of the kernel-crate series
+//! (`rust: hrtimer: add ArcHrTimerHandle::restart()`, docs/upstream.md):
+//! with a kernel that carries it (`Kbuild` passes
+//! `--cfg rpoll_kernel_hrtimer_restart`), [`ArmedTimer`] is the kernel's
+//! handle and its `restart`.
 //!
 //! In Linux 7.3 a timer owned through an `Arc` is started with
 //! `HrTimerPointer::start`, which returns a new handle each time; dropping a
@@ -22,11 +26,39 @@ type Expires<T> = <<T as HasHrTimer<T>>::TimerMode as HrTimerMode>::Expires;
 ///
 /// Dropping it cancels the timer (waiting for a running callback), then drops
 /// its reference to `T`: process context only, as for `ArcHrTimerHandle`.
+#[cfg(rpoll_kernel_hrtimer_restart)]
+pub(crate) struct ArmedTimer<T>(ArcHrTimerHandle<T>)
+where
+    T: HasHrTimer<T> + 'static;
+
+#[cfg(rpoll_kernel_hrtimer_restart)]
+impl<T> ArmedTimer<T>
+where
+    T: HasHrTimer<T> + Send + Sync + 'static,
+    T: for<'a> HrTimerCallback<Pointer<'a> = Arc<T>>,
+{
+    /// Starts `target`'s timer to expire at `expires`. Any context.
+    pub(crate) fn start(target: Arc<T>, expires: Expires<T>) -> Self {
+        Self(target.start(expires))
+    }
+
+    /// Restarts the timer to expire at `expires`, whether it is queued,
+    /// running its callback or idle. Any context, hard IRQ included.
+    pub(crate) fn restart(&self, expires: Expires<T>) {
+        self.0.restart(expires);
+    }
+}
+
+/// A started timer of an `Arc<T>` that can be restarted in place.
+///
+/// Dropping it cancels the timer (waiting for a running callback), then drops
+/// its reference to `T`: process context only, as for `ArcHrTimerHandle`.
 ///
 /// # Invariants
 ///
 /// `handle` is the handle of `target`'s timer, so `target` stays alive until
 /// the timer is cancelled.
+#[cfg(not(rpoll_kernel_hrtimer_restart))]
 pub(crate) struct ArmedTimer<T>
 where
     T: HasHrTimer<T> + 'static,
@@ -36,6 +68,7 @@ where
     target: Arc<T>,
 }
 
+#[cfg(not(rpoll_kernel_hrtimer_restart))]
 impl<T> ArmedTimer<T>
 where
     T: HasHrTimer<T> + Send + Sync + 'static,

@@ -14,3 +14,11 @@ endif
 ifeq ($(call rpoll-kernel-has,workqueue.rs,pub fn flush(&self)),y)
 rustflags-y += --cfg rpoll_kernel_work_flush
 endif
+ifeq ($(call rpoll-kernel-has,device/property.rs,pub fn property_read_str<),y)
+rustflags-y += --cfg rpoll_kernel_property_read_str
+endif
+# An unbalanced parenthesis cannot be a $(call) argument itself.
+rpoll-hrtimer-restart := pub fn restart(&self
+ifeq ($(call rpoll-kernel-has,time/hrtimer/arc.rs,$(rpoll-hrtimer-restart)),y)
+rustflags-y += --cfg rpoll_kernel_hrtimer_restart
+endif
