@@ -22,3 +22,6 @@ rpoll-hrtimer-restart := pub fn restart(&self
 ifeq ($(call rpoll-kernel-has,time/hrtimer/arc.rs,$(rpoll-hrtimer-restart)),y)
 rustflags-y += --cfg rpoll_kernel_hrtimer_restart
 endif
+ifeq ($(call rpoll-kernel-has,time.rs,pub fn to_boottime(self)),y)
+rustflags-y += --cfg rpoll_kernel_clock
+endif
