@@ -443,7 +443,9 @@ impl FanOut {
         if w.count > 1 && st.deadline_timer.is_none() {
             // Started once, idle after a first (harmless) expiry.
             let first = Instant::<Monotonic>::now() + Delta::from_nanos(w.max_delay_ns as i64);
-            st.deadline_timer = Some(ArmedTimer::start(self.clone(), first));
+            // SAFETY: kept in `deadline_timer`, which `shutdown()` (at
+            // unbind, before the module can go) takes and drops.
+            st.deadline_timer = Some(unsafe { ArmedTimer::start(self.clone(), first) });
         }
         let q = st.queue(slot).ok_or(EINVAL)?;
         q.set_watermark(w);

@@ -244,7 +244,9 @@ impl GpioSource {
                 let expires = Instant::<Monotonic>::now() + window;
                 match &st.timer {
                     Some(timer) => timer.restart(expires),
-                    None => st.timer = Some(ArmedTimer::start(self.clone(), expires)),
+                    // SAFETY: kept in `timer`, which `unbind()` takes and
+                    // drops before the module can go.
+                    None => st.timer = Some(unsafe { ArmedTimer::start(self.clone(), expires) }),
                 }
             }
         }

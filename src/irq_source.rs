@@ -127,7 +127,9 @@ impl IrqSource {
         let expires = Instant::<Monotonic>::now() + window;
         match &st.unmask {
             Some(timer) => timer.restart(expires),
-            None => st.unmask = Some(ArmedTimer::start(self.clone(), expires)),
+            // SAFETY: kept in `unmask`, which `stop_unmasking()` takes and
+            // drops before the interrupt is freed at unbind.
+            None => st.unmask = Some(unsafe { ArmedTimer::start(self.clone(), expires) }),
         }
     }
 

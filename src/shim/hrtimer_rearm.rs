@@ -38,7 +38,15 @@ where
     T: for<'a> HrTimerCallback<Pointer<'a> = Arc<T>>,
 {
     /// Starts `target`'s timer to expire at `expires`. Any context.
-    pub(crate) fn start(target: Arc<T>, expires: Expires<T>) -> Self {
+    ///
+    /// # Safety
+    ///
+    /// The returned timer is dropped, not leaked (`mem::forget`, a cycle of
+    /// `Arc`s never broken), before the module is unloaded. Leaking it is
+    /// memory-safe only while the module is loaded: the timer stays armed
+    /// and its `Arc` keeps `target` alive, but the callback is this module's
+    /// code, which `rmmod` frees.
+    pub(crate) unsafe fn start(target: Arc<T>, expires: Expires<T>) -> Self {
         Self(target.start(expires))
     }
 
@@ -75,7 +83,15 @@ where
     T: for<'a> HrTimerCallback<Pointer<'a> = Arc<T>>,
 {
     /// Starts `target`'s timer to expire at `expires`. Any context.
-    pub(crate) fn start(target: Arc<T>, expires: Expires<T>) -> Self {
+    ///
+    /// # Safety
+    ///
+    /// The returned timer is dropped, not leaked (`mem::forget`, a cycle of
+    /// `Arc`s never broken), before the module is unloaded. Leaking it is
+    /// memory-safe only while the module is loaded: the timer stays armed
+    /// and its `Arc` keeps `target` alive, but the callback is this module's
+    /// code, which `rmmod` frees.
+    pub(crate) unsafe fn start(target: Arc<T>, expires: Expires<T>) -> Self {
         let handle = target.clone().start(expires);
         // INVARIANT: `handle` was just returned for `target`'s timer.
         Self {
