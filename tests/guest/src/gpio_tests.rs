@@ -339,10 +339,11 @@ pub fn gpio_short_pulse_seen_by_every_reader() -> TestResult {
     let irq = u64::from(d.info().map_err(|e| e.to_string())?.irq);
     // A late interrupt of an earlier test's edges must not pass for the
     // pulse's: the count is taken once it held still for 20 ms.
-    let mut irqs = irq_count(irq).ok_or("al's interrupt not in /proc/interrupts")?;
+    let count = || irq_count(irq).ok_or("al's interrupt not in /proc/interrupts");
+    let mut irqs = count()?;
     for _ in 0..100 {
         sleep_ms(20);
-        let now = irq_count(irq).ok_or("al's interrupt not in /proc/interrupts")?;
+        let now = count()?;
         if now == irqs {
             break;
         }
