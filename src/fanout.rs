@@ -639,7 +639,7 @@ impl FanOut {
             if st.wait_interruptible(|st| {
                 let r = st.readiness(slot, clock::monotonic_ns);
                 r.readable || r.gone
-            })? {
+            }) {
                 return Err(ERESTARTSYS);
             }
         }
@@ -663,7 +663,7 @@ impl FanOut {
 
     /// Registers a poll wait for the device and returns the reader's state.
     pub(crate) fn poll<'a>(&'a self, slot: usize, file: &File, table: PollTable<'a>) -> Readiness {
-        table.register_wait(file, &self.state);
+        table.register_wait_lock(file, &self.state);
         // The word is read after the registration. poll() and select()
         // register at every call, taking this lock: a word published by an
         // earlier hold is seen (the acquire pairs with its release), and a

@@ -24,23 +24,20 @@
 
 use kernel::{
     device::{Bound, Device},
-    irq::{self, IrqReturn, ThreadedIrqReturn},
+    irq::{IrqReturn, ThreadedIrqReturn},
     prelude::*,
     sync::Arc,
 };
 
 use crate::{
     gpio_source::{GpioSource, LineConfig},
-    shim::{
-        clock,
-        irq_by_number::{self, IrqLine},
-    },
+    shim::{clock, irq_by_number::*},
     wakeup::Wake,
 };
 
 /// The interrupt handler of one GPIO line: in one half for a line that does
-/// not sleep ([`irq_by_number::Handler`]), in two for one whose controller
-/// sleeps ([`irq_by_number::ThreadedHandler`]); [`request`] picks. Unbinds
+/// not sleep ([`Handler`]), in two for one whose controller sleeps
+/// ([`ThreadedHandler`]); [`request`] picks. Unbinds
 /// the source (puts the line) when dropped, after its interrupt (and
 /// thread) was freed.
 #[pin_data(PinnedDrop)]
@@ -50,7 +47,7 @@ pub(crate) struct GpioHandler<'bound> {
     wake: Wake<'bound>,
 }
 
-impl irq_by_number::Handler for GpioHandler<'_> {
+impl Handler for GpioHandler<'_> {
     fn handle(&self) -> IrqReturn {
         // Stamped first, before the level is read.
         let now = clock::monotonic_ns();
@@ -60,7 +57,7 @@ impl irq_by_number::Handler for GpioHandler<'_> {
     }
 }
 
-impl irq_by_number::ThreadedHandler for GpioHandler<'_> {
+impl ThreadedHandler for GpioHandler<'_> {
     /// Only the stamp: with `IRQF_ONESHOT` this half runs in hard-IRQ
     /// context even on PREEMPT_RT, so it takes no `spinlock_t` (the wake-up
     /// event's lock is one: it is reported by the thread).
@@ -87,18 +84,27 @@ impl PinnedDrop for GpioHandler<'_> {
 
 /// A requested interrupt feeding a GPIO source; frees it (and its thread),
 /// then puts the line, when dropped.
-pub(crate) struct IrqFeed<'bound> {
-    _line: Pin<KBox<IrqLine<'bound, GpioHandler<'bound>>>>,
+pub(crate) enum IrqFeed<'bound> {
+    /// The handler in one half.
+    Plain {
+        _reg: Pin<KBox<Registration<'bound, GpioHandler<'bound>>>>,
+    },
+    /// The handler in two halves.
+    Threaded {
+        _reg: Pin<KBox<ThreadedRegistration<'bound, GpioHandler<'bound>>>>,
+    },
 }
 
-/// Requests interrupt `irq` of `source`'s line for the edges `line` names.
+/// Requests `request`, the interrupt of `source`'s line, for the edges
+/// `line` names.
 pub(crate) fn request<'bound>(
     pdev: &'bound Device<Bound>,
     source: Arc<GpioSource>,
-    irq: u32,
+    request: IrqRequest<'bound>,
     line: LineConfig,
 ) -> Result<IrqFeed<'bound>> {
-    let trigger = irq::Flags::TRIGGER_RISING | irq::Flags::TRIGGER_FALLING;
+    let irq = request.irq();
+    let trigger = Flags::TRIGGER_RISING | Flags::TRIGGER_FALLING;
     let sleeps = source.can_sleep();
     // A wake-up event keeps the system awake until the settle window has
     // passed and the record is queued (and, for an expander, its read).
@@ -112,15 +118,19 @@ pub(crate) fn request<'bound>(
         );
     };
     let handler = try_pin_init!(GpioHandler { source, wake });
-    let line = if sleeps {
+    if sleeps {
+        // The line stays masked until the thread has read it.
+        let flags = trigger | Flags::ONESHOT;
         // SAFETY: the registration goes into the returned feed, which the
         // caller keeps in the device's driver data (`GpioBinding`), dropped
         // at unbind, never leaked.
-        unsafe { IrqLine::request_threaded(pdev, irq, trigger, c"rpoll", handler) }
+        let init = unsafe { ThreadedRegistration::new(request, flags, c"rpoll", handler) };
+        let reg = KBox::pin_init(init, GFP_KERNEL).inspect_err(report)?;
+        Ok(IrqFeed::Threaded { _reg: reg })
     } else {
         // SAFETY: as above.
-        unsafe { IrqLine::request(pdev, irq, trigger, c"rpoll", handler) }
+        let init = unsafe { Registration::new(request, trigger, c"rpoll", handler) };
+        let reg = KBox::pin_init(init, GFP_KERNEL).inspect_err(report)?;
+        Ok(IrqFeed::Plain { _reg: reg })
     }
-    .inspect_err(report)?;
-    Ok(IrqFeed { _line: line })
 }

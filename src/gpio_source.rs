@@ -69,9 +69,9 @@ use crate::{
     },
     shim::{
         clock,
-        gpio_consumer::{AtomicGpio, Flags, GpioDesc},
+        gpio_consumer::{self, AtomicDesc, Desc},
         hrtimer_rearm::ArmedTimer,
-        irq_by_number,
+        irq_by_number::*,
         pm::{PmHooks, PmNotifier},
         release::{new_spinlock_irq, SpinLockIrq},
     },
@@ -118,7 +118,7 @@ struct Edging {
     /// A line whose controller does not sleep, read here in any context;
     /// `None` for a sleeping one, and once unbound (files may keep the
     /// source, never the line).
-    atomic: Option<AtomicGpio>,
+    atomic: Option<AtomicDesc>,
     /// The last sample of a polled line.
     sampled: Sampled,
 }
@@ -134,7 +134,7 @@ pub(crate) struct GpioSource {
     /// interrupt's thread, the sampling work, ioctls); `None` for a line
     /// that does not sleep, and once unbound.
     #[pin]
-    sleeping: Mutex<Option<GpioDesc>>,
+    sleeping: Mutex<Option<Desc>>,
     fanout: Arc<FanOut>,
     /// The stamp the hard-IRQ half of a sleeping line's interrupt took and
     /// its thread has not used yet; 0 if none (monotonic time is never 0
@@ -150,8 +150,8 @@ pub(crate) struct GpioSource {
     active_low: bool,
     /// Whether reading the line sleeps.
     can_sleep: bool,
-    /// The line's interrupt; 0 when sampled.
-    irq: u32,
+    /// The line's interrupt; `None` when sampled.
+    irq_line: Option<Line>,
     /// The sampling interval of a polled line (`RPOLL_IOC_SET_CONFIG` may
     /// change it, never to or from 0); 0 when interrupt-driven.
     poll_interval_us: Atomic<u32>,
@@ -195,6 +195,11 @@ impl GpioSource {
     /// Whether reading the line sleeps (an I2C or SPI expander).
     pub(crate) fn can_sleep(&self) -> bool {
         self.can_sleep
+    }
+
+    /// The line's interrupt number; 0 when sampled.
+    fn irq(&self) -> u32 {
+        self.irq_line.map_or(0, Line::irq)
     }
 
     /// Whether the line is sampled rather than interrupt-driven (fixed at
@@ -258,7 +263,7 @@ impl GpioSource {
     pub(crate) fn edge_atomic(self: &Arc<Self>, now: u64) {
         let mut st = self.edging.lock();
         // Unbound: nothing is invented, the interrupt counts as merged.
-        let Some(Ok(level)) = st.atomic.as_ref().map(AtomicGpio::value) else {
+        let Some(Ok(level)) = st.atomic.as_ref().map(AtomicDesc::value) else {
             self.fanout.count_merged(1);
             return;
         };
@@ -314,7 +319,7 @@ impl GpioSource {
     pub(crate) fn sample_atomic(self: &Arc<Self>) {
         let mut st = self.edging.lock();
         let now = clock::monotonic_ns();
-        if let Some(Ok(level)) = st.atomic.as_ref().map(AtomicGpio::value) {
+        if let Some(Ok(level)) = st.atomic.as_ref().map(AtomicDesc::value) {
             self.sample(&mut st, now, level);
         }
     }
@@ -477,12 +482,15 @@ impl PmHooks for Arc<GpioSource> {
             return;
         }
         let trigger = physical_trigger(self.wake_edges, self.active_low);
-        match irq_by_number::set_trigger_type(self.irq, trigger) {
+        let Some(irq_line) = self.irq_line else {
+            return;
+        };
+        match irq_line.set_trigger_type(Flags::from_trigger_type(trigger)) {
             Ok(()) => self.wake_narrowed.store(true, ordering::Relaxed),
             Err(e) => dev_warn!(
                 watch.dev(),
                 "cannot narrow interrupt {} to the '{}' wake-up edges (error {}): any edge wakes the system\n",
-                self.irq,
+                self.irq(),
                 self.wake_edges.name(),
                 e.to_errno()
             ),
@@ -496,13 +504,14 @@ impl PmHooks for Arc<GpioSource> {
         if self.wake_narrowed.xchg(false, ordering::Relaxed) {
             // Both edges again before the line is read, so no edge falls
             // between the read and the restored trigger.
-            let both = Edges::Both.irq_type();
-            if let Err(e) = irq_by_number::set_trigger_type(self.irq, both) {
+            let both = Flags::from_trigger_type(Edges::Both.irq_type());
+            let restored = self.irq_line.map_or(Ok(()), |l| l.set_trigger_type(both));
+            if let Err(e) = restored {
                 if let Some(watch) = &self.sleep_watch {
                     dev_err!(
                         watch.dev(),
                         "cannot restore interrupt {} to both edges (error {}): edges may be missed\n",
-                        self.irq,
+                        self.irq(),
                         e.to_errno()
                     );
                 }
@@ -539,7 +548,7 @@ impl Source for GpioSource {
         };
         let st = self.edging.lock();
         info.source = RPOLL_SOURCE_GPIO;
-        info.irq = self.irq;
+        info.irq = self.irq();
         info.period_us = self.poll_interval_us();
         info.trigger = st.edges.irq_type();
         info.debounce_us = st.debounce_us;
@@ -552,7 +561,7 @@ impl Source for GpioSource {
         if self.polled() {
             write!(f, "sampled every {} us", self.poll_interval_us())?;
         } else {
-            write!(f, "irq {}", self.irq)?;
+            write!(f, "irq {}", self.irq())?;
         }
         if self.can_sleep {
             write!(f, " (controller sleeps)")?;
@@ -605,7 +614,7 @@ impl Source for GpioSource {
         writeln!(f, "active_low: {}", self.active_low)?;
         writeln!(f, "edges: {}", edges.name())?;
         writeln!(f, "mode: {}", self.mode())?;
-        writeln!(f, "irq: {}", self.irq)?;
+        writeln!(f, "irq: {}", self.irq())?;
         writeln!(f, "poll_interval_us: {}", self.poll_interval_us())?;
         writeln!(f, "debounce_us: {debounce_us}")?;
         writeln!(f, "level: {}", u8::from(level))
@@ -646,7 +655,7 @@ pub(crate) fn request<'bound>(
     fanout: Arc<FanOut>,
     line: LineConfig,
 ) -> Result<GpioBinding<'bound>> {
-    let desc = GpioDesc::get(pdev, Flags::In).inspect_err(|e| {
+    let desc = Desc::get(pdev, None, gpio_consumer::Flags::IN).inspect_err(|e| {
         let why = match *e {
             e if e == ENOENT || e == EINVAL => {
                 "is missing or malformed (accepted: one GPIO specifier, e.g. <&gpio 4 GPIO_ACTIVE_LOW>)"
@@ -671,16 +680,17 @@ pub(crate) fn request<'bound>(
     let offset = desc.offset();
     // The interrupt, unless the line is sampled (which then wins: said in
     // the binding).
-    let irq = match line.poll_interval_us {
-        Some(_) => 0,
-        None => desc.to_irq().inspect_err(|e| {
+    let request = match line.poll_interval_us {
+        Some(_) => None,
+        None => Some(desc.to_irq(pdev).inspect_err(|e| {
             dev_err!(
                 pdev,
                 "GPIO line {offset} cannot interrupt (error {}): its controller is not an interrupt controller (sample it with 'rpoll,poll-interval-us')\n",
                 e.to_errno()
             );
-        })?,
+        })?),
     };
+    let irq_line = request.as_ref().map(|r| r.line());
     let level = desc.value_cansleep().inspect_err(|e| {
         dev_err!(
             pdev,
@@ -717,7 +727,7 @@ pub(crate) fn request<'bound>(
             pending_more: Atomic::new(0),
             offset,
             active_low,
-            irq,
+            irq_line,
             poll_interval_us: Atomic::new(line.poll_interval_us.unwrap_or(0)),
             sleep_watch,
             wake_edges: line.wakeup_edges,
@@ -727,14 +737,14 @@ pub(crate) fn request<'bound>(
     )?;
     // Readers' initial records start from the level read at probe.
     source.fanout.set_state(gpio_state(level));
-    let (feed, files): (_, Arc<dyn Source>) = match line.poll_interval_us {
-        Some(_) => {
+    let (feed, files): (_, Arc<dyn Source>) = match request {
+        None => {
             let feed = gpio_poll::PollFeed::new(source.clone())?;
             let files = feed.source()?;
             (Feed::Polled { _poll: feed }, files)
         }
-        None => {
-            let feed = gpio_irq::request(pdev, source.clone(), irq, line)?;
+        Some(request) => {
+            let feed = gpio_irq::request(pdev, source.clone(), request, line)?;
             (Feed::Irq { _irq: feed }, source.clone())
         }
     };

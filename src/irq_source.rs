@@ -21,7 +21,7 @@
 use kernel::{
     device::Core,
     fmt, impl_has_hr_timer,
-    irq::{self, IrqReturn},
+    irq::IrqReturn,
     platform,
     prelude::*,
     sync::{Arc, ArcBorrow},
@@ -41,7 +41,7 @@ use crate::{
     shim::{
         clock,
         hrtimer_rearm::ArmedTimer,
-        irq_by_number::{self, IrqLine, IrqMask},
+        irq_by_number::*,
         pm::PmNotifier,
         release::{new_spinlock_irq, SpinLockIrq},
     },
@@ -58,7 +58,7 @@ struct Edging {
     /// or `RPOLL_IOC_SET_CONFIG`.
     debounce_us: u32,
     /// The line's mask (level lines only mask it).
-    mask: IrqMask,
+    mask: Mask,
     /// The unmask timer, once first armed; restarted in place by later
     /// records, cancelled at unbind.
     unmask: Option<ArmedTimer<IrqSource>>,
@@ -96,7 +96,7 @@ impl HrTimerCallback for IrqSource {
     fn run(this: ArcBorrow<'_, Self>, _ctx: HrTimerCallbackContext<'_, Self>) -> HrTimerRestart {
         let mut st = this.edging.lock();
         if !st.closing {
-            st.mask.unmask();
+            st.mask.enable();
         }
         HrTimerRestart::NoRestart
     }
@@ -120,7 +120,7 @@ impl IrqSource {
         let window = Delta::from_micros(i64::from(params::level_window_us(st.debounce_us)));
         // Masked even while closing: the interrupt is about to be freed,
         // which resets the mask.
-        st.mask.mask_nosync();
+        st.mask.disable_nosync();
         if st.closing {
             return;
         }
@@ -205,7 +205,7 @@ pub(crate) struct IrqHandler<'bound> {
     wake: Wake<'bound>,
 }
 
-impl irq_by_number::Handler for IrqHandler<'_> {
+impl Handler for IrqHandler<'_> {
     fn handle(&self) -> IrqReturn {
         self.source.edge();
         self.wake.edge();
@@ -220,7 +220,7 @@ pub(crate) struct IrqBinding<'bound> {
     /// dropped.
     _sleep: Option<Pin<KBox<PmNotifier<SleepWatch>>>>,
     /// Frees the interrupt when dropped (waiting for a running handler).
-    _registration: Pin<KBox<IrqLine<'bound, IrqHandler<'bound>>>>,
+    _registration: Pin<KBox<Registration<'bound, IrqHandler<'bound>>>>,
     /// The source, for the device's files.
     pub(crate) source: Arc<IrqSource>,
 }
@@ -240,8 +240,8 @@ pub(crate) fn request<'bound>(
     debounce_us: u32,
     wakeup: bool,
 ) -> Result<IrqBinding<'bound>> {
-    let irq = match pdev.optional_irq_by_index(0) {
-        Ok(req) => req.irq(),
+    let request = match pdev.optional_irq_by_index(0) {
+        Ok(req) => req,
         Err(e) if e == EPROBE_DEFER => return Err(e),
         Err(e) => {
             dev_err!(
@@ -252,15 +252,17 @@ pub(crate) fn request<'bound>(
             return Err(e);
         }
     };
+    let irq = request.irq();
+    let line = request.line();
     // Applied when the OF core mapped the interrupt, above.
-    let trigger = irq_by_number::trigger_type(irq);
+    let trigger = line.trigger_type().trigger_type();
     let source = Arc::pin_init(
         pin_init!(IrqSource {
             unmask_timer <- HrTimer::new(),
             edging <- new_spinlock_irq!(Edging {
                 debouncer: Debouncer::new(debounce_us),
                 debounce_us,
-                mask: IrqMask::new(irq),
+                mask: Mask::new(line),
                 unmask: None,
                 closing: false,
             }, "rpoll::irq_edging"),
@@ -274,7 +276,7 @@ pub(crate) fn request<'bound>(
     // The record is queued at once: 1 ms awake is enough.
     let wake = Wake::new(pdev.as_ref(), irq, wakeup, 1)?;
     // The same registration as the GPIO source's (one handler trait on
-    // every kernel release), for the number the OF core mapped above.
+    // every kernel release), for the interrupt the OF core mapped above.
     let handler = try_pin_init!(IrqHandler {
         source: handler_source,
         wake,
@@ -283,16 +285,9 @@ pub(crate) fn request<'bound>(
     // field is private and never leaked: the binding is part of the
     // device's driver data (`BoundSource`), dropped at unbind, before the
     // module can be unloaded.
-    let registration = unsafe {
-        IrqLine::request(
-            pdev.as_ref(),
-            irq,
-            irq::Flags::TRIGGER_NONE,
-            c"rpoll",
-            handler,
-        )
-    }
-    .inspect_err(|e| {
+    let registration =
+        unsafe { Registration::new(request, Flags::TRIGGER_NONE, c"rpoll", handler) };
+    let registration = KBox::pin_init(registration, GFP_KERNEL).inspect_err(|e| {
         dev_err!(
             pdev.as_ref(),
             "cannot request interrupt {irq} (error {})\n",

@@ -1,385 +1,482 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Stands for: a public `irq::IrqRequest` constructor for an interrupt a
-//! bound device got from elsewhere (here `gpiod_to_irq()`), a public
-//! `irq::Flags` value, `irq_get_trigger_type()` and `irq_set_irq_type()`.
+//! Stands for: `kernel::irq::{Line, Mask}`, `Flags::from_trigger_type()`
+//! and `Flags::trigger_type()`, `IrqRequest::line()`, and registrations
+//! that leave an interrupt its GPIO chip freed (patch 9 of the kernel-crate
+//! series, docs/upstream.md), plus the `IrqRequest` that
+//! `gpio::consumer::Desc::to_irq()` returns (patch 8).
 //!
-//! Linux 7.3's `kernel::irq::Registration` only accepts an `IrqRequest`,
-//! which only the kernel crate's bus abstractions can create, and keeps the
-//! bits of `irq::Flags` crate-private. [`IrqLine`] is that registration for a
-//! number the caller holds: it takes a [`Handler`] (7.3's `irq::Handler`,
-//! which on 7.2 also receives the bound device: this one has the same shape
-//! on both releases) or a [`ThreadedHandler`] (7.3's `irq::ThreadedHandler`,
-//! the `ThreadedRegistration` side) and the kernel crate's [`Flags`], and
-//! frees the interrupt on drop.
+//! With a kernel that carries patch 9 (`rpoll_kernel_irq_line`, from
+//! `upstream.mk`), this file re-exports the kernel's `irq` types. The
+//! backport below has the same names and methods, and three differences
+//! the driver does not see: its [`Handler`] and [`ThreadedHandler`] are
+//! the same on Linux 7.2 and 7.3 (7.2's `irq::Handler` also receives the
+//! bound device); its registrations take the kernel's `IrqRequest` (from
+//! `platform::Device::irq_by_index()` and friends) as well as its own
+//! (from the GPIO backport); and the kernel's `IrqRequest` gets `line()`
+//! from the [`RequestLine`] trait, which the driver imports with the rest
+//! of this module (`irq_by_number::*`).
+//!
+//! Kept from before the series: the backport requests with
+//! `request_threaded_irq()` itself, as 7.3's `IrqRequest` can only be made
+//! inside the kernel crate, and it passes `Flags` bits it built from the
+//! kernel's `IRQF_*` values.
 
-use core::marker::{PhantomData, PhantomPinned};
-
-use kernel::{
-    bindings, device,
-    error::to_result,
-    ffi::{c_int, c_ulong, c_void},
-    irq::{Flags, IrqReturn, ThreadedIrqReturn},
-    prelude::*,
-    str::CStr,
+#[cfg(rpoll_kernel_irq_line)]
+pub(crate) use kernel::irq::{
+    Flags, Handler, IrqRequest, Line, Mask, Registration, ThreadedHandler, ThreadedRegistration,
 };
 
-use super::release;
+#[cfg(not(rpoll_kernel_irq_line))]
+pub(crate) use backport::{
+    Flags, Handler, IrqRequest, Line, Mask, Registration, RequestLine, ThreadedHandler,
+    ThreadedRegistration,
+};
 
-extern "C" {
-    /// `irq_get_trigger_type()` (`helpers.c`).
-    fn rpoll_helper_irq_get_trigger_type(irq: u32) -> u32;
-}
+/// The backport (see the module documentation).
+#[cfg(not(rpoll_kernel_irq_line))]
+mod backport {
+    use core::marker::{PhantomData, PhantomPinned};
 
-/// An interrupt handler, run in hard-IRQ context (7.3's `irq::Handler`).
-pub(crate) trait Handler: Sync {
-    /// Handles the interrupt: `Handled` if it was this device's.
-    fn handle(&self) -> IrqReturn;
-}
+    use kernel::{
+        bindings, device,
+        error::to_result,
+        ffi::{c_int, c_ulong, c_void},
+        irq::{IrqReturn, ThreadedIrqReturn},
+        prelude::*,
+        str::CStr,
+    };
 
-/// An interrupt handler in two halves (7.3's `irq::ThreadedHandler`): a
-/// hard-IRQ half that may ask for the thread, and the thread, which may
-/// sleep (read an I2C expander, say).
-pub(crate) trait ThreadedHandler: Sync {
-    /// The hard-IRQ half: `WakeThread` to run [`Self::handle_threaded`].
-    /// The IRQ core skips it for an interrupt that its controller delivers
-    /// from a thread of its own (a nested interrupt, as I2C expanders'
-    /// are): then only [`Self::handle_threaded`] runs.
-    fn handle(&self) -> ThreadedIrqReturn;
+    use super::super::release;
 
-    /// The thread half, in process context; it may sleep.
-    fn handle_threaded(&self) -> IrqReturn;
-}
+    extern "C" {
+        /// `irq_get_trigger_type()` (`helpers.c`).
+        fn rpoll_helper_irq_get_trigger_type(irq: u32) -> u32;
+    }
 
-/// The `IRQ_TYPE_*` trigger bits configured for `irq` (0 if none or if no
-/// such interrupt exists), as `irq_get_trigger_type()` reports them.
-pub(crate) fn trigger_type(irq: u32) -> u32 {
-    // SAFETY: `irq_get_trigger_type()` accepts any number (it returns 0 when
-    // no descriptor exists) and only reads the descriptor's state.
-    unsafe { rpoll_helper_irq_get_trigger_type(irq) }
-}
+    /// An interrupt handler, run in hard-IRQ context (7.3's `irq::Handler`).
+    pub(crate) trait Handler: Sync {
+        /// Handles the interrupt: `Handled` if it was this device's.
+        fn handle(&self) -> IrqReturn;
+    }
 
-/// Changes the trigger of interrupt `irq`, which the caller has requested
-/// (and keeps requested for the call), to the `IRQ_TYPE_*` bits `trigger`
-/// (`irq_set_irq_type()`), as a wake-up source does around a system sleep
-/// to wake only on some edges. `EINVAL` for no such interrupt or a trigger
-/// its controller cannot take. Process context: the controller's bus lock
-/// may sleep (an expander).
-pub(crate) fn set_trigger_type(irq: u32, trigger: u32) -> Result {
-    // SAFETY: `irq_set_irq_type()` looks the number up itself (`EINVAL` if
-    // no descriptor exists) and takes the descriptor's lock; it is called
-    // from process context, as it requires.
-    to_result(unsafe { bindings::irq_set_irq_type(irq, trigger) })
-}
+    /// An interrupt handler in two halves (7.3's `irq::ThreadedHandler`): a
+    /// hard-IRQ half that may ask for the thread, and the thread, which may
+    /// sleep (read an I2C expander, say).
+    pub(crate) trait ThreadedHandler: Sync {
+        /// The hard-IRQ half: `WakeThread` to run [`Self::handle_threaded`].
+        /// The IRQ core skips it for an interrupt that its controller delivers
+        /// from a thread of its own (a nested interrupt, as I2C expanders'
+        /// are): then only [`Self::handle_threaded`] runs.
+        fn handle(&self) -> ThreadedIrqReturn;
 
-/// The `IRQF_*` bits of `flags`, built from the kernel crate's public
-/// constants (`Flags::into_inner()` is crate-private in 7.3). `EINVAL` if
-/// `flags` has a bit none of those constants names (7.3's `NO_AUTOEN` and
-/// `NO_DEBUG` among them: a registration that starts disabled or skips the
-/// spurious-interrupt detector is not what this shim offers), instead of
-/// requesting the interrupt without it.
-fn raw_flags(flags: Flags) -> Result<c_ulong> {
-    const KNOWN: [(Flags, u32); 16] = [
-        (Flags::TRIGGER_RISING, bindings::IRQF_TRIGGER_RISING),
-        (Flags::TRIGGER_FALLING, bindings::IRQF_TRIGGER_FALLING),
-        (Flags::TRIGGER_HIGH, bindings::IRQF_TRIGGER_HIGH),
-        (Flags::TRIGGER_LOW, bindings::IRQF_TRIGGER_LOW),
-        (Flags::SHARED, bindings::IRQF_SHARED),
-        (Flags::PROBE_SHARED, bindings::IRQF_PROBE_SHARED),
-        (Flags::TIMER, bindings::IRQF_TIMER),
-        (Flags::PERCPU, bindings::IRQF_PERCPU),
-        (Flags::NOBALANCING, bindings::IRQF_NOBALANCING),
-        (Flags::IRQPOLL, bindings::IRQF_IRQPOLL),
-        (Flags::ONESHOT, bindings::IRQF_ONESHOT),
-        (Flags::NO_SUSPEND, bindings::IRQF_NO_SUSPEND),
-        (Flags::FORCE_RESUME, bindings::IRQF_FORCE_RESUME),
-        (Flags::NO_THREAD, bindings::IRQF_NO_THREAD),
-        (Flags::EARLY_RESUME, bindings::IRQF_EARLY_RESUME),
-        (Flags::COND_SUSPEND, bindings::IRQF_COND_SUSPEND),
-    ];
-    let mut covered = Flags::TRIGGER_NONE;
-    let mut raw: c_ulong = 0;
-    for (f, bits) in KNOWN {
-        if flags & f == f {
-            covered = covered | f;
-            raw |= bits as c_ulong;
+        /// The thread half, in process context; it may sleep.
+        fn handle_threaded(&self) -> IrqReturn;
+    }
+
+    /// Flags of an interrupt request (`IRQF_*`): the kernel's `irq::Flags`
+    /// with patch 9's trigger-type conversions; the constants rpoll uses.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    pub(crate) struct Flags(c_ulong);
+
+    impl Flags {
+        /// The line's trigger as already configured.
+        pub(crate) const TRIGGER_NONE: Flags = Flags(bindings::IRQF_TRIGGER_NONE as c_ulong);
+        /// Low to high.
+        pub(crate) const TRIGGER_RISING: Flags = Flags(bindings::IRQF_TRIGGER_RISING as c_ulong);
+        /// High to low.
+        pub(crate) const TRIGGER_FALLING: Flags = Flags(bindings::IRQF_TRIGGER_FALLING as c_ulong);
+        /// The line stays masked until the thread has run.
+        pub(crate) const ONESHOT: Flags = Flags(bindings::IRQF_ONESHOT as c_ulong);
+
+        /// The trigger flags of the `IRQ_TYPE_*` value `trigger_type` (the two
+        /// encodings share their values); other bits are ignored.
+        pub(crate) fn from_trigger_type(trigger_type: u32) -> Self {
+            Self((trigger_type & bindings::IRQF_TRIGGER_MASK) as c_ulong)
         }
-    }
-    if flags & !covered != Flags::TRIGGER_NONE {
-        return Err(EINVAL);
-    }
-    Ok(raw)
-}
 
-/// The masking of a level-triggered interrupt while its cause cannot be
-/// cleared: `disable_irq_nosync()` / `enable_irq()`, kept balanced.
-///
-/// A handler that cannot clear the condition behind a level-triggered
-/// interrupt masks its line after handling it and unmasks it later (a timer,
-/// a reader's acknowledgement), as UIO's `irqcontrol` does. `disable_irq()`
-/// counts nested disables, so an unmask without its mask would enable an
-/// interrupt someone else disabled ("Unbalanced enable" warning); this type
-/// remembers whether it masked and only then unmasks, so it cannot unbalance
-/// the count however its methods are called.
-///
-/// Dropping it while masked leaves the line disabled: drop it after the
-/// interrupt is freed (`free_irq()` shuts the line down and the next
-/// request starts it afresh), never unmask after that.
-///
-/// # Invariants
-///
-/// `masked` is `true` exactly when this value has disabled `irq` once more
-/// than it has enabled it.
-pub(crate) struct IrqMask {
-    irq: u32,
-    masked: bool,
-}
-
-impl IrqMask {
-    /// The mask of interrupt `irq`, not masked.
-    pub(crate) fn new(irq: u32) -> Self {
-        // INVARIANT: nothing disabled yet.
-        Self { irq, masked: false }
-    }
-
-    /// Whether this value holds the interrupt masked.
-    pub(crate) fn is_masked(&self) -> bool {
-        self.masked
-    }
-
-    /// Masks the interrupt without waiting for its handler (so its own
-    /// handler may call it). Any context; does nothing if already masked.
-    pub(crate) fn mask_nosync(&mut self) {
-        if !self.masked {
-            // SAFETY: `disable_irq_nosync()` accepts any number (it ignores
-            // one without a descriptor), does not sleep, and may be called
-            // from the interrupt's own handler.
-            unsafe { bindings::disable_irq_nosync(self.irq) };
-            // INVARIANT: disabled once more than enabled.
-            self.masked = true;
+        /// The `IRQ_TYPE_*` value of the trigger flags among `self`.
+        pub(crate) fn trigger_type(self) -> u32 {
+            // Within 4 bits after the mask.
+            (self.0 & bindings::IRQF_TRIGGER_MASK as c_ulong) as u32
         }
     }
 
-    /// Unmasks the interrupt if this value masked it. Any context (for
-    /// controllers without a sleeping bus lock: on-chip ones).
-    pub(crate) fn unmask(&mut self) {
-        if self.masked {
-            // SAFETY: balances the `disable_irq_nosync()` of `mask_nosync`
-            // (type invariant), so the disable depth stays what others set.
-            unsafe { bindings::enable_irq(self.irq) };
-            // INVARIANT: enabled as often as disabled again.
-            self.masked = false;
+    impl core::ops::BitOr for Flags {
+        type Output = Self;
+        fn bitor(self, rhs: Self) -> Self {
+            Self(self.0 | rhs.0)
         }
     }
-}
 
-/// A requested interrupt whose handler is `T`.
-///
-/// An interrupt of a GPIO line may be freed by gpiolib before this is
-/// dropped: when the line's chip goes away (an expander unbound), gpiolib
-/// frees every interrupt still requested on its lines
-/// (`gpiochip_free_remaining_irqs()`) and only then does the driver core
-/// unbind the consumers. After that no handler runs; `drop` sees the action
-/// gone and does not free it a second time (which would warn "Trying to
-/// free already-free IRQ").
-///
-/// # Invariants
-///
-/// While `Self` exists, interrupt `irq` is requested with a pointer to
-/// `Self` as cookie and the callbacks for `T` ([`IrqLine::request`]'s or
-/// [`IrqLine::request_threaded`]'s), until `drop` frees it or its GPIO
-/// chip's removal did; after either, no callback runs with this cookie.
-#[pin_data(PinnedDrop)]
-pub(crate) struct IrqLine<'a, T: Sync> {
-    irq: u32,
-    #[pin]
-    handler: T,
-    _dev: PhantomData<&'a device::Device<device::Bound>>,
-    #[pin]
-    _pin: PhantomPinned,
-}
-
-/// A C interrupt callback (`irq_handler_t`).
-type RawHandler = unsafe extern "C" fn(c_int, *mut c_void) -> bindings::irqreturn_t;
-
-impl<'a, T: Sync + 'a> IrqLine<'a, T> {
-    /// Requests `irq` with `primary` and `thread` as callbacks and the
-    /// registration as their cookie.
-    ///
-    /// # Safety
-    ///
-    /// `primary` (and `thread`, if any) are callbacks for `T` that treat
-    /// their cookie as a live `IrqLine<'_, T>`; the caller's own contract is
-    /// [`IrqLine::request`]'s.
-    unsafe fn request_raw(
-        irq: u32,
-        flags: c_ulong,
-        name: &'static CStr,
-        handler: impl PinInit<T, Error> + 'a,
-        primary: RawHandler,
-        thread: Option<RawHandler>,
-    ) -> Result<Pin<KBox<Self>>> {
-        let number = irq;
-        let init = try_pin_init!(&this in Self {
-            irq,
-            handler <- handler,
-            _dev: PhantomData,
-            _pin: PhantomPinned,
-            _: {
-                // SAFETY: the callbacks match the C handler type and expect
-                // this cookie (the function's contract); it points to
-                // `Self`, which is pinned in its box and fully initialised
-                // here, so a handler may run at once. The box is freed only
-                // after `drop` has freed the interrupt (type invariant), and
-                // the caller drops it before the binding and the module end.
-                // INVARIANT: on success the interrupt is requested as
-                // described.
-                to_result(unsafe {
-                    bindings::request_threaded_irq(
-                        number,
-                        Some(primary),
-                        thread,
-                        flags,
-                        name.as_char_ptr(),
-                        this.as_ptr().cast::<c_void>(),
-                    )
-                })?;
-            },
-        });
-        KBox::pin_init(init, GFP_KERNEL)
+    impl core::ops::BitAnd for Flags {
+        type Output = Self;
+        fn bitand(self, rhs: Self) -> Self {
+            Self(self.0 & rhs.0)
+        }
     }
-}
 
-impl<'a, T: Handler + 'a> IrqLine<'a, T> {
-    /// Requests interrupt `irq` for `dev` with `flags`, named `name` in
-    /// `/proc/interrupts`, with the handler `handler` initialises. Dropping
-    /// the registration frees the interrupt (waiting for a running handler).
+    /// An interrupt for a bound device to request (the kernel's
+    /// `irq::IrqRequest`).
     ///
-    /// Like upstream's `irq::Registration::new`, this is `unsafe`: the
-    /// interrupt stays requested for as long as the registration exists,
-    /// and nothing in the type stops a caller from leaking it
-    /// (`KBox::leak`, `mem::forget`, a reference cycle). A leaked
-    /// registration would keep calling `handler_cb::<T>` after the data `T`
-    /// borrows for `'a` is gone, or after `rmmod` freed the module's text.
+    /// # Invariants
     ///
-    /// # Safety
-    ///
-    /// The caller drops the returned registration before `dev`'s binding
-    /// ends (at the latest in the driver's unbind, i.e. as part of the
-    /// driver data), so it is neither leaked nor kept past `'a` and the
-    /// module's lifetime.
-    pub(crate) unsafe fn request(
-        _dev: &'a device::Device<device::Bound>,
+    /// `irq` is an interrupt of the device `'a` borrows.
+    pub(crate) struct IrqRequest<'a> {
         irq: u32,
-        flags: Flags,
-        name: &'static CStr,
-        handler: impl PinInit<T, Error> + 'a,
-    ) -> Result<Pin<KBox<Self>>> {
-        let raw = raw_flags(flags)?;
-        // SAFETY: `handler_cb::<T>` treats its cookie as an `IrqLine<T>`;
-        // the caller's contract is this function's.
-        unsafe { Self::request_raw(irq, raw, name, handler, handler_cb::<T>, None) }
+        _dev: PhantomData<&'a device::Device<device::Bound>>,
     }
-}
 
-impl<'a, T: ThreadedHandler + 'a> IrqLine<'a, T> {
-    /// Requests interrupt `irq` for `dev` as [`IrqLine::request`] does, with
-    /// a handler in two halves (`request_threaded_irq()`). `IRQF_ONESHOT` is
-    /// added to `flags`: the line stays masked until the thread has run,
-    /// which a level-triggered line needs and a nested interrupt requires.
-    ///
-    /// # Safety
-    ///
-    /// As for [`IrqLine::request`]: the caller drops the registration before
-    /// `dev`'s binding ends, never leaks it.
-    pub(crate) unsafe fn request_threaded(
-        _dev: &'a device::Device<device::Bound>,
-        irq: u32,
-        flags: Flags,
-        name: &'static CStr,
-        handler: impl PinInit<T, Error> + 'a,
-    ) -> Result<Pin<KBox<Self>>> {
-        let raw = raw_flags(flags | Flags::ONESHOT)?;
-        // SAFETY: both callbacks treat their cookie as an `IrqLine<T>`; the
-        // caller's contract is this function's.
-        unsafe {
-            Self::request_raw(
+    impl<'a> IrqRequest<'a> {
+        /// The request for interrupt `irq` of `dev`.
+        ///
+        /// # Safety
+        ///
+        /// `irq` is an interrupt of `dev` (here: the interrupt of a GPIO line
+        /// `dev` holds).
+        pub(crate) unsafe fn new(_dev: &'a device::Device<device::Bound>, irq: u32) -> Self {
+            // INVARIANT: the caller's contract.
+            Self {
                 irq,
-                raw,
-                name,
-                handler,
-                primary_cb::<T>,
-                Some(thread_cb::<T>),
-            )
+                _dev: PhantomData,
+            }
+        }
+
+        /// The interrupt's number.
+        pub(crate) fn irq(&self) -> u32 {
+            self.irq
+        }
+
+        /// The interrupt's line, for its trigger type and masking.
+        pub(crate) fn line(&self) -> Line {
+            Line(self.irq)
         }
     }
-}
 
-#[pinned_drop]
-impl<T: Sync> PinnedDrop for IrqLine<'_, T> {
-    fn drop(self: Pin<&mut Self>) {
-        let cookie = core::ptr::from_ref(&*self).cast_mut().cast::<c_void>();
-        // gpiolib frees every action of the interrupt when it frees them
-        // with the chip, so none left means ours went too (type doc): no
-        // handler runs any more.
-        // SAFETY: `irq_has_action()` accepts any number and only reads.
-        if !unsafe { bindings::irq_has_action(self.irq) } {
-            return;
+    impl<'a> From<kernel::irq::IrqRequest<'a>> for IrqRequest<'a> {
+        fn from(request: kernel::irq::IrqRequest<'a>) -> Self {
+            // INVARIANT: the kernel's request has the same invariant.
+            Self {
+                irq: request.irq(),
+                _dev: PhantomData,
+            }
         }
-        // SAFETY: by the type invariant the interrupt is requested with this
-        // cookie; `free_irq()` waits for a running handler, after which no
-        // handler can run, so `handler` may be dropped afterwards. (Were it
-        // freed by its chip's removal in between, `free_irq()` would find no
-        // action and only warn.)
-        unsafe { bindings::free_irq(self.irq, cookie) };
     }
-}
 
-/// The handler of the registration whose cookie is `ptr`.
-///
-/// # Safety
-///
-/// `ptr` is the cookie of an interrupt requested by [`IrqLine`] with `T`'s
-/// callbacks, passed by the IRQ core to one of them: it points to a live
-/// `IrqLine<T>`, which stays alive until `free_irq()` returns, and that
-/// waits for running handlers and stops the thread first.
-unsafe fn handler_of<'a, T: Sync>(ptr: *mut c_void) -> &'a T {
-    // SAFETY: by the function's contract.
-    &unsafe { &*ptr.cast::<IrqLine<'_, T>>() }.handler
-}
+    /// `line()` for the kernel's `IrqRequest` (patch 9's `IrqRequest::line()`).
+    pub(crate) trait RequestLine {
+        /// The interrupt's line, for its trigger type and masking.
+        fn line(&self) -> Line;
+    }
 
-/// # Safety
-///
-/// Called by the IRQ core for an interrupt requested by [`IrqLine::request`]
-/// with `ptr` as cookie.
-unsafe extern "C" fn handler_cb<T: Handler>(
-    _irq: c_int,
-    ptr: *mut c_void,
-) -> bindings::irqreturn_t {
-    // SAFETY: `ptr` is the cookie of `T`'s registration (contract).
-    release::irqreturn(unsafe { handler_of::<T>(ptr) }.handle())
-}
+    impl RequestLine for kernel::irq::IrqRequest<'_> {
+        fn line(&self) -> Line {
+            Line(self.irq())
+        }
+    }
 
-/// # Safety
-///
-/// Called by the IRQ core for an interrupt requested by
-/// [`IrqLine::request_threaded`] with `ptr` as cookie.
-unsafe extern "C" fn primary_cb<T: ThreadedHandler>(
-    _irq: c_int,
-    ptr: *mut c_void,
-) -> bindings::irqreturn_t {
-    // SAFETY: `ptr` is the cookie of `T`'s registration (contract).
-    release::threaded_irqreturn(unsafe { handler_of::<T>(ptr) }.handle())
-}
+    /// An interrupt line by number (the kernel's `irq::Line`): its operations
+    /// accept any number, so a stale one only acts as the C calls would.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub(crate) struct Line(u32);
 
-/// # Safety
-///
-/// Called by the interrupt's thread for an interrupt requested by
-/// [`IrqLine::request_threaded`] with `ptr` as cookie.
-unsafe extern "C" fn thread_cb<T: ThreadedHandler>(
-    _irq: c_int,
-    ptr: *mut c_void,
-) -> bindings::irqreturn_t {
-    // SAFETY: `ptr` is the cookie of `T`'s registration (contract).
-    release::irqreturn(unsafe { handler_of::<T>(ptr) }.handle_threaded())
+    impl Line {
+        /// The interrupt's number.
+        pub(crate) fn irq(self) -> u32 {
+            self.0
+        }
+
+        /// The trigger the interrupt is configured with (`TRIGGER_NONE` if
+        /// none or no such interrupt), as `irq_get_trigger_type()` reports it.
+        pub(crate) fn trigger_type(self) -> Flags {
+            // SAFETY: `irq_get_trigger_type()` accepts any number (it returns 0
+            // when no descriptor exists) and only reads the descriptor's state.
+            Flags::from_trigger_type(unsafe { rpoll_helper_irq_get_trigger_type(self.0) })
+        }
+
+        /// Changes the interrupt's trigger to the trigger flags of `trigger`
+        /// (`irq_set_irq_type()`). `EINVAL` for no such interrupt or a trigger
+        /// its controller cannot take. May sleep (an expander's bus lock).
+        pub(crate) fn set_trigger_type(self, trigger: Flags) -> Result {
+            kernel::task::might_sleep();
+            // SAFETY: `irq_set_irq_type()` looks the number up itself (`EINVAL`
+            // if no descriptor exists) and takes the descriptor's lock; the
+            // caller may sleep, as its bus lock requires.
+            to_result(unsafe { bindings::irq_set_irq_type(self.0, trigger.trigger_type()) })
+        }
+    }
+
+    /// A driver's masking of its interrupt line, kept balanced (the kernel's
+    /// `irq::Mask`): `disable_irq_nosync()` / `enable_irq()`.
+    ///
+    /// `disable_irq()` counts nested disables, so an unmask without its mask
+    /// would enable an interrupt someone else disabled ("Unbalanced enable");
+    /// this type remembers whether it masked and only then unmasks. Dropping
+    /// it while masked leaves the line disabled: drop it after the interrupt
+    /// is freed (the next request starts the line afresh).
+    ///
+    /// # Invariants
+    ///
+    /// `masked` is `true` exactly when this value has disabled the line once
+    /// more than it has enabled it.
+    pub(crate) struct Mask {
+        line: Line,
+        masked: bool,
+    }
+
+    impl Mask {
+        /// The mask of `line`, not masked.
+        pub(crate) fn new(line: Line) -> Self {
+            // INVARIANT: nothing disabled yet.
+            Self {
+                line,
+                masked: false,
+            }
+        }
+
+        /// Whether this value holds the line masked.
+        pub(crate) fn is_masked(&self) -> bool {
+            self.masked
+        }
+
+        /// Masks the line without waiting for its handler (so its own handler
+        /// may call it). Any context; does nothing if already masked.
+        pub(crate) fn disable_nosync(&mut self) {
+            if !self.masked {
+                // SAFETY: `disable_irq_nosync()` accepts any number (it ignores
+                // one without a descriptor), does not sleep, and may be called
+                // from the interrupt's own handler.
+                unsafe { bindings::disable_irq_nosync(self.line.0) };
+                // INVARIANT: disabled once more than enabled.
+                self.masked = true;
+            }
+        }
+
+        /// Unmasks the line if this value masked it. Any context (for
+        /// controllers without a sleeping bus lock: on-chip ones).
+        pub(crate) fn enable(&mut self) {
+            if self.masked {
+                // SAFETY: balances the `disable_irq_nosync()` of
+                // `disable_nosync` (type invariant), so the disable depth stays
+                // what others set.
+                unsafe { bindings::enable_irq(self.line.0) };
+                // INVARIANT: enabled as often as disabled again.
+                self.masked = false;
+            }
+        }
+    }
+
+    /// A requested interrupt whose handler is `T`, with the callbacks the
+    /// owning registration type chose.
+    ///
+    /// An interrupt of a GPIO line may be freed by gpiolib before this is
+    /// dropped: when the line's chip goes away (an expander unbound), gpiolib
+    /// frees every interrupt still requested on its lines
+    /// (`gpiochip_free_remaining_irqs()`) and only then does the driver core
+    /// unbind the consumers. After that no handler runs; `drop` sees the action
+    /// gone and does not free it a second time (which would warn "Trying to
+    /// free already-free IRQ").
+    ///
+    /// # Invariants
+    ///
+    /// While `Self` exists, interrupt `irq` is requested with a pointer to
+    /// `Self` as cookie and callbacks for `T`, until `drop` frees it or its GPIO
+    /// chip's removal did; after either, no callback runs with this cookie.
+    #[pin_data(PinnedDrop)]
+    struct Requested<'a, T: Sync> {
+        irq: u32,
+        #[pin]
+        handler: T,
+        _dev: PhantomData<&'a device::Device<device::Bound>>,
+        #[pin]
+        _pin: PhantomPinned,
+    }
+
+    /// A C interrupt callback (`irq_handler_t`).
+    type RawHandler = unsafe extern "C" fn(c_int, *mut c_void) -> bindings::irqreturn_t;
+
+    impl<'a, T: Sync + 'a> Requested<'a, T> {
+        /// Requests `request`'s interrupt with `primary` and `thread` as
+        /// callbacks and the registration as their cookie.
+        ///
+        /// # Safety
+        ///
+        /// `primary` (and `thread`, if any) are callbacks for `T` that treat
+        /// their cookie as a live `Requested<'_, T>`; the caller's own contract
+        /// is [`Registration::new`]'s.
+        unsafe fn new(
+            request: IrqRequest<'a>,
+            flags: Flags,
+            name: &'static CStr,
+            handler: impl PinInit<T, Error> + 'a,
+            primary: RawHandler,
+            thread: Option<RawHandler>,
+        ) -> impl PinInit<Self, Error> + 'a {
+            let number = request.irq;
+            try_pin_init!(&this in Self {
+                irq: number,
+                handler <- handler,
+                _dev: PhantomData,
+                _pin: PhantomPinned,
+                _: {
+                    // SAFETY: the callbacks match the C handler type and expect
+                    // this cookie (the function's contract); it points to
+                    // `Self`, which is pinned and fully initialised here, so a
+                    // handler may run at once. It is freed only after `drop`
+                    // has freed the interrupt (type invariant), and the caller
+                    // drops it before the binding and the module end.
+                    // INVARIANT: on success the interrupt is requested as
+                    // described.
+                    to_result(unsafe {
+                        bindings::request_threaded_irq(
+                            number,
+                            Some(primary),
+                            thread,
+                            flags.0,
+                            name.as_char_ptr(),
+                            this.as_ptr().cast::<c_void>(),
+                        )
+                    })?;
+                },
+            })
+        }
+    }
+
+    #[pinned_drop]
+    impl<T: Sync> PinnedDrop for Requested<'_, T> {
+        fn drop(self: Pin<&mut Self>) {
+            let cookie = core::ptr::from_ref(&*self).cast_mut().cast::<c_void>();
+            // gpiolib frees every action of the interrupt when it frees them
+            // with the chip, so none left means ours went too (type doc): no
+            // handler runs any more.
+            // SAFETY: `irq_has_action()` accepts any number and only reads.
+            if !unsafe { bindings::irq_has_action(self.irq) } {
+                return;
+            }
+            // SAFETY: by the type invariant the interrupt is requested with this
+            // cookie; `free_irq()` waits for a running handler, after which no
+            // handler can run, so `handler` may be dropped afterwards.
+            unsafe { bindings::free_irq(self.irq, cookie) };
+        }
+    }
+
+    /// A registration of a one-half interrupt handler (the kernel's
+    /// `irq::Registration`); frees the interrupt when dropped.
+    #[pin_data]
+    pub(crate) struct Registration<'a, T: Handler> {
+        #[pin]
+        inner: Requested<'a, T>,
+    }
+
+    impl<'a, T: Handler + 'a> Registration<'a, T> {
+        /// Requests `request`'s interrupt with `flags`, named `name` in
+        /// `/proc/interrupts`, with the handler `handler` initialises.
+        ///
+        /// # Safety
+        ///
+        /// As the kernel's `Registration::new`: the caller does not leak the
+        /// registration (`mem::forget`, a reference cycle) and drops it before
+        /// the device's binding ends, so no handler runs after `'a` or after
+        /// `rmmod`.
+        pub(crate) unsafe fn new(
+            request: impl Into<IrqRequest<'a>>,
+            flags: Flags,
+            name: &'static CStr,
+            handler: impl PinInit<T, Error> + 'a,
+        ) -> impl PinInit<Self, Error> + 'a {
+            // SAFETY: `handler_cb::<T>` treats its cookie as a `Requested<T>`;
+            // the caller's contract is this function's.
+            let inner = unsafe {
+                Requested::new(request.into(), flags, name, handler, handler_cb::<T>, None)
+            };
+            try_pin_init!(Self { inner <- inner })
+        }
+    }
+
+    /// A registration of a two-half interrupt handler (the kernel's
+    /// `irq::ThreadedRegistration`); frees the interrupt (and stops its thread)
+    /// when dropped.
+    #[pin_data]
+    pub(crate) struct ThreadedRegistration<'a, T: ThreadedHandler> {
+        #[pin]
+        inner: Requested<'a, T>,
+    }
+
+    impl<'a, T: ThreadedHandler + 'a> ThreadedRegistration<'a, T> {
+        /// Requests `request`'s interrupt as [`Registration::new`] does, with a
+        /// handler in two halves (`request_threaded_irq()`).
+        ///
+        /// # Safety
+        ///
+        /// As for [`Registration::new`].
+        pub(crate) unsafe fn new(
+            request: impl Into<IrqRequest<'a>>,
+            flags: Flags,
+            name: &'static CStr,
+            handler: impl PinInit<T, Error> + 'a,
+        ) -> impl PinInit<Self, Error> + 'a {
+            // SAFETY: both callbacks treat their cookie as a `Requested<T>`; the
+            // caller's contract is this function's.
+            let inner = unsafe {
+                Requested::new(
+                    request.into(),
+                    flags,
+                    name,
+                    handler,
+                    primary_cb::<T>,
+                    Some(thread_cb::<T>),
+                )
+            };
+            try_pin_init!(Self { inner <- inner })
+        }
+    }
+
+    /// The handler of the registration whose cookie is `ptr`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is the cookie of an interrupt requested by [`Requested`] with
+    /// `T`'s callbacks, passed by the IRQ core to one of them: it points to a
+    /// live `Requested<T>`, which stays alive until `free_irq()` returns, and
+    /// that waits for running handlers and stops the thread first.
+    unsafe fn handler_of<'a, T: Sync>(ptr: *mut c_void) -> &'a T {
+        // SAFETY: by the function's contract.
+        &unsafe { &*ptr.cast::<Requested<'_, T>>() }.handler
+    }
+
+    /// # Safety
+    ///
+    /// Called by the IRQ core for an interrupt requested by
+    /// [`Registration::new`] with `ptr` as cookie.
+    unsafe extern "C" fn handler_cb<T: Handler>(
+        _irq: c_int,
+        ptr: *mut c_void,
+    ) -> bindings::irqreturn_t {
+        // SAFETY: `ptr` is the cookie of `T`'s registration (contract).
+        release::irqreturn(unsafe { handler_of::<T>(ptr) }.handle())
+    }
+
+    /// # Safety
+    ///
+    /// Called by the IRQ core for an interrupt requested by
+    /// [`ThreadedRegistration::new`] with `ptr` as cookie.
+    unsafe extern "C" fn primary_cb<T: ThreadedHandler>(
+        _irq: c_int,
+        ptr: *mut c_void,
+    ) -> bindings::irqreturn_t {
+        // SAFETY: `ptr` is the cookie of `T`'s registration (contract).
+        release::threaded_irqreturn(unsafe { handler_of::<T>(ptr) }.handle())
+    }
+
+    /// # Safety
+    ///
+    /// Called by the interrupt's thread for an interrupt requested by
+    /// [`ThreadedRegistration::new`] with `ptr` as cookie.
+    unsafe extern "C" fn thread_cb<T: ThreadedHandler>(
+        _irq: c_int,
+        ptr: *mut c_void,
+    ) -> bindings::irqreturn_t {
+        // SAFETY: `ptr` is the cookie of `T`'s registration (contract).
+        release::irqreturn(unsafe { handler_of::<T>(ptr) }.handle_threaded())
+    }
 }

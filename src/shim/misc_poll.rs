@@ -93,7 +93,7 @@ pub(crate) trait PollMiscDevice: Sized {
     /// Registers the caller's wait with `table` and returns the current
     /// readiness ([`mask`] bits). The table and the private data share `'a`:
     /// only a wait queue the file keeps alive can be registered
-    /// ([`PollTable::register_wait`]).
+    /// ([`PollTable::register_wait_lock`]).
     fn poll<'a>(
         _device: <Self::Ptr as ForeignOwnable>::Borrowed<'a>,
         _file: &File,

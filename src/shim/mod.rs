@@ -21,16 +21,16 @@
 //! | `capability.rs` | `kernel::cred::capable()` (backports patch 1) |
 //! | `clock.rs` | `Instant::as_nanos()`, `ktime_mono_to_any()`, `get_jiffies_64()` |
 //! | `fwnode_str.rs` | `FwNode::property_read_str()` (borrowed, with the C error) |
-//! | `gpio_consumer.rs` | `kernel::gpio::consumer` (`gpiod_get()` and friends, a device link to the line's controller) |
+//! | `gpio_consumer.rs` | `kernel::gpio::consumer` (`gpiod_get()` and friends, a device link to the line's controller; backports patch 8) |
 //! | `hrtimer_rearm.rs` | `ArcHrTimerHandle::restart()` |
-//! | `irq_by_number.rs` | a public `IrqRequest` constructor (`unsafe`, as upstream's `Registration::new`) for one- and two-half handlers, `irq_get_trigger_type()`, balanced `disable_irq_nosync()`/`enable_irq()` ([`IrqMask`](irq_by_number::IrqMask)) |
+//! | `irq_by_number.rs` | `irq::{Line, Mask}` (trigger type, balanced `disable_irq_nosync()`/`enable_irq()`), `IrqRequest::line()`, registrations that leave an interrupt its GPIO chip freed, one handler trait on 7.2 and 7.3 (backports patch 9) |
 //! | `kiocb.rs` | `Kiocb::is_nowait()` (backports patch 2) |
 //! | `misc_poll.rs` | `MiscDevice::poll`, registration data and `FMODE_NOWAIT` for misc devices |
-//! | `module_trace.rs` | `declare_trace!` for trace events defined in a module's C code |
+//! | `module_trace.rs` | `declare_trace!` for trace events defined in a module's C code (backports patch 7) |
 //! | `pm.rs` | device wake-up (`device_init_wakeup()`, `dev_pm_set_wake_irq()`), PM notifiers |
 //! | `release.rs` | what differs between Linux 7.2 and 7.3 |
 //! | `work_flush.rs` | `Work::flush()` (`flush_work()`; backports patch 3) |
-//! | `wait_queue_lock.rs` | a wait queue whose lock guards data (`wake_up_locked_poll()`, `wait_event_interruptible_locked_irq()`) in `SpinLockIrq`'s interrupt-disable model, `poll_wait()` only for locks the polled file keeps alive |
+//! | `wait_queue_lock.rs` | a wait queue whose lock guards data (`wake_up_locked_poll()`, `wait_event_interruptible_locked_irq()`) in `SpinLockIrq`'s interrupt-disable model, `poll_wait()` only for locks the polled file keeps alive (backports patch 10) |
 
 pub(crate) mod capability;
 pub(crate) mod clock;

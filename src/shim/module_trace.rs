@@ -19,11 +19,14 @@
 //! event also gets `<event>_enabled()`, for callers that compute its
 //! arguments only when it is on.
 //!
-//! The upstream form would be an optional first argument of
-//! `declare_trace!` (`extern;`) that selects this expansion.
+//! Backports patch 7 of the kernel-crate series (docs/upstream.md), which
+//! gives `declare_trace!` that form: an `extern;` first argument. With a
+//! kernel that carries it (`rpoll_kernel_trace_extern`, from
+//! `upstream.mk`), [`declare_module_trace!`] is `declare_trace! { extern;
+//! ... }` itself.
 
 /// Declares the Rust entry points of trace events defined in this module's
-/// C code (see the module documentation).
+/// C code (see the module documentation): the backport.
 ///
 /// Each `unsafe fn name(args)` calls the event `name`: its arguments must
 /// be those of the `TP_PROTO` of `name`, in order, with the C types'
@@ -34,6 +37,7 @@
 /// The generated functions are `unsafe`: the caller guarantees what the
 /// event's C code requires of its arguments (typically: pointers valid for
 /// the call, strings NUL-terminated).
+#[cfg(not(rpoll_kernel_trace_extern))]
 macro_rules! declare_module_trace {
     ($($(#[$attr:meta])* $pub:vis unsafe fn $name:ident($($argname:ident : $argtyp:ty),* $(,)?);)*) => {$(
         $( #[$attr] )*
@@ -95,6 +99,15 @@ macro_rules! declare_module_trace {
             }
         }
     )*};
+}
+
+/// Declares the Rust entry points of trace events defined in this module's
+/// C code: the kernel's `declare_trace!` in its `extern;` form (patch 7).
+#[cfg(rpoll_kernel_trace_extern)]
+macro_rules! declare_module_trace {
+    ($($event:tt)*) => {
+        ::kernel::tracepoint::declare_trace! { extern; $($event)* }
+    };
 }
 
 pub(crate) use declare_module_trace;

@@ -179,7 +179,7 @@ impl<T: PmHooks> PmNotifier<T> {
     /// Registers `hooks` for the system's sleep transitions, until the
     /// notifier is dropped.
     ///
-    /// `unsafe` for the reason `IrqLine::request` is: a leaked notifier
+    /// `unsafe` for the reason `irq::Registration::new` is: a leaked notifier
     /// (`mem::forget`, `KBox::leak`, a cycle) would stay on the PM chain and
     /// call `call::<T>`, in this module's text, after `rmmod`.
     ///

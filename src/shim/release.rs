@@ -25,10 +25,11 @@
 //! 7.2's interrupt handlers receive the bound device (rpoll's handlers use the
 //! release-independent trait of `irq_by_number.rs`).
 
+use kernel::ThisModule;
+#[cfg(not(rpoll_kernel_irq_line))]
 use kernel::{
     bindings,
     irq::{IrqReturn, ThreadedIrqReturn},
-    ThisModule,
 };
 
 /// The module's `THIS_MODULE`: the owner of its file operations, so that the
@@ -44,7 +45,8 @@ pub(crate) const fn this_module() -> &'static ThisModule {
     }
 }
 
-/// The C `irqreturn_t` value of `ret`.
+/// The C `irqreturn_t` value of `ret` (for the interrupt backport).
+#[cfg(not(rpoll_kernel_irq_line))]
 pub(crate) fn irqreturn(ret: IrqReturn) -> bindings::irqreturn_t {
     #[cfg(not(rpoll_kernel_7_2))]
     {
@@ -62,7 +64,9 @@ pub(crate) fn irqreturn(ret: IrqReturn) -> bindings::irqreturn_t {
     }
 }
 
-/// The C `irqreturn_t` value of a threaded handler's hard half.
+/// The C `irqreturn_t` value of a threaded handler's hard half (for the
+/// interrupt backport).
+#[cfg(not(rpoll_kernel_irq_line))]
 pub(crate) fn threaded_irqreturn(ret: ThreadedIrqReturn) -> bindings::irqreturn_t {
     #[cfg(not(rpoll_kernel_7_2))]
     {

@@ -25,3 +25,17 @@ endif
 ifeq ($(call rpoll-kernel-has,time.rs,pub fn to_boottime(self)),y)
 rustflags-y += --cfg rpoll_kernel_clock
 endif
+ifeq ($(call rpoll-kernel-has,tracepoint.rs,@enabled extern),y)
+rustflags-y += --cfg rpoll_kernel_trace_extern
+endif
+# Patch 8's to_irq() gives an IrqRequest that only patch 9's registrations
+# take: the GPIO consumer's kernel API is used with both.
+ifeq ($(call rpoll-kernel-has,irq/line.rs,pub struct Mask {),y)
+rustflags-y += --cfg rpoll_kernel_irq_line
+ifeq ($(call rpoll-kernel-has,gpio/consumer.rs,pub fn into_atomic(self)),y)
+rustflags-y += --cfg rpoll_kernel_gpio_consumer
+endif
+endif
+ifeq ($(call rpoll-kernel-has,sync/lock/wait_queue.rs,pub struct WaitQueueBackend;),y)
+rustflags-y += --cfg rpoll_kernel_wait_queue_lock
+endif
