@@ -109,7 +109,7 @@ pub(crate) fn request<'bound>(
     // A wake-up event keeps the system awake until the settle window has
     // passed and the record is queued (and, for an expander, its read).
     let wake_ms = line.debounce_us.div_ceil(1000) + if sleeps { 20 } else { 1 };
-    let wake = Wake::new(pdev, irq, line.wakeup, wake_ms)?;
+    let wake = Wake::new(pdev, request.line(), line.wakeup, wake_ms)?;
     let report = |e: &Error| {
         dev_err!(
             pdev,

@@ -134,19 +134,23 @@ impl Poller {
     }
 }
 
-impl PmHooks for Arc<Poller> {
+/// The poller's system-sleep hooks: a type of this crate, as `Arc`
+/// is not and the hooks trait may be the kernel's (`kernel::pm`).
+struct PollerSleep(Arc<Poller>);
+
+impl PmHooks for PollerSleep {
     /// No sample while the system sleeps (an expander's bus may be down).
     fn suspend(&self) {
-        let mut ctl = self.control.lock();
+        let mut ctl = self.0.control.lock();
         ctl.asleep = true;
-        self.stop(&mut ctl);
+        self.0.stop(&mut ctl);
     }
 
     /// Sampling goes on from the last sample before the sleep.
     fn resume(&self) {
-        let mut ctl = self.control.lock();
+        let mut ctl = self.0.control.lock();
         ctl.asleep = false;
-        self.start(&mut ctl);
+        Poller::start(&self.0, &mut ctl);
     }
 }
 
@@ -215,7 +219,7 @@ impl Source for PolledGpio {
 /// dropped (unbind), stops for good and puts the line.
 pub(crate) struct PollFeed {
     /// Dropped first: no resume restarts sampling after that.
-    _pm: Pin<KBox<PmNotifier<Arc<Poller>>>>,
+    _pm: Pin<KBox<PmNotifier<PollerSleep>>>,
     poller: Arc<Poller>,
 }
 
@@ -243,7 +247,10 @@ impl PollFeed {
         // SAFETY: the notifier goes into the returned `PollFeed`, whose
         // field is private and never leaked: the feed is part of the
         // device's driver data (`GpioBinding`), dropped at unbind.
-        let pm = KBox::pin_init(unsafe { PmNotifier::register(poller.clone()) }, GFP_KERNEL)?;
+        let pm = KBox::pin_init(
+            unsafe { PmNotifier::register(PollerSleep(poller.clone())) },
+            GFP_KERNEL,
+        )?;
         Ok(Self { _pm: pm, poller })
     }
 

@@ -471,27 +471,31 @@ impl GpioSource {
     }
 }
 
-impl PmHooks for Arc<GpioSource> {
+/// The GPIO source's system-sleep hooks: a type of this crate, as `Arc`
+/// is not and the hooks trait may be the kernel's (`kernel::pm`).
+struct GpioSleep(Arc<GpioSource>);
+
+impl PmHooks for GpioSleep {
     /// A wake-up source: opens the wake-up window and, if only some edges
     /// wake the system, narrows the interrupt to them.
     fn suspend(&self) {
-        let Some(watch) = &self.sleep_watch else {
+        let Some(watch) = &self.0.sleep_watch else {
             return;
         };
-        if !watch.open() || self.wake_edges == Edges::Both {
+        if !watch.open() || self.0.wake_edges == Edges::Both {
             return;
         }
-        let trigger = physical_trigger(self.wake_edges, self.active_low);
-        let Some(irq_line) = self.irq_line else {
+        let trigger = physical_trigger(self.0.wake_edges, self.0.active_low);
+        let Some(irq_line) = self.0.irq_line else {
             return;
         };
         match irq_line.set_trigger_type(Flags::from_trigger_type(trigger)) {
-            Ok(()) => self.wake_narrowed.store(true, ordering::Relaxed),
+            Ok(()) => self.0.wake_narrowed.store(true, ordering::Relaxed),
             Err(e) => dev_warn!(
                 watch.dev(),
                 "cannot narrow interrupt {} to the '{}' wake-up edges (error {}): any edge wakes the system\n",
-                self.irq(),
-                self.wake_edges.name(),
+                self.0.irq(),
+                self.0.wake_edges.name(),
                 e.to_errno()
             ),
         }
@@ -501,24 +505,24 @@ impl PmHooks for Arc<GpioSource> {
     /// the controller did not latch, or that the narrowed interrupt did not
     /// see, is found here, before the wake-up window closes.
     fn resume(&self) {
-        if self.wake_narrowed.xchg(false, ordering::Relaxed) {
+        if self.0.wake_narrowed.xchg(false, ordering::Relaxed) {
             // Both edges again before the line is read, so no edge falls
             // between the read and the restored trigger.
             let both = Flags::from_trigger_type(Edges::Both.irq_type());
-            let restored = self.irq_line.map_or(Ok(()), |l| l.set_trigger_type(both));
+            let restored = self.0.irq_line.map_or(Ok(()), |l| l.set_trigger_type(both));
             if let Err(e) = restored {
-                if let Some(watch) = &self.sleep_watch {
+                if let Some(watch) = &self.0.sleep_watch {
                     dev_err!(
                         watch.dev(),
                         "cannot restore interrupt {} to both edges (error {}): edges may be missed\n",
-                        self.irq(),
+                        self.0.irq(),
                         e.to_errno()
                     );
                 }
             }
         }
-        self.resync();
-        if let Some(watch) = &self.sleep_watch {
+        self.0.resync();
+        if let Some(watch) = &self.0.sleep_watch {
             watch.close();
         }
     }
@@ -638,7 +642,7 @@ enum Feed<'bound> {
 /// A requested GPIO line with what feeds it and its source.
 pub(crate) struct GpioBinding<'bound> {
     /// Re-reads the line after system sleeps until dropped (first).
-    _pm: Pin<KBox<PmNotifier<Arc<GpioSource>>>>,
+    _pm: Pin<KBox<PmNotifier<GpioSleep>>>,
     /// Stops the interrupt or the sampling, then puts the line, when
     /// dropped.
     _feed: Feed<'bound>,
@@ -751,7 +755,10 @@ pub(crate) fn request<'bound>(
     // SAFETY: the notifier goes into the returned `GpioBinding`, whose
     // field is private and never leaked: the binding is part of the
     // device's driver data, dropped at unbind.
-    let pm = KBox::pin_init(unsafe { PmNotifier::register(source) }, GFP_KERNEL)?;
+    let pm = KBox::pin_init(
+        unsafe { PmNotifier::register(GpioSleep(source)) },
+        GFP_KERNEL,
+    )?;
     Ok(GpioBinding {
         _pm: pm,
         _feed: feed,

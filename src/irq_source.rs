@@ -274,7 +274,7 @@ pub(crate) fn request<'bound>(
     )?;
     let handler_source = source.clone();
     // The record is queued at once: 1 ms awake is enough.
-    let wake = Wake::new(pdev.as_ref(), irq, wakeup, 1)?;
+    let wake = Wake::new(pdev.as_ref(), line, wakeup, 1)?;
     // The same registration as the GPIO source's (one handler trait on
     // every kernel release), for the interrupt the OF core mapped above.
     let handler = try_pin_init!(IrqHandler {

@@ -218,16 +218,20 @@ impl PeriodicTimer {
     }
 }
 
-impl PmHooks for Arc<PeriodicTimer> {
+/// The timer's system-sleep hooks: a type of this crate, as `Arc`
+/// is not and the hooks trait may be the kernel's (`kernel::pm`).
+struct TimerSleep(Arc<PeriodicTimer>);
+
+impl PmHooks for TimerSleep {
     /// Stops a running timer and notes when it was next due, in boot time.
     fn suspend(&self) {
-        let mut ctl = self.control.lock();
+        let mut ctl = self.0.control.lock();
         ctl.asleep = true;
         if let Some(handle) = ctl.running.take() {
             // Cancelled (waiting for a running callback, which forwards the
             // expiry) before the expiry is read.
             drop(handle);
-            let due = clock::instant_ns(self.timer.expires());
+            let due = clock::instant_ns(self.0.timer.expires());
             ctl.paused_boot_ns = Some(clock::mono_to(due, Offset::Boot));
         }
     }
@@ -236,7 +240,7 @@ impl PmHooks for Arc<PeriodicTimer> {
     /// time) after now; the points that passed are the next record's
     /// overruns.
     fn resume(&self) {
-        let mut ctl = self.control.lock();
+        let mut ctl = self.0.control.lock();
         ctl.asleep = false;
         let Some(due_boot) = ctl.paused_boot_ns.take() else {
             return;
@@ -244,7 +248,7 @@ impl PmHooks for Arc<PeriodicTimer> {
         let now = Instant::<Monotonic>::now();
         let now_mono = clock::instant_ns(now);
         let now_boot = clock::mono_to(now_mono, Offset::Boot);
-        let period = self.period();
+        let period = self.0.period();
         let missed = if now_boot < due_boot {
             0
         } else {
@@ -254,9 +258,10 @@ impl PmHooks for Arc<PeriodicTimer> {
         let next_boot = due_boot + missed * period.as_nanos() as u64;
         // Boot time runs ahead of monotonic time by `now_boot - now_mono`.
         let ahead = next_boot - now_boot;
-        self.resumed
+        self.0
+            .resumed
             .store(missed.min(u64::from(u32::MAX - 1)) as u32 + 1, Relaxed);
-        ctl.running = Some(self.start_here(now + Delta::from_nanos(ahead as i64)));
+        ctl.running = Some(self.0.start_here(now + Delta::from_nanos(ahead as i64)));
     }
 }
 
@@ -299,7 +304,10 @@ impl TimerSource {
         // SAFETY: the notifier goes into the returned `TimerBinding`, whose
         // field is private and dropped, never leaked, when the binding is:
         // it is part of the device's driver data, dropped at unbind.
-        let pm = KBox::pin_init(unsafe { PmNotifier::register(self.0.clone()) }, GFP_KERNEL)?;
+        let pm = KBox::pin_init(
+            unsafe { PmNotifier::register(TimerSleep(self.0.clone())) },
+            GFP_KERNEL,
+        )?;
         Ok(TimerBinding {
             pm: Some(pm),
             timer: self.0.clone(),
@@ -400,7 +408,7 @@ impl Source for TimerSource {
 /// unbind.
 pub(crate) struct TimerBinding {
     /// `Some` until dropped.
-    pm: Option<Pin<KBox<PmNotifier<Arc<PeriodicTimer>>>>>,
+    pm: Option<Pin<KBox<PmNotifier<TimerSleep>>>>,
     timer: Arc<PeriodicTimer>,
 }
 

@@ -13,7 +13,7 @@ use kernel::{
 
 use crate::{
     fanout::FanOut,
-    shim::pm::{self, PmHooks, WakeIrq},
+    shim::{irq_by_number::Line, pm::*},
 };
 
 /// The system-sleep side of a `wakeup-source` device: when the system
@@ -46,7 +46,7 @@ impl SleepWatch {
     /// The system is about to sleep: opens the window if the device may
     /// wake it now, and says whether it may. Process context.
     pub(crate) fn open(&self) -> bool {
-        let armed = pm::may_wakeup(&self.dev);
+        let armed = self.dev.may_wakeup();
         if armed {
             self.fanout.open_wake_window(self.edges);
         }
@@ -84,14 +84,15 @@ pub(crate) struct Wake<'a> {
 }
 
 impl<'a> Wake<'a> {
-    /// Registers `dev` as a wake-up source through `irq` if `wanted`, each
+    /// Registers `dev` as a wake-up source through `line` if `wanted`, each
     /// event keeping the system awake for `ms`. A controller that cannot
     /// wake the system is said once, here, and the device works without
     /// wake-up; a failure to register (memory) fails the probe.
-    pub(crate) fn new(dev: &'a Device<Bound>, irq: u32, wanted: bool, ms: u32) -> Result<Self> {
+    pub(crate) fn new(dev: &'a Device<Bound>, line: Line, wanted: bool, ms: u32) -> Result<Self> {
+        let irq = line.irq();
         let irq = if !wanted {
             None
-        } else if let Err(e) = pm::irq_can_wake(irq) {
+        } else if let Err(e) = irq_can_wake(line) {
             dev_warn!(
                 dev,
                 "'wakeup-source' ignored: interrupt {irq} cannot wake the system (error {}); the device works without wake-up\n",
@@ -99,7 +100,7 @@ impl<'a> Wake<'a> {
             );
             None
         } else {
-            Some(WakeIrq::new(dev, irq)?)
+            Some(WakeIrq::new(dev, line)?)
         };
         Ok(Self { irq, ms })
     }

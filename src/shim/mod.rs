@@ -27,7 +27,7 @@
 //! | `kiocb.rs` | `Kiocb::is_nowait()` (backports patch 2) |
 //! | `misc_poll.rs` | `MiscDevice::poll`, registration data and `FMODE_NOWAIT` for misc devices |
 //! | `module_trace.rs` | `declare_trace!` for trace events defined in a module's C code (backports patch 7) |
-//! | `pm.rs` | device wake-up (`device_init_wakeup()`, `dev_pm_set_wake_irq()`), PM notifiers |
+//! | `pm.rs` | device wake-up (`device_init_wakeup()`, `dev_pm_set_wake_irq()`), PM notifiers (backports patch 11) |
 //! | `release.rs` | what differs between Linux 7.2 and 7.3 |
 //! | `work_flush.rs` | `Work::flush()` (`flush_work()`; backports patch 3) |
 //! | `wait_queue_lock.rs` | a wait queue whose lock guards data (`wake_up_locked_poll()`, `wait_event_interruptible_locked_irq()`) in `SpinLockIrq`'s interrupt-disable model, `poll_wait()` only for locks the polled file keeps alive (backports patch 10) |

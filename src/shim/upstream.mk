@@ -35,6 +35,10 @@ rustflags-y += --cfg rpoll_kernel_irq_line
 ifeq ($(call rpoll-kernel-has,gpio/consumer.rs,pub fn into_atomic(self)),y)
 rustflags-y += --cfg rpoll_kernel_gpio_consumer
 endif
+# Patch 11's wake-up functions take patch 9's irq::Line.
+ifeq ($(call rpoll-kernel-has,pm.rs,pub trait PmHooks: Send + Sync {),y)
+rustflags-y += --cfg rpoll_kernel_pm
+endif
 endif
 ifeq ($(call rpoll-kernel-has,sync/lock/wait_queue.rs,pub struct WaitQueueBackend;),y)
 rustflags-y += --cfg rpoll_kernel_wait_queue_lock
