@@ -37,7 +37,7 @@ use crate::{
     shim::{
         capability::{capable, Capability},
         clock as shim_clock, kiocb,
-        misc_poll::{mask, PollMiscDevice},
+        misc_poll::{mask, MiscDevice, MiscDeviceRegistration},
         wait_queue_lock::PollTable,
     },
     trace::{self, ConfigItem},
@@ -223,14 +223,15 @@ impl Reader {
 }
 
 #[vtable]
-impl PollMiscDevice for Reader {
+impl MiscDevice for Reader {
     type Ptr = KBox<Self>;
     type RegistrationData = Arc<Device>;
     const STREAM: bool = true;
     // `read()` takes only the queue's spinlock when asked not to block.
     const NOWAIT: bool = true;
 
-    fn open(f: &File, dev: &Arc<Device>) -> Result<KBox<Self>> {
+    fn open(f: &File, misc: &MiscDeviceRegistration<Self>) -> Result<KBox<Self>> {
+        let dev = misc.data();
         // Readers only: a write-only open could never be used.
         if f.flags() & file::flags::O_ACCMODE == file::flags::O_WRONLY {
             return Err(EINVAL);

@@ -38,7 +38,7 @@ use fanout::FanOut;
 use gpio_source::GpioBinding;
 use irq_source::IrqBinding;
 use reader::Reader;
-use shim::misc_poll::PollMiscRegistration;
+use shim::misc_poll::{MiscDeviceOptions, MiscDeviceRegistration};
 use source::Source;
 use timer_source::{TimerBinding, TimerSource};
 
@@ -88,7 +88,7 @@ enum BoundSource<'bound> {
 #[pin_data(PinnedDrop)]
 struct BoundDevice<'bound> {
     #[pin]
-    misc: PollMiscRegistration<Reader>,
+    misc: MiscDeviceRegistration<Reader>,
     source: BoundSource<'bound>,
     dev: Arc<Device>,
     #[pin]
@@ -183,7 +183,15 @@ impl platform::Driver for RpollDriver {
                 ),
                 // SAFETY: `misc` is a field of the driver data, dropped at
                 // unbind and never leaked.
-                misc <- unsafe { PollMiscRegistration::register(name, shared.clone(), dev) },
+                misc <- unsafe {
+                    MiscDeviceRegistration::register(
+                        MiscDeviceOptions {
+                            name: &name,
+                            parent: Some(dev),
+                        },
+                        shared.clone(),
+                    )
+                },
                 dev: shared,
             }))
         })

@@ -25,7 +25,7 @@
 //! | `hrtimer_rearm.rs` | `ArcHrTimerHandle::restart()` |
 //! | `irq_by_number.rs` | `irq::{Line, Mask}` (trigger type, balanced `disable_irq_nosync()`/`enable_irq()`), `IrqRequest::line()`, registrations that leave an interrupt its GPIO chip freed, one handler trait on 7.2 and 7.3 (backports patch 9) |
 //! | `kiocb.rs` | `Kiocb::is_nowait()` (backports patch 2) |
-//! | `misc_poll.rs` | `MiscDevice::poll`, registration data and `FMODE_NOWAIT` for misc devices |
+//! | `misc_poll.rs` | `MiscDevice::poll`, registration data, an owned name and a parent, `FMODE_NOWAIT` for misc devices (backports patch 12) |
 //! | `module_trace.rs` | `declare_trace!` for trace events defined in a module's C code (backports patch 7) |
 //! | `pm.rs` | device wake-up (`device_init_wakeup()`, `dev_pm_set_wake_irq()`), PM notifiers (backports patch 11) |
 //! | `release.rs` | what differs between Linux 7.2 and 7.3 |

@@ -25,6 +25,7 @@
 //! 7.2's interrupt handlers receive the bound device (rpoll's handlers use the
 //! release-independent trait of `irq_by_number.rs`).
 
+#[cfg(not(rpoll_kernel_misc_poll))]
 use kernel::ThisModule;
 #[cfg(not(rpoll_kernel_irq_line))]
 use kernel::{
@@ -33,7 +34,9 @@ use kernel::{
 };
 
 /// The module's `THIS_MODULE`: the owner of its file operations, so that the
-/// module cannot be unloaded while one of its files is open.
+/// module cannot be unloaded while one of its files is open (for the misc
+/// device backport; the kernel's `MiscDevice` sets it with patch 12).
+#[cfg(not(rpoll_kernel_misc_poll))]
 pub(crate) const fn this_module() -> &'static ThisModule {
     #[cfg(not(rpoll_kernel_7_2))]
     {

@@ -42,4 +42,8 @@ endif
 endif
 ifeq ($(call rpoll-kernel-has,sync/lock/wait_queue.rs,pub struct WaitQueueBackend;),y)
 rustflags-y += --cfg rpoll_kernel_wait_queue_lock
+# Patch 12's MiscDevice::poll takes patch 10's PollTable.
+ifeq ($(call rpoll-kernel-has,miscdevice.rs,type RegistrationData: Send + Sync;),y)
+rustflags-y += --cfg rpoll_kernel_misc_poll
+endif
 endif
