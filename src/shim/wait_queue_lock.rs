@@ -223,8 +223,8 @@ mod backport {
         ///
         /// The caller must be allowed to sleep once the lock is released
         /// (process context, interrupts on before the lock, no other spinlock
-        /// or IRQ-off section held), which `might_sleep()` checks before each
-        /// sleep, as the kernel's `CondVar` does.
+        /// or IRQ-off section held), which `might_sleep()` checks each time
+        /// before the task is queued.
         pub(crate) fn wait_interruptible(&mut self, mut done: impl FnMut(&mut T) -> bool) -> bool {
             let wq = self.lock.wq.get();
             let lock = self.lock.spinlock();
@@ -238,6 +238,9 @@ mod backport {
             let signalled = loop {
                 // SAFETY: the lock is held, taken with `self.flags`.
                 unsafe { rpoll_helper_irq_unlock(lock, self.flags) };
+                // Checked while the task runs: once queued, its state would
+                // be reported instead.
+                kernel::task::might_sleep();
                 // SAFETY: `wq` and `wait` are valid; the lock is not held (the
                 // call takes it). Queues `wait` if it is not, sets the task's
                 // state; non-zero if a signal is pending.
@@ -259,7 +262,6 @@ mod backport {
                 }
                 // SAFETY: as above.
                 unsafe { rpoll_helper_irq_unlock(lock, self.flags) };
-                kernel::task::might_sleep();
                 // SAFETY: switches to another task; a wake-up since
                 // `prepare_to_wait_event()` made this one runnable, so it
                 // returns at once then.
