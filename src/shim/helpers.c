@@ -141,7 +141,8 @@ int rpoll_helper_unregister_pm_notifier(struct notifier_block *nb)
  * spin_lock_irq_disable() (interrupts come back on when the last IRQ-off
  * section of the CPU ends, whichever it is), on 7.2 spin_lock_irqsave()
  * like release.rs's SpinLockIrq. rpoll_helper_irq_lock() returns the flags
- * from before the lock: on 7.2 the token for the unlock, unused on 7.3.
+ * from before the lock: on 7.2 the token for the unlock, on 7.3 only for
+ * rpoll_helper_irq_lock_may_sleep().
  */
 unsigned long rpoll_helper_irq_lock(spinlock_t *lock)
 {
@@ -177,6 +178,28 @@ void rpoll_helper_irq_unlock(spinlock_t *lock, unsigned long flags)
 	else
 		spin_unlock_irq_enable(lock);
 #endif
+}
+
+/*
+ * Whether the task holding a lock taken by rpoll_helper_irq_lock() (which
+ * returned @flags) may release it, sleep with interrupts on, and take it
+ * again: interrupts were on before the lock, (7.3) no other counted IRQ-off
+ * section is open on this CPU, and the rest of the preempt count is this
+ * lock's own: not in hard or soft interrupt context, no other spinlock or
+ * preempt_disable() section held.
+ */
+bool rpoll_helper_irq_lock_may_sleep(unsigned long flags)
+{
+	unsigned int count = preempt_count();
+
+	if (irqs_disabled_flags(flags))
+		return false;
+#ifndef RPOLL_KERNEL_7_2
+	if ((count & HARDIRQ_DISABLE_MASK) != HARDIRQ_DISABLE_OFFSET)
+		return false;
+	count &= ~HARDIRQ_DISABLE_MASK;
+#endif
+	return count == PREEMPT_LOCK_OFFSET;
 }
 
 #ifdef RPOLL_KERNEL_7_2

@@ -31,6 +31,7 @@ int rpoll_helper_register_pm_notifier(struct notifier_block *nb);
 int rpoll_helper_unregister_pm_notifier(struct notifier_block *nb);
 unsigned long rpoll_helper_irq_lock(spinlock_t *lock);
 void rpoll_helper_irq_unlock(spinlock_t *lock, unsigned long flags);
+bool rpoll_helper_irq_lock_may_sleep(unsigned long flags);
 #ifdef RPOLL_KERNEL_7_2
 unsigned long rpoll_helper_spin_lock_irqsave(spinlock_t *lock);
 void rpoll_helper_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);

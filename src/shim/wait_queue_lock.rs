@@ -36,8 +36,9 @@
 //!   (On 7.2 every IRQ-safe guard restores saved
 //!   flags, so guards must be released in the reverse order of locking, as
 //!   for any `spin_lock_irqsave()` user.) A wait that would sleep while
-//!   another IRQ-off section is open is reported by `might_sleep()`, as
-//!   the kernel's `CondVar` reports it. The wait is
+//!   another IRQ-off section is open, or in interrupt context, is refused
+//!   at run time (the kernel's lock, like its `CondVar`, only reports it
+//!   through `might_sleep()`). The wait is
 //!   the `___wait_event()` loop on the kernel's exported calls
 //!   (`prepare_to_wait_event()`, `schedule()`, `finish_wait()`), with this
 //!   lock released around them: no task-state tracepoint is inlined into
@@ -86,6 +87,8 @@ mod backport {
         /// Releases `lock`, taken by `rpoll_helper_irq_lock()` (which returned
         /// `flags`).
         fn rpoll_helper_irq_unlock(lock: *mut bindings::spinlock_t, flags: c_ulong);
+        /// Whether the holder may release the lock to sleep (see `helpers.c`).
+        fn rpoll_helper_irq_lock_may_sleep(flags: c_ulong) -> bool;
     }
 
     /// Creates a [`WaitQueueLock`] initialiser with a name and a new lock class.
@@ -215,17 +218,28 @@ mod backport {
 
         /// Releases the lock and sleeps (interruptibly) until `done` holds for
         /// the data after a wake-up, or a signal is pending; returns with the
-        /// lock held again, `Ok(true)` for a signal. `done` is called with the
+        /// lock held again, `true` for a signal. `done` is called with the
         /// lock held, after the task was queued (`prepare_to_wait_event()`), so
         /// a wake-up made after it looked cannot be lost: the
         /// `___wait_event()` loop, with this lock released around the kernel's
         /// calls (which take the same lock).
         ///
-        /// The caller must be allowed to sleep once the lock is released
-        /// (process context, interrupts on before the lock, no other spinlock
-        /// or IRQ-off section held), which `might_sleep()` checks each time
-        /// before the task is queued.
+        /// The sleep turns interrupts on, so it is refused when it could not
+        /// be allowed: interrupts already off before this lock was taken, (7.3)
+        /// another counted IRQ-off section (a `SpinLockIrq` guard) still open
+        /// on this CPU, or a preempt count holding more than this lock
+        /// (interrupt context, another spinlock, a `preempt_disable()`
+        /// section). A refused wait warns and returns `true` at once, as an
+        /// interrupted one does, without sleeping: safe code cannot schedule
+        /// from a context that must not. (The kernel's lock of patch 10, like
+        /// its `CondVar`, leaves that case to `might_sleep()`'s report.)
+        /// `might_sleep()` also runs before each queueing.
         pub(crate) fn wait_interruptible(&mut self, mut done: impl FnMut(&mut T) -> bool) -> bool {
+            // SAFETY: reads the saved flags and this CPU's preempt count only.
+            let may_sleep = unsafe { rpoll_helper_irq_lock_may_sleep(self.flags) };
+            if kernel::warn_on!(!may_sleep) {
+                return true;
+            }
             let wq = self.lock.wq.get();
             let lock = self.lock.spinlock();
             // Stays in place (on this stack frame) from queueing to `finish_wait`.
