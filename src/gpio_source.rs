@@ -479,22 +479,20 @@ impl PmHooks for GpioSleep {
     /// A wake-up source: opens the wake-up window and, if only some edges
     /// wake the system, narrows the interrupt to them.
     fn suspend(&self) {
-        let Some(watch) = &self.0.sleep_watch else {
+        // A sampled line has no interrupt and no sleep watch.
+        let (Some(watch), Some(irq_line)) = (&self.0.sleep_watch, self.0.irq_line) else {
             return;
         };
         if !watch.open() || self.0.wake_edges == Edges::Both {
             return;
         }
         let trigger = physical_trigger(self.0.wake_edges, self.0.active_low);
-        let Some(irq_line) = self.0.irq_line else {
-            return;
-        };
         match irq_line.set_trigger_type(Flags::from_trigger_type(trigger)) {
             Ok(()) => self.0.wake_narrowed.store(true, ordering::Relaxed),
             Err(e) => dev_warn!(
                 watch.dev(),
                 "cannot narrow interrupt {} to the '{}' wake-up edges (error {}): any edge wakes the system\n",
-                self.0.irq(),
+                irq_line.irq(),
                 self.0.wake_edges.name(),
                 e.to_errno()
             ),

@@ -89,13 +89,13 @@ impl<'a> Wake<'a> {
     /// wake the system is said once, here, and the device works without
     /// wake-up; a failure to register (memory) fails the probe.
     pub(crate) fn new(dev: &'a Device<Bound>, line: Line, wanted: bool, ms: u32) -> Result<Self> {
-        let irq = line.irq();
         let irq = if !wanted {
             None
         } else if let Err(e) = irq_can_wake(line) {
             dev_warn!(
                 dev,
-                "'wakeup-source' ignored: interrupt {irq} cannot wake the system (error {}); the device works without wake-up\n",
+                "'wakeup-source' ignored: interrupt {} cannot wake the system (error {}); the device works without wake-up\n",
+                line.irq(),
                 e.to_errno()
             );
             None
