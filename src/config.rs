@@ -7,17 +7,14 @@
 
 use kernel::{
     device::{property::FwNode, Device},
-    prelude::*,
     str::{CStr, CString},
 };
 
-use crate::{
-    logic::{
-        gpio_edges::Edges,
-        params::{self, ParamError},
-    },
-    shim::fwnode_str,
+use crate::logic::{
+    gpio_edges::Edges,
+    params::{self, ParamError},
 };
+use crate::shim::prelude::*;
 
 /// The kind of event source a node describes (its `compatible`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,7 +109,10 @@ fn read_edges(node: &FwNode) -> Result<Edges, ParamError> {
     if !node.property_present(c"rpoll,edges") {
         return params::edges(None);
     }
-    let v = fwnode_str::read_str(node, c"rpoll,edges").ok_or(ParamError::Edges)?;
+    let v = node
+        .property_read_str(c"rpoll,edges")
+        .optional()
+        .ok_or(ParamError::Edges)?;
     params::edges(Some(v.to_bytes()))
 }
 
@@ -122,7 +122,10 @@ fn read_label(node: &FwNode) -> Result<Option<&CStr>, ParamError> {
     if !node.property_present(c"label") {
         return Ok(None);
     }
-    let label = fwnode_str::read_str(node, c"label").ok_or(ParamError::Label)?;
+    let label = node
+        .property_read_str(c"label")
+        .optional()
+        .ok_or(ParamError::Label)?;
     params::label(label.to_bytes())?;
     Ok(Some(label))
 }
@@ -137,7 +140,10 @@ fn read_wakeup_edges(node: &FwNode, wakeup: bool) -> Result<Edges, ParamError> {
     if !node.property_present(c"rpoll,wakeup-edges") {
         return params::wakeup_edges(None, wakeup);
     }
-    let v = fwnode_str::read_str(node, c"rpoll,wakeup-edges").ok_or(ParamError::WakeupEdges)?;
+    let v = node
+        .property_read_str(c"rpoll,wakeup-edges")
+        .optional()
+        .ok_or(ParamError::WakeupEdges)?;
     params::wakeup_edges(Some(v.to_bytes()), wakeup)
 }
 

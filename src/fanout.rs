@@ -30,21 +30,29 @@
 use kernel::{
     fs::File,
     impl_has_hr_timer, new_mutex,
-    prelude::*,
     str::CString,
     sync::{
         atomic::{ordering, Atomic},
         Arc, ArcBorrow, Mutex,
     },
     time::{
-        hrtimer::{AbsoluteMode, HrTimer, HrTimerCallback, HrTimerCallbackContext, HrTimerRestart},
+        hrtimer::{
+            AbsoluteMode, ArcHrTimerHandle, HrTimer, HrTimerCallback, HrTimerCallbackContext,
+            HrTimerPointer, HrTimerRestart,
+        },
         Delta, Instant, Monotonic,
     },
 };
 
+use crate::shim::{
+    new_wait_queue_lock,
+    prelude::*,
+    sync::{poll::PollTable, WaitQueueGuard, WaitQueueLock},
+};
 use crate::{
     logic::{
         decimal::Decimal,
+        epoll,
         queue::{Delivery, ReaderQueue, Watermark},
         sample::Sample,
         uapi::{
@@ -54,12 +62,6 @@ use crate::{
             RPOLL_EVENT_WAKEUP, RPOLL_SOURCE_MASK,
         },
         wake::WakeWindow,
-    },
-    shim::{
-        clock,
-        hrtimer_rearm::ArmedTimer,
-        misc_poll::mask,
-        wait_queue_lock::{new_wait_queue_lock, PollTable, WaitQueueGuard, WaitQueueLock},
     },
     stamp,
     trace::{self, WakeReason},
@@ -156,7 +158,7 @@ struct State {
     /// The deadline timer, started by the first watermark with a delay;
     /// taken (cancelled) at shutdown. It holds a reference to the fan-out
     /// while it exists, so it must not outlive the binding.
-    deadline_timer: Option<ArmedTimer<FanOut>>,
+    deadline_timer: Option<ArcHrTimerHandle<FanOut>>,
     /// When it is armed to fire (monotonic ns); `None` when idle.
     deadline: Option<u64>,
 }
@@ -289,7 +291,7 @@ impl Drop for StateGuard<'_> {
 
 /// The `Instant` of monotonic time `at_ns`.
 fn mono_instant(at_ns: u64) -> Instant<Monotonic> {
-    let now = clock::monotonic_ns();
+    let now = stamp::monotonic_ns();
     Instant::<Monotonic>::now() + Delta::from_nanos(at_ns.saturating_sub(now) as i64)
 }
 
@@ -424,7 +426,7 @@ impl FanOut {
         trace::record(&self.name, &sample, st.active, queued, ready);
         // Below every reader's watermark: nobody to wake yet.
         if ready {
-            st.wake_up_poll(mask::IN | mask::RDNORM);
+            st.wake_up_poll(epoll::IN | epoll::RDNORM);
             trace::wake(&self.name, WakeReason::Count);
         }
     }
@@ -443,13 +445,13 @@ impl FanOut {
         if w.count > 1 && st.deadline_timer.is_none() {
             // Started once, idle after a first (harmless) expiry.
             let first = Instant::<Monotonic>::now() + Delta::from_nanos(w.max_delay_ns as i64);
-            // SAFETY: kept in `deadline_timer`, which `shutdown()` (at
-            // unbind, before the module can go) takes and drops.
-            st.deadline_timer = Some(unsafe { ArmedTimer::start(self.clone(), first) });
+            // Kept in `deadline_timer`, which `shutdown()` (at unbind,
+            // before the module can go) takes and drops.
+            st.deadline_timer = Some(self.clone().start(first));
         }
         let q = st.queue(slot).ok_or(EINVAL)?;
         q.set_watermark(w);
-        let now = clock::monotonic_ns();
+        let now = stamp::monotonic_ns();
         let (ready, deadline) = (q.ready(now), q.deadline());
         if let Some(d) = deadline {
             st.arm_deadline(d);
@@ -463,7 +465,7 @@ impl FanOut {
             delay.into(),
         );
         if ready {
-            st.wake_up_poll(mask::IN | mask::RDNORM);
+            st.wake_up_poll(epoll::IN | epoll::RDNORM);
             trace::wake(&self.name, WakeReason::Watermark);
         }
         Ok(())
@@ -488,7 +490,7 @@ impl FanOut {
         }
         let q = st.queue(slot).ok_or(EINVAL)?;
         q.want_initial().map_err(|_| EBUSY)?;
-        st.wake_up_poll(mask::IN | mask::RDNORM);
+        st.wake_up_poll(epoll::IN | epoll::RDNORM);
         trace::wake(&self.name, WakeReason::Initial);
         Ok(())
     }
@@ -505,13 +507,13 @@ impl FanOut {
     /// and `_FALLING` bits; 0: any record) is the wake-up
     /// (`logic::wake`). Process context.
     pub(crate) fn open_wake_window(&self, edges: u32) {
-        self.lock().wake.open(clock::monotonic_ns(), edges);
+        self.lock().wake.open(stamp::monotonic_ns(), edges);
     }
 
     /// The system runs again: records stamped from now on are no wake-up.
     /// Process context.
     pub(crate) fn close_wake_window(&self) {
-        self.lock().wake.close(clock::monotonic_ns());
+        self.lock().wake.close(stamp::monotonic_ns());
     }
 
     /// Sets the GPIO edges the reader in `slot` receives (`RPOLL_EDGE_*`,
@@ -565,7 +567,7 @@ impl FanOut {
             // no edge can fall between it and the reader's first record.
             if let Some(word) = st.state {
                 let flags = word | RPOLL_EVENT_INITIAL;
-                let mut initial = stamp::sample_at(clock::monotonic_ns(), flags);
+                let mut initial = stamp::sample_at(stamp::monotonic_ns(), flags);
                 initial.seq = st.produced;
                 if let Some(q) = st.queue(slot) {
                     q.set_initial(initial);
@@ -620,7 +622,7 @@ impl FanOut {
             if wait == Wait::Never {
                 return Ok(None);
             }
-            let ready = st.readiness(slot, clock::monotonic_ns);
+            let ready = st.readiness(slot, stamp::monotonic_ns);
             if ready.readable {
                 return Ok(Some(Records { st, slot, waited }));
             }
@@ -637,7 +639,7 @@ impl FanOut {
             // Woken for this reader: its watermark, or the device gone.
             waited = true;
             if st.wait_interruptible(|st| {
-                let r = st.readiness(slot, clock::monotonic_ns);
+                let r = st.readiness(slot, stamp::monotonic_ns);
                 r.readable || r.gone
             }) {
                 return Err(ERESTARTSYS);
@@ -677,7 +679,7 @@ impl FanOut {
             .get(slot)
             .map_or(0, |r| r.load(ordering::Acquire));
         if bits & PUB_AGED != 0 {
-            return self.lock().readiness(slot, clock::monotonic_ns);
+            return self.lock().readiness(slot, stamp::monotonic_ns);
         }
         Readiness {
             readable: bits & PUB_READABLE != 0,
@@ -714,7 +716,7 @@ impl FanOut {
         let timer = {
             let mut st = self.lock();
             st.gone = true;
-            st.wake_up_poll(mask::IN | mask::HUP | mask::ERR);
+            st.wake_up_poll(epoll::IN | epoll::HUP | epoll::ERR);
             trace::wake(&self.name, WakeReason::Gone);
             st.deadline = None;
             st.deadline_timer.take()
@@ -768,11 +770,11 @@ impl HrTimerCallback for FanOut {
     /// waiters, and moves the timer to the next reader's deadline.
     fn run(this: ArcBorrow<'_, Self>, _ctx: HrTimerCallbackContext<'_, Self>) -> HrTimerRestart {
         let mut st = this.lock();
-        let now = clock::monotonic_ns();
+        let now = stamp::monotonic_ns();
         st.deadline = None;
         let ready = (0..MAX_READERS).any(|slot| st.readiness(slot, || now).readable);
         if ready {
-            st.wake_up_poll(mask::IN | mask::RDNORM);
+            st.wake_up_poll(epoll::IN | epoll::RDNORM);
             trace::wake(&this.name, WakeReason::Age);
         }
         if let Some(next) = st.next_deadline(now) {

@@ -25,13 +25,16 @@
 use kernel::{
     device::{Bound, Device},
     irq::{IrqReturn, ThreadedIrqReturn},
-    prelude::*,
     sync::Arc,
 };
 
+use crate::shim::{
+    irq::{Flags, Handler, IrqRequest, Registration, ThreadedHandler, ThreadedRegistration},
+    prelude::*,
+};
 use crate::{
     gpio_source::{GpioSource, LineConfig},
-    shim::{clock, irq_by_number::*},
+    stamp,
     wakeup::Wake,
 };
 
@@ -50,7 +53,7 @@ pub(crate) struct GpioHandler<'bound> {
 impl Handler for GpioHandler<'_> {
     fn handle(&self) -> IrqReturn {
         // Stamped first, before the level is read.
-        let now = clock::monotonic_ns();
+        let now = stamp::monotonic_ns();
         self.source.edge_atomic(now);
         self.wake.edge();
         IrqReturn::Handled
@@ -62,7 +65,7 @@ impl ThreadedHandler for GpioHandler<'_> {
     /// context even on PREEMPT_RT, so it takes no `spinlock_t` (the wake-up
     /// event's lock is one: it is reported by the thread).
     fn handle(&self) -> ThreadedIrqReturn {
-        self.source.stamp_for_thread(clock::monotonic_ns());
+        self.source.stamp_for_thread(stamp::monotonic_ns());
         ThreadedIrqReturn::WakeThread
     }
 

@@ -19,7 +19,6 @@
 
 use kernel::{
     fmt, impl_has_hr_timer, new_mutex, new_work,
-    prelude::*,
     sync::{Arc, ArcBorrow, Mutex},
     time::{
         hrtimer::{
@@ -31,13 +30,13 @@ use kernel::{
     workqueue::{self, impl_has_work, Work, WorkItem},
 };
 
+use crate::shim::{
+    pm::{PmHooks, PmNotifier},
+    prelude::*,
+};
 use crate::{
     gpio_source::GpioSource,
     logic::uapi::{RpollConfig, RpollInfo},
-    shim::{
-        pm::{PmHooks, PmNotifier},
-        work_flush,
-    },
     source::Source,
 };
 
@@ -130,7 +129,7 @@ impl Poller {
         // Cancels the timer, waiting for a running callback; then no work
         // can be queued any more, and the last one queued is waited for.
         drop(ctl.running.take());
-        work_flush::flush(&self.work);
+        self.work.flush();
     }
 }
 

@@ -42,17 +42,27 @@
 use kernel::{
     device::{Bound, Device},
     fmt, impl_has_hr_timer, new_mutex,
-    prelude::*,
     sync::{
         atomic::{ordering, Atomic},
         Arc, ArcBorrow, Mutex,
     },
     time::{
-        hrtimer::{AbsoluteMode, HrTimer, HrTimerCallback, HrTimerCallbackContext, HrTimerRestart},
+        hrtimer::{
+            AbsoluteMode, ArcHrTimerHandle, HrTimer, HrTimerCallback, HrTimerCallbackContext,
+            HrTimerPointer, HrTimerRestart,
+        },
         Delta, Instant, Monotonic,
     },
 };
 
+use crate::shim::{
+    gpio::consumer::{self, AtomicDesc, Desc},
+    irq::{Flags, Line},
+    new_spinlock_irq,
+    pm::{PmHooks, PmNotifier},
+    prelude::*,
+    sync::SpinLockIrq,
+};
 use crate::{
     fanout::FanOut,
     gpio_irq, gpio_poll,
@@ -66,14 +76,6 @@ use crate::{
             RPOLL_GPIO_LINE_MASK, RPOLL_SOURCE_GPIO,
         },
         wake,
-    },
-    shim::{
-        clock,
-        gpio_consumer::{self, AtomicDesc, Desc},
-        hrtimer_rearm::ArmedTimer,
-        irq_by_number::*,
-        pm::{PmHooks, PmNotifier},
-        release::{new_spinlock_irq, SpinLockIrq},
     },
     source::Source,
     stamp,
@@ -114,7 +116,7 @@ struct Edging {
     burst: Option<Sample>,
     /// The settle timer, once first armed; restarted in place by later
     /// edges, cancelled when the line is unbound.
-    timer: Option<ArmedTimer<GpioSource>>,
+    timer: Option<ArcHrTimerHandle<GpioSource>>,
     /// A line whose controller does not sleep, read here in any context;
     /// `None` for a sleeping one, and once unbound (files may keep the
     /// source, never the line).
@@ -180,7 +182,7 @@ impl HrTimerCallback for GpioSource {
         let mut st = this.edging.lock();
         // `None`: an edge on another CPU re-armed the timer while this
         // callback waited for the lock; the re-armed timer settles it.
-        if let Some(r) = st.settle.settle(clock::monotonic_ns()) {
+        if let Some(r) = st.settle.settle(stamp::monotonic_ns()) {
             this.fanout.count_merged(r.merged);
             if let (Some(level), Some(mut sample)) = (r.report, st.burst.take()) {
                 sample.source = gpio_source(level);
@@ -249,9 +251,9 @@ impl GpioSource {
                 let expires = Instant::<Monotonic>::now() + window;
                 match &st.timer {
                     Some(timer) => timer.restart(expires),
-                    // SAFETY: kept in `timer`, which `unbind()` takes and
-                    // drops before the module can go.
-                    None => st.timer = Some(unsafe { ArmedTimer::start(self.clone(), expires) }),
+                    // Kept in `timer`, which `unbind()` takes and drops before
+                    // the module can go.
+                    None => st.timer = Some(self.clone().start(expires)),
                 }
             }
         }
@@ -297,7 +299,7 @@ impl GpioSource {
                 let now = if stamped != 0 {
                     stamped
                 } else {
-                    clock::monotonic_ns()
+                    stamp::monotonic_ns()
                 };
                 self.observe(&mut st, now, level);
             }
@@ -318,7 +320,7 @@ impl GpioSource {
     /// Samples a polled line that does not sleep. Any context.
     pub(crate) fn sample_atomic(self: &Arc<Self>) {
         let mut st = self.edging.lock();
-        let now = clock::monotonic_ns();
+        let now = stamp::monotonic_ns();
         if let Some(Ok(level)) = st.atomic.as_ref().map(AtomicDesc::value) {
             self.sample(&mut st, now, level);
         }
@@ -327,7 +329,7 @@ impl GpioSource {
     /// Samples a polled line whose controller sleeps; the sample's time is
     /// taken before the read. Process context.
     pub(crate) fn sample_sleeping(self: &Arc<Self>) {
-        let now = clock::monotonic_ns();
+        let now = stamp::monotonic_ns();
         if let Ok(level) = self.read_sleeping() {
             let mut st = self.edging.lock();
             self.sample(&mut st, now, level);
@@ -387,13 +389,13 @@ impl GpioSource {
         let mut st = self.edging.lock();
         if st.edges != Edges::Both {
             if level != st.last_level {
-                self.observe(&mut st, clock::monotonic_ns(), level);
+                self.observe(&mut st, stamp::monotonic_ns(), level);
             }
             return;
         }
         st.last_level = level;
         if let Some(l) = st.settle.resync(level) {
-            let sample = stamp::sample_at(clock::monotonic_ns(), gpio_source(l));
+            let sample = stamp::sample_at(stamp::monotonic_ns(), gpio_source(l));
             self.fanout.push(sample, 0);
         }
     }
@@ -423,7 +425,7 @@ impl GpioSource {
         st.debounce_us = debounce_us;
         st.debouncer.set_window(debounce_us);
         if let Some(at_ns) = st.settle.set_window(debounce_us) {
-            let now = clock::monotonic_ns();
+            let now = stamp::monotonic_ns();
             let expires =
                 Instant::<Monotonic>::now() + Delta::from_nanos(at_ns.saturating_sub(now) as i64);
             if let Some(timer) = &st.timer {
@@ -657,7 +659,7 @@ pub(crate) fn request<'bound>(
     fanout: Arc<FanOut>,
     line: LineConfig,
 ) -> Result<GpioBinding<'bound>> {
-    let desc = Desc::get(pdev, None, gpio_consumer::Flags::IN).inspect_err(|e| {
+    let desc = Desc::get(pdev, None, consumer::Flags::IN).inspect_err(|e| {
         let why = match *e {
             e if e == ENOENT || e == EINVAL => {
                 "is missing or malformed (accepted: one GPIO specifier, e.g. <&gpio 4 GPIO_ACTIVE_LOW>)"

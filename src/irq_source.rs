@@ -23,27 +23,29 @@ use kernel::{
     fmt, impl_has_hr_timer,
     irq::IrqReturn,
     platform,
-    prelude::*,
     sync::{Arc, ArcBorrow},
     time::{
-        hrtimer::{AbsoluteMode, HrTimer, HrTimerCallback, HrTimerCallbackContext, HrTimerRestart},
+        hrtimer::{
+            AbsoluteMode, ArcHrTimerHandle, HrTimer, HrTimerCallback, HrTimerCallbackContext,
+            HrTimerPointer, HrTimerRestart,
+        },
         Delta, Instant, Monotonic,
     },
 };
 
+use crate::shim::{
+    irq::{Flags, Handler, Mask, Registration},
+    new_spinlock_irq,
+    pm::PmNotifier,
+    prelude::*,
+    sync::SpinLockIrq,
+};
 use crate::{
     fanout::FanOut,
     logic::{
         debounce::Debouncer,
         params,
         uapi::{trigger_name, RpollConfig, RpollInfo, RPOLL_SOURCE_IRQ},
-    },
-    shim::{
-        clock,
-        hrtimer_rearm::ArmedTimer,
-        irq_by_number::*,
-        pm::PmNotifier,
-        release::{new_spinlock_irq, SpinLockIrq},
     },
     source::Source,
     stamp,
@@ -61,7 +63,7 @@ struct Edging {
     mask: Mask,
     /// The unmask timer, once first armed; restarted in place by later
     /// records, cancelled at unbind.
-    unmask: Option<ArmedTimer<IrqSource>>,
+    unmask: Option<ArcHrTimerHandle<IrqSource>>,
     /// Set at unbind, before the timer is cancelled: no timer is armed and
     /// nothing unmasked after that (the interrupt is freed next).
     closing: bool,
@@ -108,7 +110,7 @@ impl IrqSource {
     /// so stamps follow `seq` order. A level line is masked for its window.
     fn edge(self: &Arc<Self>) {
         let mut st = self.edging.lock();
-        let now = clock::monotonic_ns();
+        let now = stamp::monotonic_ns();
         if st.debouncer.edge(now) {
             self.fanout.push(stamp::sample_at(now, RPOLL_SOURCE_IRQ), 0);
         } else {
@@ -127,9 +129,9 @@ impl IrqSource {
         let expires = Instant::<Monotonic>::now() + window;
         match &st.unmask {
             Some(timer) => timer.restart(expires),
-            // SAFETY: kept in `unmask`, which `stop_unmasking()` takes and
-            // drops before the interrupt is freed at unbind.
-            None => st.unmask = Some(unsafe { ArmedTimer::start(self.clone(), expires) }),
+            // Kept in `unmask`, which `stop_unmasking()` takes and drops
+            // before the interrupt is freed at unbind.
+            None => st.unmask = Some(self.clone().start(expires)),
         }
     }
 

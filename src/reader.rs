@@ -12,7 +12,6 @@
 use kernel::{
     fs::{file, File, Kiocb},
     iov::IovIterDest,
-    prelude::*,
     sync::{
         atomic::{ordering, Atomic},
         Arc,
@@ -20,11 +19,18 @@ use kernel::{
     uaccess::{UserPtr, UserSlice},
 };
 
+use crate::shim::{
+    cred::{capable, Capability},
+    miscdevice::{MiscDevice, MiscDeviceRegistration},
+    prelude::*,
+    sync::poll::PollTable,
+};
 use crate::{
     device::Device,
     fanout::Wait,
     logic::{
         chunk::Chunk,
+        epoll,
         sample::{Clock, ReadClock},
         uapi::{
             RpollConfig, RpollEdgeMask, RpollWatermark, RPOLL_CONFIG_SIZE, RPOLL_EDGE_FALLING,
@@ -34,12 +40,7 @@ use crate::{
             RPOLL_IOC_SET_WATERMARK, RPOLL_IOC_STATS, RPOLL_IOC_WANT_INITIAL, RPOLL_WATERMARK_SIZE,
         },
     },
-    shim::{
-        capability::{capable, Capability},
-        clock as shim_clock, kiocb,
-        misc_poll::{mask, MiscDevice, MiscDeviceRegistration},
-        wait_queue_lock::PollTable,
-    },
+    stamp,
     trace::{self, ConfigItem},
 };
 
@@ -115,7 +116,7 @@ impl Reader {
             let read_clock = ReadClock {
                 clock,
                 tai_offset_ns: if clock == Clock::Tai {
-                    shim_clock::tai_offset_ns()
+                    stamp::tai_offset_ns()
                 } else {
                     0
                 },
@@ -249,7 +250,7 @@ impl MiscDevice for Reader {
     }
 
     fn read_iter(kiocb: Kiocb<'_, Self::Ptr>, iov: &mut IovIterDest<'_>) -> Result<usize> {
-        let nonblock = kiocb::is_nowait(&kiocb);
+        let nonblock = kiocb.is_nowait();
         kiocb.file().read(iov, nonblock)
     }
 
@@ -309,10 +310,10 @@ impl MiscDevice for Reader {
         let ready = reader.dev.fanout.poll(reader.slot, f, table);
         let mut bits = 0;
         if ready.readable {
-            bits |= mask::IN | mask::RDNORM;
+            bits |= epoll::IN | epoll::RDNORM;
         }
         if ready.gone {
-            bits |= mask::HUP | mask::ERR;
+            bits |= epoll::HUP | epoll::ERR;
         }
         bits
     }

@@ -9,7 +9,7 @@
 //! in `poll`/`select`/`epoll`. Probe is the one place that knows which
 //! source a device has; see `README.md` for the path of one event.
 
-use kernel::{debugfs, device::Core, of, platform, prelude::*, str::CString, sync::Arc};
+use kernel::{debugfs, device::Core, of, platform, str::CString, sync::Arc};
 
 mod config;
 mod device;
@@ -38,9 +38,14 @@ use fanout::FanOut;
 use gpio_source::GpioBinding;
 use irq_source::IrqBinding;
 use reader::Reader;
-use shim::misc_poll::{MiscDeviceOptions, MiscDeviceRegistration};
 use source::Source;
 use timer_source::{TimerBinding, TimerSource};
+
+use crate::shim::{
+    miscdevice::{MiscDeviceOptions, MiscDeviceRegistration},
+    of_device_table,
+    prelude::*,
+};
 
 // The ioctl numbers of `logic::uapi` must be the kernel's own encoding.
 const _: () = {
@@ -55,7 +60,7 @@ const _: () = {
     assert!(RPOLL_IOC_GET_LEVEL == _IOR::<u32>(M, 5));
 };
 
-of_table!(
+of_device_table!(
     OF_TABLE,
     <RpollDriver as platform::Driver>::IdInfo,
     [

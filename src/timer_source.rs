@@ -38,7 +38,6 @@ use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use kernel::{
     cpu::CpuId,
     fmt, impl_has_hr_timer, new_mutex,
-    prelude::*,
     sync::{
         atomic::{ordering, Atomic},
         Arc, ArcBorrow, Mutex,
@@ -52,15 +51,15 @@ use kernel::{
     },
 };
 
+use crate::shim::{
+    pm::{PmHooks, PmNotifier},
+    prelude::*,
+};
 use crate::{
     fanout::FanOut,
     logic::{
         params,
         uapi::{RpollInfo, RPOLL_EVENT_RESUMED, RPOLL_SOURCE_TIMER},
-    },
-    shim::{
-        clock::{self, Offset},
-        pm::{PmHooks, PmNotifier},
     },
     source::Source,
     stamp,
@@ -139,7 +138,7 @@ impl HrTimerCallback for PeriodicTimer {
 
     fn run(this: ArcBorrow<'_, Self>, mut ctx: HrTimerCallbackContext<'_, Self>) -> HrTimerRestart {
         let due = this.timer.expires();
-        let expiry = clock::instant_ns(due);
+        let expiry = stamp::ns(due);
         let period = this.period();
         // Periods between this expiry and the next one in the future: 1
         // when on time. The ones skipped lie after this record: the next
@@ -210,7 +209,7 @@ impl PeriodicTimer {
     fn start_or_pause(self: &Arc<Self>, ctl: &mut Control) {
         let first = Instant::now() + self.period();
         if ctl.asleep {
-            let due = clock::mono_to(clock::instant_ns(first), Offset::Boot);
+            let due = stamp::boot_ns(stamp::ns(first));
             ctl.paused_boot_ns = Some(due);
         } else {
             ctl.running = Some(self.start_here(first));
@@ -231,8 +230,8 @@ impl PmHooks for TimerSleep {
             // Cancelled (waiting for a running callback, which forwards the
             // expiry) before the expiry is read.
             drop(handle);
-            let due = clock::instant_ns(self.0.timer.expires());
-            ctl.paused_boot_ns = Some(clock::mono_to(due, Offset::Boot));
+            let due = stamp::ns(self.0.timer.expires());
+            ctl.paused_boot_ns = Some(stamp::boot_ns(due));
         }
     }
 
@@ -246,8 +245,8 @@ impl PmHooks for TimerSleep {
             return;
         };
         let now = Instant::<Monotonic>::now();
-        let now_mono = clock::instant_ns(now);
-        let now_boot = clock::mono_to(now_mono, Offset::Boot);
+        let now_mono = stamp::ns(now);
+        let now_boot = stamp::boot_ns(now_mono);
         let period = self.0.period();
         let missed = if now_boot < due_boot {
             0
@@ -350,7 +349,7 @@ impl Source for TimerSource {
         let Some(mut ctl) = t.control.try_lock() else {
             return;
         };
-        let now = clock::monotonic_ns();
+        let now = stamp::monotonic_ns();
         if now.wrapping_sub(ctl.moved_ns) < FOLLOW_INTERVAL_NS {
             return;
         }

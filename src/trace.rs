@@ -5,15 +5,17 @@
 //! The events are declared in C (`src/trace/events.h`, created by
 //! `src/trace/events.c`); each function here fires one of them when it is
 //! enabled and costs one patched, not-taken branch when it is not
-//! (`shim::module_trace`). They may be called in any context, hard IRQ
+//! (`declare_trace!` in its `extern;` form). They may be called in any context, hard IRQ
 //! included, and with the fan-out lock held. `docs/tracing.md` describes
 //! the events and their fields.
 
-use kernel::{ffi::c_char, prelude::*};
+use kernel::ffi::c_char;
 
-use crate::{logic::sample::Sample, shim::module_trace::declare_module_trace};
+use crate::logic::sample::Sample;
+use crate::shim::{prelude::*, tracepoint::declare_trace};
 
-declare_module_trace! {
+declare_trace! {
+    extern;
     unsafe fn rpoll_record(
         dev: *const c_char,
         seq: u64,

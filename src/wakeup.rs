@@ -7,13 +7,14 @@
 
 use kernel::{
     device::{Bound, Device},
-    prelude::*,
     sync::{aref::ARef, Arc},
 };
 
-use crate::{
-    fanout::FanOut,
-    shim::{irq_by_number::Line, pm::*},
+use crate::fanout::FanOut;
+use crate::shim::{
+    irq::Line,
+    pm::{irq_can_wake, PmHooks, WakeIrq},
+    prelude::*,
 };
 
 /// The system-sleep side of a `wakeup-source` device: when the system

@@ -13,6 +13,7 @@ pub mod checks;
 pub mod chunk;
 pub mod debounce;
 pub mod decimal;
+pub mod epoll;
 pub mod gpio_edges;
 pub mod params;
 pub mod queue;

@@ -1,113 +1,52 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Stands for: `ArcHrTimerHandle::restart()`, re-arming a started timer in
-//! place from any context. Backports patch 5 of the kernel-crate series
-//! (`rust: hrtimer: add ArcHrTimerHandle::restart()`, docs/upstream.md):
-//! with a kernel that carries it (`Kbuild` passes
-//! `--cfg rpoll_kernel_hrtimer_restart`), [`ArmedTimer`] is the kernel's
-//! handle and its `restart`.
+//! Backports `ArcHrTimerHandle::restart()`, re-arming a started timer in
+//! place from any context: patch 5 of the kernel-crate series (`rust:
+//! hrtimer: add ArcHrTimerHandle::restart()`, docs/upstream.md). With a
+//! kernel that carries it (`Kbuild` passes
+//! `--cfg rpoll_kernel_hrtimer_restart`) the method is the kernel's and this
+//! file is empty.
 //!
 //! In Linux 7.3 a timer owned through an `Arc` is started with
 //! `HrTimerPointer::start`, which returns a new handle each time; dropping a
 //! handle cancels the timer and waits for a running callback, so a handle
 //! cannot be replaced from hard-IRQ context (the old one's drop would wait,
-//! and would cancel the restarted timer). [`ArmedTimer::restart`] moves the
-//! expiry of the timer its handle already covers.
+//! and would cancel the restarted timer). `restart()` moves the expiry of
+//! the timer the handle already covers.
 
+#[cfg(not(rpoll_kernel_hrtimer_restart))]
 use kernel::{
     sync::Arc,
-    time::hrtimer::{ArcHrTimerHandle, HasHrTimer, HrTimerCallback, HrTimerMode, HrTimerPointer},
+    time::hrtimer::{ArcHrTimerHandle, HasHrTimer, HrTimerMode},
 };
 
-/// The expiry type of `T`'s timer.
-type Expires<T> = <<T as HasHrTimer<T>>::TimerMode as HrTimerMode>::Expires;
-
-/// A started timer of an `Arc<T>` that can be restarted in place.
-///
-/// Dropping it cancels the timer (waiting for a running callback), then drops
-/// its reference to `T`: process context only, as for `ArcHrTimerHandle`.
-#[cfg(rpoll_kernel_hrtimer_restart)]
-pub(crate) struct ArmedTimer<T>(ArcHrTimerHandle<T>)
-where
-    T: HasHrTimer<T> + 'static;
-
-#[cfg(rpoll_kernel_hrtimer_restart)]
-impl<T> ArmedTimer<T>
-where
-    T: HasHrTimer<T> + Send + Sync + 'static,
-    T: for<'a> HrTimerCallback<Pointer<'a> = Arc<T>>,
-{
-    /// Starts `target`'s timer to expire at `expires`. Any context.
-    ///
-    /// # Safety
-    ///
-    /// The returned timer is dropped, not leaked (`mem::forget`, a cycle of
-    /// `Arc`s never broken), before the module is unloaded. Leaking it is
-    /// memory-safe only while the module is loaded: the timer stays armed
-    /// and its `Arc` keeps `target` alive, but the callback is this module's
-    /// code, which `rmmod` frees.
-    pub(crate) unsafe fn start(target: Arc<T>, expires: Expires<T>) -> Self {
-        Self(target.start(expires))
-    }
-
-    /// Restarts the timer to expire at `expires`, whether it is queued,
-    /// running its callback or idle. Any context, hard IRQ included.
-    pub(crate) fn restart(&self, expires: Expires<T>) {
-        self.0.restart(expires);
-    }
-}
-
-/// A started timer of an `Arc<T>` that can be restarted in place.
-///
-/// Dropping it cancels the timer (waiting for a running callback), then drops
-/// its reference to `T`: process context only, as for `ArcHrTimerHandle`.
-///
-/// # Invariants
-///
-/// `handle` is the handle of `target`'s timer, so `target` stays alive until
-/// the timer is cancelled.
+/// `ArcHrTimerHandle::restart()` of patch 5 (brought by `shim::prelude`).
 #[cfg(not(rpoll_kernel_hrtimer_restart))]
-pub(crate) struct ArmedTimer<T>
-where
-    T: HasHrTimer<T> + 'static,
-{
-    // Declared first: dropped (cancelled) before `target`. Never read.
-    _handle: ArcHrTimerHandle<T>,
-    target: Arc<T>,
+pub(crate) trait HandleRestart<T: HasHrTimer<T>> {
+    /// Restarts the timer this handle covers to expire at `expires`, whether
+    /// it is queued, running its callback or stopped (`hrtimer_start()` on
+    /// the same timer). It neither cancels nor waits for a running callback,
+    /// so it may be called from any context, hard IRQ included.
+    fn restart(&self, expires: <<T as HasHrTimer<T>>::TimerMode as HrTimerMode>::Expires);
 }
 
 #[cfg(not(rpoll_kernel_hrtimer_restart))]
-impl<T> ArmedTimer<T>
-where
-    T: HasHrTimer<T> + Send + Sync + 'static,
-    T: for<'a> HrTimerCallback<Pointer<'a> = Arc<T>>,
-{
-    /// Starts `target`'s timer to expire at `expires`. Any context.
-    ///
-    /// # Safety
-    ///
-    /// The returned timer is dropped, not leaked (`mem::forget`, a cycle of
-    /// `Arc`s never broken), before the module is unloaded. Leaking it is
-    /// memory-safe only while the module is loaded: the timer stays armed
-    /// and its `Arc` keeps `target` alive, but the callback is this module's
-    /// code, which `rmmod` frees.
-    pub(crate) unsafe fn start(target: Arc<T>, expires: Expires<T>) -> Self {
-        let handle = target.clone().start(expires);
-        // INVARIANT: `handle` was just returned for `target`'s timer.
-        Self {
-            _handle: handle,
-            target,
-        }
-    }
-
-    /// Restarts the timer to expire at `expires`, whether it is queued,
-    /// running its callback or idle. Any context, hard IRQ included.
-    pub(crate) fn restart(&self, expires: Expires<T>) {
-        // SAFETY: `target` is a live `T`, and it stays alive until the timer
-        // has fired or been cancelled: by the type invariant `_handle` covers
-        // this timer, and dropping `self` cancels it (waiting for a running
-        // callback) before dropping `target`. Restarting a queued or running
-        // hrtimer is allowed.
-        unsafe { <T as HasHrTimer<T>>::start(Arc::as_ptr(&self.target), expires) };
+impl<T: HasHrTimer<T>> HandleRestart<T> for ArcHrTimerHandle<T> {
+    fn restart(&self, expires: <<T as HasHrTimer<T>>::TimerMode as HrTimerMode>::Expires) {
+        // The handle's one field, `inner: Arc<T>`, is `pub(crate)` in the
+        // kernel crate. In Linux 7.2 and 7.3 (the only kernels without patch
+        // 5 that `Kbuild` builds on) it is the struct's only field, so a
+        // handle of an `Arc`'s size holds it at offset 0; checked at compile
+        // time.
+        const { assert!(core::mem::size_of::<ArcHrTimerHandle<T>>() == core::mem::size_of::<Arc<T>>()) };
+        // SAFETY: by the above, `self` points at its `inner: Arc<T>`, valid
+        // for reads for the lifetime of `&self`.
+        let inner: &Arc<T> = unsafe { &*core::ptr::from_ref(self).cast::<Arc<T>>() };
+        // SAFETY: `inner` keeps the `T` alive, and dropping the handle
+        // cancels the timer (waiting for a running callback) before it drops
+        // `inner`, so the `T` outlives the timer run this queues. The
+        // pointer comes from a valid reference. Restarting a queued or
+        // running hrtimer is allowed.
+        unsafe { T::start(Arc::as_ptr(inner), expires) };
     }
 }

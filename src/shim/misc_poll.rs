@@ -14,28 +14,12 @@
 //! that carries patch 12 and patch 10, whose `PollTable` its `poll` takes
 //! (`rpoll_kernel_misc_poll`, from `upstream.mk`), this file re-exports the
 //! kernel's types.
-//!
-//! [`mask`] is not a backport: the `EPOLL*` values rpoll returns from
-//! `poll` (bindgen does not emit the `__poll_t` casts of the uapi header).
 
 #[cfg(rpoll_kernel_misc_poll)]
 pub(crate) use kernel::miscdevice::{MiscDevice, MiscDeviceOptions, MiscDeviceRegistration};
 
 #[cfg(not(rpoll_kernel_misc_poll))]
 pub(crate) use backport::{MiscDevice, MiscDeviceOptions, MiscDeviceRegistration};
-
-/// `EPOLL*` readiness bits returned by `MiscDevice::poll` (uapi values;
-/// bindgen does not emit the `__poll_t` casts).
-pub(crate) mod mask {
-    /// `EPOLLIN`: readable.
-    pub(crate) const IN: u32 = 0x0001;
-    /// `EPOLLERR`: error condition.
-    pub(crate) const ERR: u32 = 0x0008;
-    /// `EPOLLHUP`: hang-up.
-    pub(crate) const HUP: u32 = 0x0010;
-    /// `EPOLLRDNORM`: normal data readable.
-    pub(crate) const RDNORM: u32 = 0x0040;
-}
 
 /// The backport (see the module documentation).
 #[cfg(not(rpoll_kernel_misc_poll))]
@@ -109,7 +93,7 @@ mod backport {
         }
 
         /// Registers the caller's wait with `table` and returns the current
-        /// readiness ([`mask`] bits). The table and the private data share `'a`:
+        /// readiness (`EPOLL*` bits). The table and the private data share `'a`:
         /// only a wait queue the file keeps alive can be registered
         /// ([`PollTable::register_wait_lock`]).
         fn poll<'a>(

@@ -1,32 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Stands for: `kernel::tracepoint::declare_trace!` for the trace events of
-//! a module (or of any code whose events are not in `kernel::bindings`).
+//! Backports `kernel::declare_trace!`'s `extern;` form, patch 7 of the
+//! kernel-crate series (docs/upstream.md): trace events of a module (or of
+//! any code whose events are not in `kernel::bindings`). With a kernel that
+//! carries it (`rpoll_kernel_trace_extern`, from `upstream.mk`), this file
+//! re-exports the kernel's macro.
 //!
-//! Upstream's `declare_trace!` names the event's static key and its
+//! Linux 7.3's `declare_trace!` names the event's static key and its
 //! `rust_do_trace_<event>()` entry point through `kernel::bindings`, so it
 //! reaches only events whose C header `rust/bindings/bindings_helper.h`
 //! includes: those of the kernel image and of in-tree drivers that add
 //! their header there (binder). A module's own events (a C header with
 //! `TRACE_EVENT`s and one C file that defines `CREATE_TRACE_POINTS` and
 //! `CREATE_RUST_TRACE_POINTS` before including it) exist only in the
-//! module's objects. [`declare_module_trace!`] declares both symbols
-//! itself, in the function it generates, and otherwise expands as
-//! `declare_trace!` does: the enabled test is the event's static key,
-//! through `kernel::jump_label::static_branch_unlikely!` (a patched branch
-//! with `CONFIG_JUMP_LABEL`, so a disabled event costs one not-taken
-//! branch), and the call happens only when the event is enabled. Each
-//! event also gets `<event>_enabled()`, for callers that compute its
-//! arguments only when it is on.
-//!
-//! Backports patch 7 of the kernel-crate series (docs/upstream.md), which
-//! gives `declare_trace!` that form: an `extern;` first argument. With a
-//! kernel that carries it (`rpoll_kernel_trace_extern`, from
-//! `upstream.mk`), [`declare_module_trace!`] is `declare_trace! { extern;
-//! ... }` itself.
+//! module's objects. With `extern;` first, [`declare_trace!`] declares both
+//! symbols itself, in the function it generates, and otherwise expands as
+//! the kernel's does: the enabled test is the event's static key, through
+//! `kernel::jump_label::static_branch_unlikely!` (a patched branch with
+//! `CONFIG_JUMP_LABEL`, so a disabled event costs one not-taken branch),
+//! and the call happens only when the event is enabled. Each event also
+//! gets `<event>_enabled()`, for callers that compute its arguments only
+//! when it is on. The backport takes only the `extern;` form, the one
+//! rpoll uses.
+
+#[cfg(rpoll_kernel_trace_extern)]
+pub(crate) use kernel::tracepoint::declare_trace;
 
 /// Declares the Rust entry points of trace events defined in this module's
-/// C code (see the module documentation): the backport.
+/// C code (see the module documentation): the backport of
+/// `declare_trace! { extern; ... }`.
 ///
 /// Each `unsafe fn name(args)` calls the event `name`: its arguments must
 /// be those of the `TP_PROTO` of `name`, in order, with the C types'
@@ -38,8 +40,8 @@
 /// event's C code requires of its arguments (typically: pointers valid for
 /// the call, strings NUL-terminated).
 #[cfg(not(rpoll_kernel_trace_extern))]
-macro_rules! declare_module_trace {
-    ($($(#[$attr:meta])* $pub:vis unsafe fn $name:ident($($argname:ident : $argtyp:ty),* $(,)?);)*) => {$(
+macro_rules! declare_trace {
+    (extern; $($(#[$attr:meta])* $pub:vis unsafe fn $name:ident($($argname:ident : $argtyp:ty),* $(,)?);)*) => {$(
         $( #[$attr] )*
         ///
         /// # Safety
@@ -101,13 +103,5 @@ macro_rules! declare_module_trace {
     )*};
 }
 
-/// Declares the Rust entry points of trace events defined in this module's
-/// C code: the kernel's `declare_trace!` in its `extern;` form (patch 7).
-#[cfg(rpoll_kernel_trace_extern)]
-macro_rules! declare_module_trace {
-    ($($event:tt)*) => {
-        ::kernel::tracepoint::declare_trace! { extern; $($event)* }
-    };
-}
-
-pub(crate) use declare_module_trace;
+#[cfg(not(rpoll_kernel_trace_extern))]
+pub(crate) use declare_trace;

@@ -14,7 +14,7 @@
 //! - `THIS_MODULE`: `crate::THIS_MODULE` (a static of `module!`) on 7.2,
 //!   `module::this_module::<LocalModule>()` on 7.3; here [`this_module()`].
 //! - `of_device_table!`: 4 arguments on 7.2 (a module table name), 3 on 7.3;
-//!   here [`of_table!`](crate::of_table).
+//!   here the 7.3 form, `of_device_table!`.
 //! - `irqreturn_t` values: `irqreturn_IRQ_*` constants on 7.2,
 //!   `irqreturn::IRQ_*` on 7.3; here [`irqreturn()`] and
 //!   [`threaded_irqreturn()`].
@@ -89,18 +89,21 @@ pub(crate) fn threaded_irqreturn(ret: ThreadedIrqReturn) -> bindings::irqreturn_
     }
 }
 
+#[cfg(not(rpoll_kernel_7_2))]
+pub(crate) use kernel::of_device_table;
+
 /// Declares the driver's OF match table `$name` (entries of
-/// `(of::DeviceId, $info)`) and exports it for module autoloading: the 7.3
-/// form of `kernel::of_device_table!`, also on 7.2.
-#[macro_export]
-macro_rules! of_table {
+/// `(of::DeviceId, $info)`) and exports it for module autoloading: 7.3's
+/// three-argument `kernel::of_device_table!` on 7.2, whose macro also takes
+/// the module table's name.
+#[cfg(rpoll_kernel_7_2)]
+macro_rules! of_device_table {
     ($name:ident, $info:ty, $entries:tt) => {
-        #[cfg(not(rpoll_kernel_7_2))]
-        ::kernel::of_device_table!($name, $info, $entries);
-        #[cfg(rpoll_kernel_7_2)]
         ::kernel::of_device_table!($name, RPOLL_OF_MODULE_TABLE, $info, $entries);
     };
 }
+#[cfg(rpoll_kernel_7_2)]
+pub(crate) use of_device_table;
 
 #[cfg(not(rpoll_kernel_7_2))]
 pub(crate) use kernel::{new_spinlock_irq, sync::SpinLockIrq};
@@ -185,7 +188,7 @@ mod irqsave {
     /// class (7.3's `new_spinlock_irq!`).
     macro_rules! new_spinlock_irq {
         ($inner:expr $(, $name:literal)? $(,)?) => {
-            $crate::shim::release::SpinLockIrq::new(
+            $crate::shim::sync::SpinLockIrq::new(
                 $inner,
                 ::kernel::optional_name!($($name)?),
                 ::kernel::static_lock_class!(),

@@ -3,7 +3,8 @@
 # that carries one of its patches, the shim that backports it uses the
 # kernel's API instead, told so by a cfg that only that shim file reads.
 # Each patch is recognised in the kernel's source by the item it adds.
-# Included by the out-of-tree Kbuild and by the in-tree Makefile.
+# Included by Kbuild. The in-tree driver (scripts/intree-driver) has no shim:
+# it is built only in a tree that carries the whole series.
 rpoll-kernel-has = $(shell grep -qsF '$(2)' $(srctree)/rust/kernel/$(1) && echo y)
 ifeq ($(call rpoll-kernel-has,cred.rs,pub fn capable(cap: Capability)),y)
 rustflags-y += --cfg rpoll_kernel_capable

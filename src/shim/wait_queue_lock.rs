@@ -95,7 +95,7 @@ mod backport {
     #[macro_export]
     macro_rules! new_wait_queue_lock {
         ($inner:expr $(, $name:literal)? $(,)?) => {
-            $crate::shim::wait_queue_lock::WaitQueueLock::new(
+            $crate::shim::sync::WaitQueueLock::new(
                 $inner,
                 ::kernel::optional_name!($($name)?),
                 ::kernel::static_lock_class!(),
