@@ -14,8 +14,7 @@
 //! bound device); its registrations take the kernel's `IrqRequest` (from
 //! `platform::Device::irq_by_index()` and friends) as well as its own
 //! (from the GPIO backport); and the kernel's `IrqRequest` gets `line()`
-//! from the [`RequestLine`] trait, which the driver imports with the rest
-//! of this module (`irq_by_number::*`).
+//! from the [`RequestLine`] trait, which `shim::prelude` brings.
 //!
 //! Kept from before the series: the backport requests with
 //! `request_threaded_irq()` itself, as 7.3's `IrqRequest` can only be made

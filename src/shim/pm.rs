@@ -18,8 +18,8 @@
 //! `kernel::pm`, with the same names; with a kernel that carries it and
 //! patch 9, whose `irq::Line` its functions take (`rpoll_kernel_pm`, from
 //! `upstream.mk`), this file re-exports it. `Device::may_wakeup()` is a
-//! method there; here the [`MayWakeup`] trait gives it, brought by the
-//! driver's `pm::*` import.
+//! method there; here the [`MayWakeup`] trait gives it, brought by
+//! `shim::prelude`.
 
 #[cfg(rpoll_kernel_pm)]
 pub(crate) use kernel::pm::{irq_can_wake, PmHooks, PmNotifier, WakeIrq};
