@@ -13,6 +13,18 @@
  * segment: "<vaddr hex> <segment> <count>", and a first line
  * "insn-profile segments <n>".
  *
+ * With path=0x... and idle=0x... (the addresses of hrtimer_interrupt() and
+ * default_idle_call()) it also follows the latency path inside the marked
+ * segments: from the entry of the hrtimer interrupt to the next instruction
+ * in user space (arm64: an address below the kernel half), i.e. the woken
+ * reader's return from epoll_wait(). A path that enters the idle loop's
+ * call first woke nobody (the tick, a timer without a waiter) and is
+ * dropped, as is one that a new hrtimer interrupt interrupts. The
+ * instructions of every vCPU count while a path is open: under -icount
+ * they all advance the one guest clock that the latency is read from.
+ * Each kept path adds a line "path <segment> <instructions>", and each
+ * instruction run on kept paths a line "p <vaddr hex> <segment> <count>".
+ *
  * Debian does not ship QEMU's plugin header, so the few entry points used
  * are declared here; their shapes are those of QEMU's plugin API (version 2
  * and later, unchanged up to QEMU 10).
@@ -55,18 +67,93 @@ __attribute__((visibility("default"))) int qemu_plugin_version = 2;
 
 #define SEGMENTS 16
 
+/* Addresses from here up are the kernel's (arm64). */
+#define KERNEL_HALF 0xffff000000000000ull
+
 /* One translated block: its instructions and its executions per segment. */
 struct block {
 	struct block *next;
 	uint64_t counts[SEGMENTS];
+	/* Executions on kept latency paths, per segment. */
+	uint64_t on_path[SEGMENTS];
 	size_t n;
 	uint64_t vaddr[];
 };
 
+/* The latency path being followed: the blocks run since it opened. */
+struct path {
+	bool open;
+	unsigned int segment;
+	uint64_t insns;
+	size_t n, cap;
+	struct block **run;
+};
+
+/* The lengths of the kept paths, in the order they ended. */
+struct lengths {
+	size_t n, cap;
+	uint64_t (*item)[2];
+};
+
 static struct block *blocks;
-static uint64_t mark;
+static uint64_t mark, path_start, path_idle;
 static unsigned int segment;
 static const char *out_path;
+static struct path path;
+static struct lengths kept;
+
+static void *grow(void *p, size_t *cap, size_t size)
+{
+	*cap = *cap ? 2 * *cap : 4096;
+	p = realloc(p, *cap * size);
+	if (!p)
+		abort();
+	return p;
+}
+
+/* Ends the open path: its counts are added if `keep`, dropped otherwise. */
+static void path_close(bool keep)
+{
+	if (path.open && keep) {
+		for (size_t i = 0; i < path.n; i++)
+			path.run[i]->on_path[path.segment]++;
+		if (kept.n == kept.cap)
+			kept.item = grow(kept.item, &kept.cap, sizeof(*kept.item));
+		kept.item[kept.n][0] = path.segment;
+		kept.item[kept.n][1] = path.insns;
+		kept.n++;
+	}
+	path.open = false;
+	path.n = 0;
+	path.insns = 0;
+}
+
+/* Follows the latency path through block `b` (see the top of the file). */
+static void path_step(struct block *b)
+{
+	uint64_t at = b->vaddr[0];
+
+	if (at == path_start) {
+		path_close(false);
+		if (segment % 2 && segment < SEGMENTS) {
+			path.open = true;
+			path.segment = segment;
+		}
+	} else if (!path.open) {
+		return;
+	} else if (at < KERNEL_HALF) {
+		/* Kept only if no mark came in between. */
+		path_close(path.segment == segment);
+		return;
+	} else if (at == path_idle) {
+		path_close(false);
+		return;
+	}
+	if (path.n == path.cap)
+		path.run = grow(path.run, &path.cap, sizeof(*path.run));
+	path.run[path.n++] = b;
+	path.insns += b->n;
+}
 
 static void on_exec(unsigned int vcpu, void *data)
 {
@@ -75,6 +162,9 @@ static void on_exec(unsigned int vcpu, void *data)
 	(void)vcpu;
 	if (segment < SEGMENTS)
 		__atomic_fetch_add(&b->counts[segment], 1, __ATOMIC_RELAXED);
+	/* Serialised: -icount runs the vCPUs in turn on one thread. */
+	if (path_start)
+		path_step(b);
 }
 
 static void on_mark(unsigned int vcpu, void *data)
@@ -120,6 +210,14 @@ static void write_counts(qemu_plugin_id_t id, void *data)
 				for (size_t i = 0; i < b->n; i++)
 					fprintf(f, "%" PRIx64 " %u %" PRIu64 "\n", b->vaddr[i], s,
 						b->counts[s]);
+	for (size_t i = 0; i < kept.n; i++)
+		fprintf(f, "path %" PRIu64 " %" PRIu64 "\n", kept.item[i][0], kept.item[i][1]);
+	for (struct block *b = blocks; b; b = b->next)
+		for (unsigned int s = 1; s < SEGMENTS; s += 2)
+			if (b->on_path[s])
+				for (size_t i = 0; i < b->n; i++)
+					fprintf(f, "p %" PRIx64 " %u %" PRIu64 "\n", b->vaddr[i], s,
+						b->on_path[s]);
 	fclose(f);
 }
 
@@ -133,10 +231,14 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
 			mark = strtoull(argv[i] + 5, NULL, 16);
 		else if (!strncmp(argv[i], "out=", 4))
 			out_path = argv[i] + 4;
+		else if (!strncmp(argv[i], "path=", 5))
+			path_start = strtoull(argv[i] + 5, NULL, 16);
+		else if (!strncmp(argv[i], "idle=", 5))
+			path_idle = strtoull(argv[i] + 5, NULL, 16);
 		else
 			return -1;
 	}
-	if (!mark || !out_path)
+	if (!mark || !out_path || !path_start != !path_idle)
 		return -1;
 	qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
 	qemu_plugin_register_atexit_cb(id, write_counts, NULL);

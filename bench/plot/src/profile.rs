@@ -11,6 +11,12 @@
 //! emulator, not in the guest), and a function's count is its own
 //! instructions only (its callees are rows of their own). Under `-icount
 //! shift=2` one instruction is also 4 ns of guest time.
+//!
+//! The plugin also follows the latency path itself: from the entry of the
+//! hrtimer interrupt to the woken reader's return to user space. Its
+//! counts (`p` lines) and the length of each path (`path` lines) give the
+//! table of what the latency test measures (block `profile-path`): the
+//! instructions per path, function by function, and the paths' p50/p99.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -108,6 +114,23 @@ pub struct Window {
     pub events: u64,
     /// Instructions run, per function.
     pub functions: BTreeMap<String, u64>,
+    /// Instructions run on the kept latency paths, per function.
+    pub path_functions: BTreeMap<String, u64>,
+    /// The length of each kept latency path, in instructions.
+    pub path_lengths: Vec<u64>,
+}
+
+/// A count line's address, segment and count, after its `skip` words.
+fn count_line(line: &str, skip: usize) -> Result<(u64, usize, u64), String> {
+    let mut t = line.split_whitespace().skip(skip);
+    let bad = || format!("bad count line: {line}");
+    let a = u64::from_str_radix(t.next().ok_or_else(bad)?, 16).map_err(|_| bad())?;
+    let s = t.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
+    let n = t.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
+    if t.next().is_some() {
+        return Err(bad());
+    }
+    Ok((a, s, n))
 }
 
 /// The plugin's counts (`<vaddr hex> <segment> <count>` lines), one
@@ -120,7 +143,7 @@ pub fn parse(counts: &str, lines: &[String], syms: &Symbols) -> Result<Vec<Windo
                 mech: l.split_whitespace().next().unwrap_or("?").to_string(),
                 line: l.clone(),
                 events: field(l, "produced ").ok_or(format!("no produced count in: {l}"))?,
-                functions: BTreeMap::new(),
+                ..Window::default()
             })
         })
         .collect::<Result<_, String>>()?;
@@ -138,26 +161,47 @@ pub fn parse(counts: &str, lines: &[String], syms: &Symbols) -> Result<Vec<Windo
         ));
     }
     for line in counts.lines().skip(1) {
-        let mut t = line.split_whitespace();
-        let (Some(a), Some(s), Some(n)) = (t.next(), t.next(), t.next()) else {
-            return Err(format!("bad count line: {line}"));
-        };
-        let (Ok(a), Ok(s), Ok(n)) = (
-            u64::from_str_radix(a, 16),
-            s.parse::<usize>(),
-            n.parse::<u64>(),
-        ) else {
-            return Err(format!("bad count line: {line}"));
+        let (a, s, n) = if let Some(rest) = line.strip_prefix("path ") {
+            // A kept path: `path <segment> <instructions>`.
+            let (s, n) = rest
+                .split_once(' ')
+                .and_then(|(s, n)| Some((s.parse::<usize>().ok()?, n.parse::<u64>().ok()?)))
+                .ok_or(format!("bad path line: {line}"))?;
+            let w = windows
+                .get_mut(s / 2)
+                .ok_or(format!("segment {s} has no window"))?;
+            w.path_lengths.push(n);
+            continue;
+        } else if line.starts_with("p ") {
+            let (a, s, n) = count_line(line, 1)?;
+            let w = windows
+                .get_mut(s / 2)
+                .ok_or(format!("segment {s} has no window"))?;
+            *w.path_functions
+                .entry(syms.name(a).to_string())
+                .or_default() += n;
+            continue;
+        } else {
+            count_line(line, 0)?
         };
         let w = windows
             .get_mut(s / 2)
             .ok_or(format!("segment {s} has no window"))?;
         *w.functions.entry(syms.name(a).to_string()).or_default() += n;
     }
-    for w in &windows {
+    for w in &mut windows {
         if w.events == 0 || w.functions.is_empty() {
             return Err(format!("{}: no expiries or no counts", w.mech));
         }
+        // Path counts come with path lengths, and they add up.
+        let on_path: u64 = w.path_functions.values().sum();
+        if on_path != w.path_lengths.iter().sum::<u64>() {
+            return Err(format!(
+                "{}: the path counts ({on_path}) differ from the paths' lengths",
+                w.mech
+            ));
+        }
+        w.path_lengths.sort_unstable();
     }
     Ok(windows)
 }
@@ -173,11 +217,39 @@ pub fn to_json(windows: &[Window], meta: Value) -> Value {
                 .map(|(n, c)| json!({"name": n, "instructions": c}))
                 .collect();
             let total: u64 = w.functions.values().sum();
+            let path_fns: Vec<Value> = w
+                .path_functions
+                .iter()
+                .map(|(n, c)| json!({"name": n, "instructions": c}))
+                .collect();
+            let l = &w.path_lengths;
+            let path = json!({
+                "paths": l.len(),
+                "instructions": l.iter().sum::<u64>(),
+                "p50": percentile(l, 0.50),
+                "p99": percentile(l, 0.99),
+                "functions": path_fns,
+            });
             json!({"mech": w.mech, "window": w.line, "events": w.events,
-                   "instructions": total, "functions": fns})
+                   "instructions": total, "functions": fns, "path": path})
         })
         .collect();
-    json!({"format": 2, "meta": meta, "mechs": mechs})
+    json!({"format": 3, "meta": meta, "mechs": mechs})
+}
+
+/// The `q` quantile of sorted `v` (nearest rank), 0 when empty.
+fn percentile(v: &[u64], q: f64) -> u64 {
+    if v.is_empty() {
+        return 0;
+    }
+    let rank = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len());
+    v[rank - 1]
+}
+
+/// Whether `p` is a profile document this module reads (format 2 has no
+/// latency path, 3 has).
+fn readable(p: &Value) -> bool {
+    matches!(p.get("format").and_then(Value::as_u64), Some(2 | 3))
 }
 
 /// Rows shown in the README tables.
@@ -185,20 +257,34 @@ const ROWS: usize = 24;
 
 /// Instructions per event of every function of mechanism `m`, and in all.
 fn per_event(p: &Value, m: &str) -> (BTreeMap<String, f64>, f64) {
+    match find(&p["mechs"], &[("mech", json!(m))]) {
+        Some(w) => shares(w, num(w, "/events")),
+        None => (BTreeMap::new(), 0.0),
+    }
+}
+
+/// Instructions per latency path of every function of mechanism `m`, and
+/// in all.
+fn per_path(p: &Value, m: &str) -> (BTreeMap<String, f64>, f64) {
+    match find(&p["mechs"], &[("mech", json!(m))]) {
+        Some(w) => shares(&w["path"], num(w, "/path/paths")),
+        None => (BTreeMap::new(), 0.0),
+    }
+}
+
+/// `w`'s `functions` and `instructions`, each divided by `by`.
+fn shares(w: &Value, by: Option<f64>) -> (BTreeMap<String, f64>, f64) {
     let mut out = BTreeMap::new();
-    let Some(w) = find(&p["mechs"], &[("mech", json!(m))]) else {
-        return (out, 0.0);
-    };
-    let ev = num(w, "/events").unwrap_or(0.0);
-    if ev <= 0.0 {
+    let by = by.unwrap_or(0.0);
+    if by <= 0.0 {
         return (out, 0.0);
     }
     for fun in w["functions"].as_array().into_iter().flatten() {
         if let (Some(n), Some(c)) = (fun["name"].as_str(), num(fun, "/instructions")) {
-            out.insert(n.to_string(), c / ev);
+            out.insert(n.to_string(), c / by);
         }
     }
-    (out, num(w, "/instructions").unwrap_or(0.0) / ev)
+    (out, num(w, "/instructions").unwrap_or(0.0) / by)
 }
 
 /// The functions of `a` and `b`, largest `|key|` first (then by name).
@@ -228,7 +314,7 @@ fn meta(p: &Value, k: &str) -> String {
 /// The README table: the functions whose instructions per event differ
 /// most between rpoll and timerfd, and the totals.
 pub fn table(out: &mut String, p: &Value) {
-    if p.get("format") != Some(&json!(2)) {
+    if !readable(p) {
         let _ = writeln!(out, "No profile results (run `make profile`).");
         return;
     }
@@ -273,11 +359,72 @@ pub fn table(out: &mut String, p: &Value) {
     );
 }
 
+/// The README table of the latency path: per function, the instructions
+/// each kept path (hrtimer interrupt to the reader's return to user space)
+/// runs, ranked by rpoll's difference from timerfd; then the paths' mean,
+/// p50 and p99 in instructions and in guest time (4 ns each).
+pub fn path_table(out: &mut String, p: &Value) {
+    if p.get("format").and_then(Value::as_u64) != Some(3) {
+        let _ = writeln!(out, "No latency-path profile (run `make profile`).");
+        return;
+    }
+    let ((r, rt), (t, tt)) = (per_path(p, "rpoll"), per_path(p, "timerfd"));
+    let names = ranked(&r, &t, |n| get(&r, n) - get(&t, n));
+    let _ = writeln!(
+        out,
+        "| function (its own instructions on the path) | rpoll / path | timerfd / path | rpoll - timerfd |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|");
+    for n in names.iter().take(ROWS) {
+        let (a, b) = (get(&r, n), get(&t, n));
+        let _ = writeln!(
+            out,
+            "| `{n}` | {} | {} | {} |",
+            f(Some(a), 1),
+            f(Some(b), 1),
+            f(Some(a - b), 1)
+        );
+    }
+    let q = |m: &str, k: &str| {
+        find(&p["mechs"], &[("mech", json!(m))]).and_then(|w| num(w, &format!("/path/{k}")))
+    };
+    let _ = writeln!(
+        out,
+        "| **mean path** | **{}** | **{}** | **{}** ({}x) |",
+        f(Some(rt), 0),
+        f(Some(tt), 0),
+        f(Some(rt - tt), 0),
+        f(Some(if tt > 0.0 { rt / tt } else { 0.0 }), 3)
+    );
+    for k in ["p50", "p99"] {
+        let (a, b) = (q("rpoll", k), q("timerfd", k));
+        let us = |v: Option<f64>| v.map(|v| v * 0.004);
+        let _ = writeln!(
+            out,
+            "| **path {k}** (instructions; guest us) | **{}**; {} | **{}**; {} | **{}** ({}x) |",
+            f(a, 0),
+            f(us(a), 2),
+            f(b, 0),
+            f(us(b), 2),
+            f(a.zip(b).map(|(a, b)| a - b), 0),
+            f(a.zip(b).map(|(a, b)| if b > 0.0 { a / b } else { 0.0 }), 3)
+        );
+    }
+    let paths = |m: &str| q(m, "paths").unwrap_or(0.0);
+    let _ = writeln!(
+        out,
+        "\nPaths kept: rpoll {}, timerfd {} (commit {}).",
+        paths("rpoll"),
+        paths("timerfd"),
+        meta(p, "commit")
+    );
+}
+
 /// The before/after table of an optimisation: per function, rpoll's
 /// instructions per event in the `before` profile and in `after`, and
 /// timerfd's in both (unchanged code: its movement is the runs' spread).
 pub fn before_after(out: &mut String, before: &Value, after: &Value) {
-    if before.get("format") != Some(&json!(2)) || after.get("format") != Some(&json!(2)) {
+    if !readable(before) || !readable(after) {
         let _ = writeln!(
             out,
             "No before/after profiles (profile-before.json, profile.json)."
@@ -335,7 +482,9 @@ mod tests {
         timerfd x1 997 us: produced 5 delivered 5 missed 0 overruns 0 cpu 1 ms; latency {}\r\n";
     const COUNTS: &str = "insn-profile segments 5\n\
         ffff800080010004 1 30\nffff800080010008 1 30\nffff800078720010 1 50\n\
-        400000 1 7\nffff800080010204 3 20\nffff800080010000 3 10\n";
+        400000 1 7\nffff800080010204 3 20\nffff800080010000 3 10\n\
+        path 1 30\npath 1 50\npath 3 25\n\
+        p ffff800080010004 1 20\np ffff800078720010 1 60\np ffff800080010204 3 25\n";
 
     fn doc(counts: &str, commit: &str) -> Value {
         let mut syms = Symbols::default();
@@ -391,6 +540,48 @@ mod tests {
         let mut none = String::new();
         before_after(&mut none, &Value::Null, &after);
         assert!(none.starts_with("No before/after"));
+    }
+
+    #[test]
+    fn path_counts_go_to_their_functions_per_path() {
+        let d = doc(COUNTS, "c");
+        let mut out = String::new();
+        path_table(&mut out, &d);
+        // The push: 60 instructions over rpoll's 2 paths; timerfd's 1 path.
+        assert!(
+            out.contains("| `rpoll::push [rpoll]` | 30.0 | 0.0 | 30.0 |"),
+            "{out}"
+        );
+        assert!(out.contains("| `__wake_up` | 10.0 | 0.0 | 10.0 |"), "{out}");
+        assert!(
+            out.contains("| `timerfd_tmrproc` | 0.0 | 25.0 | -25.0 |"),
+            "{out}"
+        );
+        assert!(
+            out.contains("| **mean path** | **40** | **25** | **15** (1.600x) |"),
+            "{out}"
+        );
+        // Nearest rank: p50 of [30, 50] is 30, p99 50.
+        assert!(out.contains("| **path p50** (instructions; guest us) | **30**; 0.12 | **25**; 0.10 | **5** (1.200x) |"), "{out}");
+        assert!(
+            out.contains("| **path p99** (instructions; guest us) | **50**; 0.20 |"),
+            "{out}"
+        );
+        assert!(out.contains("Paths kept: rpoll 2, timerfd 1"), "{out}");
+        let mut none = String::new();
+        path_table(&mut none, &json!({"format": 2}));
+        assert!(none.starts_with("No latency-path profile"), "{none}");
+    }
+
+    #[test]
+    fn path_counts_must_add_up_to_the_paths() {
+        let syms = Symbols::default();
+        let bad = COUNTS.replace("path 1 50", "path 1 51");
+        assert!(parse(&bad, &window_lines(LOG), &syms).is_err());
+        let bad = COUNTS.replace("p ffff800078720010 1 60", "p ffff800078720010 1");
+        assert!(parse(&bad, &window_lines(LOG), &syms).is_err());
+        let bad = COUNTS.replace("path 3 25", "path 9 25");
+        assert!(parse(&bad, &window_lines(LOG), &syms).is_err());
     }
 
     #[test]

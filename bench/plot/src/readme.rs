@@ -43,6 +43,7 @@ pub fn render(name: &str, doc: &Value) -> Option<String> {
         "before-after" => compare::before_after_table(&mut out, doc),
         "checks" => compare::checks(&mut out, doc),
         "profile" => profile::table(&mut out, &doc["profile"]),
+        "profile-path" => profile::path_table(&mut out, &doc["profile"]),
         "trace-cost" => trace_cost(&mut out, doc)?,
         "profile-before-after" => {
             profile::before_after(&mut out, &doc["profile_before"], &doc["profile"])
