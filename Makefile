@@ -189,9 +189,9 @@ bench: module
 # Where the timer path's instructions go, function by function: the
 # latency test's windows, rpoll then timerfd, with a QEMU plugin counting
 # every guest instruction (bench/README.md); results in
-# bench/results/profile.json.
+# bench/results/profile.json (BOARD=qemu-virt-arm: profile-arm.json).
 profile: module
-	@KDIR=$(KDIR) RPOLL_KO=$(CURDIR)/$(MODULE) BENCH_PROFILE=1 bench/run
+	@KDIR=$(KDIR) RPOLL_KO=$(CURDIR)/$(MODULE) BENCH_BOARD=$(BOARD) BENCH_PROFILE=1 bench/run
 
 # The path of a blocking poll(), epoll_wait() and read() and of the wake-up,
 # recorded by ftrace's function-graph tracer on the trace flavour

@@ -16,7 +16,7 @@
  * With path=0x... and idle=0x... (the addresses of hrtimer_interrupt() and
  * default_idle_call()) it also follows the latency path inside the marked
  * segments: from the entry of the hrtimer interrupt to the next instruction
- * in user space (arm64: an address below the kernel half), i.e. the woken
+ * in user space (below user=0x..., by default arm64's kernel half), i.e. the woken
  * reader's return from epoll_wait(). A path that enters the idle loop's
  * call first woke nobody (the tick, a timer without a waiter) and is
  * dropped, as is one that a new hrtimer interrupt interrupts. The
@@ -67,8 +67,8 @@ __attribute__((visibility("default"))) int qemu_plugin_version = 2;
 
 #define SEGMENTS 16
 
-/* Addresses from here up are the kernel's (arm64). */
-#define KERNEL_HALF 0xffff000000000000ull
+/* Addresses below this are user space (arm64's; user= sets another). */
+static uint64_t user_end = 0xffff000000000000ull;
 
 /* One translated block: its instructions and its executions per segment. */
 struct block {
@@ -141,7 +141,7 @@ static void path_step(struct block *b)
 		}
 	} else if (!path.open) {
 		return;
-	} else if (at < KERNEL_HALF) {
+	} else if (at < user_end) {
 		/* Kept only if no mark came in between. */
 		path_close(path.segment == segment);
 		return;
@@ -235,6 +235,8 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
 			path_start = strtoull(argv[i] + 5, NULL, 16);
 		else if (!strncmp(argv[i], "idle=", 5))
 			path_idle = strtoull(argv[i] + 5, NULL, 16);
+		else if (!strncmp(argv[i], "user=", 5))
+			user_end = strtoull(argv[i] + 5, NULL, 16);
 		else
 			return -1;
 	}

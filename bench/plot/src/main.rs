@@ -114,6 +114,9 @@ enum Command {
         /// A module's symbols, `NAME=FILE` (`llvm-nm` output), repeatable.
         #[arg(long = "module-nm")]
         module_nm: Vec<String>,
+        /// Where user space ends (hex): arm64's kernel half by default.
+        #[arg(long = "user-end", default_value = "ffff000000000000", value_parser = hex_u64)]
+        user_end: u64,
         /// The commit measured.
         #[arg(long)]
         commit: String,
@@ -306,6 +309,7 @@ fn readme_cmd(check: bool, results: PathBuf, files: Vec<PathBuf>) -> Result<bool
     for (key, file) in [
         ("profile", "profile.json"),
         ("profile_before", "profile-before.json"),
+        ("profile_arm", "profile-arm.json"),
         ("without_trace_events", "without-trace-events.json"),
         ("with_trace_events", "with-trace-events.json"),
     ] {
@@ -390,6 +394,7 @@ fn profile_cmd(
     serial: &PathBuf,
     kernel: &std::path::Path,
     module_nm: &[String],
+    user_end: u64,
     commit: String,
     out: &PathBuf,
 ) -> Result<(), String> {
@@ -397,7 +402,7 @@ fn profile_cmd(
     let read = |p: &std::path::Path| {
         std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))
     };
-    let mut syms = profile::Symbols::default();
+    let mut syms = profile::Symbols::new(user_end);
     syms.add_nm(&read(&kernel.join("System.map"))?, 0, None);
     let bases = profile::module_bases(&log);
     for m in module_nm {
@@ -412,6 +417,11 @@ fn profile_cmd(
     let windows = profile::parse(&read(counts)?, &profile::window_lines(&log), &syms)?;
     let meta = json!({"commit": commit, "kernel": kernel_name(kernel), "clock": "icount"});
     write_json(out, &profile::to_json(&windows, meta))
+}
+
+/// A hexadecimal argument, with or without `0x`.
+fn hex_u64(s: &str) -> Result<u64, String> {
+    u64::from_str_radix(s.trim_start_matches("0x"), 16).map_err(|e| format!("{s}: {e}"))
 }
 
 /// A guest's serial log as text (bytes that are not UTF-8 replaced).
@@ -451,9 +461,13 @@ fn main() -> ExitCode {
             serial,
             kernel,
             module_nm,
+            user_end,
             commit,
             out,
-        } => profile_cmd(&counts, &serial, &kernel, &module_nm, commit, &out).map(|()| true),
+        } => profile_cmd(
+            &counts, &serial, &kernel, &module_nm, user_end, commit, &out,
+        )
+        .map(|()| true),
         Command::Walk {
             serial,
             arch,

@@ -26,15 +26,25 @@ use serde_json::{json, Value};
 use crate::table::f;
 use crate::{find, num};
 
-/// The addresses below this are user space (arm64's kernel half starts
-/// at 0xffff...).
-const KERNEL_START: u64 = 0xffff_0000_0000_0000;
-
-/// Function start addresses and names, sorted, for address lookups.
-#[derive(Debug, Default)]
-pub struct Symbols(Vec<(u64, String)>);
+/// Function start addresses and names, sorted, for address lookups; the
+/// addresses below `user_end` are user space.
+#[derive(Debug)]
+pub struct Symbols {
+    user_end: u64,
+    funcs: Vec<(u64, String)>,
+}
 
 impl Symbols {
+    /// No symbols yet; user space ends at `user_end` (arm64: its kernel
+    /// half, 0xffff...; ARMv7 with the 3G/1G split: the modules' area at
+    /// 0xbf000000).
+    pub fn new(user_end: u64) -> Self {
+        Self {
+            user_end,
+            funcs: Vec::new(),
+        }
+    }
+
     /// Adds the text symbols of an `nm`-format listing (`System.map`, or
     /// `llvm-nm` of a module), each moved by `base`; a module's are
     /// suffixed with ` [module]`.
@@ -55,19 +65,19 @@ impl Symbols {
                 Some(m) => format!("{name} [{m}]"),
                 None => name,
             };
-            self.0.push((base.wrapping_add(a), name));
+            self.funcs.push((base.wrapping_add(a), name));
         }
-        self.0.sort();
+        self.funcs.sort();
     }
 
     /// The function holding `addr`.
     pub fn name(&self, addr: u64) -> &str {
-        if addr < KERNEL_START {
+        if addr < self.user_end {
             return "(user space)";
         }
-        match self.0.partition_point(|(a, _)| *a <= addr) {
+        match self.funcs.partition_point(|(a, _)| *a <= addr) {
             0 => "(unknown)",
-            i => &self.0[i - 1].1,
+            i => &self.funcs[i - 1].1,
         }
     }
 }
@@ -487,7 +497,7 @@ mod tests {
         p ffff800080010004 1 20\np ffff800078720010 1 60\np ffff800080010204 3 25\n";
 
     fn doc(counts: &str, commit: &str) -> Value {
-        let mut syms = Symbols::default();
+        let mut syms = Symbols::new(0xffff_0000_0000_0000);
         syms.add_nm(MAP, 0, None);
         let bases = module_bases(LOG);
         syms.add_nm(NM, bases["rpoll"], Some("rpoll"));
@@ -574,8 +584,22 @@ mod tests {
     }
 
     #[test]
+    fn user_space_ends_where_the_architecture_says() {
+        // ARMv7 (3G/1G split): modules from 0xbf000000, user space below.
+        let mut arm = Symbols::new(0xbf00_0000);
+        arm.add_nm("00000010 t push\n", 0xbf00_1000, Some("rpoll"));
+        arm.add_nm("c00bd298 T hrtimer_interrupt\n", 0, None);
+        assert_eq!(arm.name(0x0001_0000), "(user space)");
+        assert_eq!(arm.name(0xbf00_1014), "push [rpoll]");
+        assert_eq!(arm.name(0xc00b_d2a0), "hrtimer_interrupt");
+        // arm64: the same module address is user space there.
+        let arm64 = Symbols::new(0xffff_0000_0000_0000);
+        assert_eq!(arm64.name(0xbf00_1014), "(user space)");
+    }
+
+    #[test]
     fn path_counts_must_add_up_to_the_paths() {
-        let syms = Symbols::default();
+        let syms = Symbols::new(0xffff_0000_0000_0000);
         let bad = COUNTS.replace("path 1 50", "path 1 51");
         assert!(parse(&bad, &window_lines(LOG), &syms).is_err());
         let bad = COUNTS.replace("p ffff800078720010 1 60", "p ffff800078720010 1");
@@ -586,7 +610,7 @@ mod tests {
 
     #[test]
     fn marks_that_disagree_with_the_windows_are_errors() {
-        let syms = Symbols::default();
+        let syms = Symbols::new(0xffff_0000_0000_0000);
         let lines = window_lines(LOG);
         assert!(parse("insn-profile segments 3\n", &lines, &syms).is_err());
         assert!(parse("no header\n", &lines, &syms).is_err());

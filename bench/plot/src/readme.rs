@@ -44,6 +44,7 @@ pub fn render(name: &str, doc: &Value) -> Option<String> {
         "checks" => compare::checks(&mut out, doc),
         "profile" => profile::table(&mut out, &doc["profile"]),
         "profile-path" => profile::path_table(&mut out, &doc["profile"]),
+        "profile-path-arm" => profile::path_table(&mut out, &doc["profile_arm"]),
         "trace-cost" => trace_cost(&mut out, doc)?,
         "profile-before-after" => {
             profile::before_after(&mut out, &doc["profile_before"], &doc["profile"])
