@@ -35,12 +35,14 @@
 //! | `wait_queue_lock.rs` | `sync::{WaitQueueLock, WaitQueueGuard}`, `PollTable::register_wait_lock()` (patch 10) |
 //! | `pm.rs` | `kernel::pm` (device wake-up, PM notifiers; patch 11) |
 //! | `misc_poll.rs` | `MiscDevice::poll`, registration data, an owned name and a parent (patch 12) |
+//! | `hrtimer_add_expires.rs` | `HrTimerCallbackContext::add_expires()` (patch 13) |
 //! | `release.rs` | what differs between Linux 7.2 and 7.3 |
 
 mod capability;
 mod clock;
 mod fwnode_str;
 mod gpio_consumer;
+mod hrtimer_add_expires;
 mod hrtimer_rearm;
 mod irq_by_number;
 mod kiocb;
@@ -59,6 +61,8 @@ pub(crate) mod prelude {
 
     #[cfg(not(rpoll_kernel_property_read_str))]
     pub(crate) use super::fwnode_str::PropertyReadStr;
+    #[cfg(not(rpoll_kernel_hrtimer_add_expires))]
+    pub(crate) use super::hrtimer_add_expires::AddExpires;
     #[cfg(not(rpoll_kernel_hrtimer_restart))]
     pub(crate) use super::hrtimer_rearm::HandleRestart;
     #[cfg(not(rpoll_kernel_irq_line))]

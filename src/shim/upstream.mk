@@ -23,6 +23,10 @@ rpoll-hrtimer-restart := pub fn restart(&self
 ifeq ($(call rpoll-kernel-has,time/hrtimer/arc.rs,$(rpoll-hrtimer-restart)),y)
 rustflags-y += --cfg rpoll_kernel_hrtimer_restart
 endif
+rpoll-hrtimer-add-expires := pub fn add_expires(&mut self
+ifeq ($(call rpoll-kernel-has,time/hrtimer.rs,$(rpoll-hrtimer-add-expires)),y)
+rustflags-y += --cfg rpoll_kernel_hrtimer_add_expires
+endif
 ifeq ($(call rpoll-kernel-has,time.rs,pub fn to_boottime(self)),y)
 rustflags-y += --cfg rpoll_kernel_clock
 endif

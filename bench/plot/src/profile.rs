@@ -266,7 +266,7 @@ fn readable(p: &Value) -> bool {
 const ROWS: usize = 24;
 
 /// Instructions per event of every function of mechanism `m`, and in all.
-fn per_event(p: &Value, m: &str) -> (BTreeMap<String, f64>, f64) {
+fn per_event(p: &Value, m: &str) -> Figures {
     match find(&p["mechs"], &[("mech", json!(m))]) {
         Some(w) => shares(w, num(w, "/events")),
         None => (BTreeMap::new(), 0.0),
@@ -275,7 +275,7 @@ fn per_event(p: &Value, m: &str) -> (BTreeMap<String, f64>, f64) {
 
 /// Instructions per latency path of every function of mechanism `m`, and
 /// in all.
-fn per_path(p: &Value, m: &str) -> (BTreeMap<String, f64>, f64) {
+fn per_path(p: &Value, m: &str) -> Figures {
     match find(&p["mechs"], &[("mech", json!(m))]) {
         Some(w) => shares(&w["path"], num(w, "/path/paths")),
         None => (BTreeMap::new(), 0.0),
@@ -283,7 +283,7 @@ fn per_path(p: &Value, m: &str) -> (BTreeMap<String, f64>, f64) {
 }
 
 /// `w`'s `functions` and `instructions`, each divided by `by`.
-fn shares(w: &Value, by: Option<f64>) -> (BTreeMap<String, f64>, f64) {
+fn shares(w: &Value, by: Option<f64>) -> Figures {
     let mut out = BTreeMap::new();
     let by = by.unwrap_or(0.0);
     if by <= 0.0 {
@@ -441,13 +441,42 @@ pub fn before_after(out: &mut String, before: &Value, after: &Value) {
         );
         return;
     }
-    let ((rb, rbt), (ra, rat)) = (per_event(before, "rpoll"), per_event(after, "rpoll"));
-    let ((tb, tbt), (ta, tat)) = (per_event(before, "timerfd"), per_event(after, "timerfd"));
+    compare(out, before, after, per_event, "per event");
+}
+
+/// Per-function figures of one mechanism, and their total.
+type Figures = (BTreeMap<String, f64>, f64);
+
+/// [`before_after`] on the latency path: per function, the instructions
+/// per kept path (both profiles need the path, format 3).
+pub fn path_before_after(out: &mut String, before: &Value, after: &Value) {
+    let has_path = |p: &Value| p.get("format").and_then(Value::as_u64) == Some(3);
+    if !has_path(before) || !has_path(after) {
+        let _ = writeln!(
+            out,
+            "No before/after latency-path profiles (profile-before.json, profile.json)."
+        );
+        return;
+    }
+    compare(out, before, after, per_path, "per path");
+}
+
+/// The table of [`before_after`], with the figures `per` gives (`unit`
+/// names them).
+fn compare(
+    out: &mut String,
+    before: &Value,
+    after: &Value,
+    per: fn(&Value, &str) -> Figures,
+    unit: &str,
+) {
+    let ((rb, rbt), (ra, rat)) = (per(before, "rpoll"), per(after, "rpoll"));
+    let ((tb, tbt), (ta, tat)) = (per(before, "timerfd"), per(after, "timerfd"));
     let change = |n: &str| get(&ra, n) - get(&rb, n);
     let names = ranked(&rb, &ra, change);
     let _ = writeln!(
         out,
-        "| function (its own instructions per event) | rpoll before | rpoll after | change | timerfd before | timerfd after |"
+        "| function (its own instructions {unit}) | rpoll before | rpoll after | change | timerfd before | timerfd after |"
     );
     let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
     for n in names.iter().take(ROWS).filter(|n| change(n).abs() >= 0.5) {
@@ -550,6 +579,27 @@ mod tests {
         let mut none = String::new();
         before_after(&mut none, &Value::Null, &after);
         assert!(none.starts_with("No before/after"));
+        // The same on the paths: the push's 60 over 2 paths, then 30 (and
+        // one path 30 shorter, so that the counts still add up).
+        let after = doc(
+            &COUNTS
+                .replace("p ffff800078720010 1 60", "p ffff800078720010 1 30")
+                .replace("path 1 50", "path 1 20"),
+            "a",
+        );
+        let mut path = String::new();
+        path_before_after(&mut path, &before, &after);
+        assert!(
+            path.contains("| function (its own instructions per path) |"),
+            "{path}"
+        );
+        assert!(
+            path.contains("| `rpoll::push [rpoll]` | 30.0 | 15.0 | -15.0 | 0.0 | 0.0 |"),
+            "{path}"
+        );
+        let mut none = String::new();
+        path_before_after(&mut none, &json!({"format": 2}), &after);
+        assert!(none.starts_with("No before/after latency-path"), "{none}");
     }
 
     #[test]

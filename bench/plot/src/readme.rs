@@ -45,6 +45,9 @@ pub fn render(name: &str, doc: &Value) -> Option<String> {
         "profile" => profile::table(&mut out, &doc["profile"]),
         "profile-path" => profile::path_table(&mut out, &doc["profile"]),
         "profile-path-arm" => profile::path_table(&mut out, &doc["profile_arm"]),
+        "profile-path-before-after" => {
+            profile::path_before_after(&mut out, &doc["profile_before"], &doc["profile"])
+        }
         "trace-cost" => trace_cost(&mut out, doc)?,
         "profile-before-after" => {
             profile::before_after(&mut out, &doc["profile_before"], &doc["profile"])
