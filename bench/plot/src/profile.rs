@@ -499,6 +499,24 @@ fn compare(
         f(Some(tbt), 0),
         f(Some(tat), 0)
     );
+    if unit == "per path" {
+        // The paths' quantiles: what the latency quantiles move with.
+        let q = |p: &Value, m: &str, k: &str| {
+            find(&p["mechs"], &[("mech", json!(m))]).and_then(|w| num(w, &format!("/path/{k}")))
+        };
+        for k in ["p50", "p99"] {
+            let (b, a) = (q(before, "rpoll", k), q(after, "rpoll", k));
+            let _ = writeln!(
+                out,
+                "| **path {k}** | **{}** | **{}** | **{}** | **{}** | **{}** |",
+                f(b, 0),
+                f(a, 0),
+                f(a.zip(b).map(|(a, b)| a - b), 0),
+                f(q(before, "timerfd", k), 0),
+                f(q(after, "timerfd", k), 0)
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "\nBefore: commit {} (kernel {}); after: commit {} (kernel {}).",
@@ -595,6 +613,15 @@ mod tests {
         );
         assert!(
             path.contains("| `rpoll::push [rpoll]` | 30.0 | 15.0 | -15.0 | 0.0 | 0.0 |"),
+            "{path}"
+        );
+        // Paths [30, 50] before, [20, 30] after; timerfd's one path 25.
+        assert!(
+            path.contains("| **path p50** | **30** | **20** | **-10** | **25** | **25** |"),
+            "{path}"
+        );
+        assert!(
+            path.contains("| **path p99** | **50** | **30** | **-20** | **25** | **25** |"),
             "{path}"
         );
         let mut none = String::new();
