@@ -55,7 +55,9 @@ impl<T: HasHrTimer<T>> AddExpires for HrTimerCallbackContext<'_, T> {
                 core::mem::size_of::<HrTimerCallbackContext<'_, T>>()
                     == core::mem::size_of::<NonNull<HrTimer<T>>>()
             );
-            assert!(core::mem::size_of::<HrTimer<T>>() == core::mem::size_of::<bindings::hrtimer>());
+            assert!(
+                core::mem::size_of::<HrTimer<T>>() == core::mem::size_of::<bindings::hrtimer>()
+            );
         };
         // SAFETY: by the above, `self` points at its `NonNull<HrTimer<T>>`,
         // valid for reads while `&mut self` lives.
