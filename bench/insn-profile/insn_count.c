@@ -193,6 +193,23 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	qemu_plugin_register_vcpu_tb_exec_cb(tb, on_exec, QEMU_PLUGIN_CB_NO_REGS, b);
 }
 
+/*
+ * One line "<prefix><vaddr hex> <segment> <count>" per instruction that ran
+ * in a marked segment: all of them, or (`on_path`) those on kept paths.
+ */
+static void write_lines(FILE *f, const char *prefix, bool on_path)
+{
+	for (struct block *b = blocks; b; b = b->next)
+		for (unsigned int s = 1; s < SEGMENTS; s += 2) {
+			uint64_t n = on_path ? b->on_path[s] : b->counts[s];
+
+			if (n)
+				for (size_t i = 0; i < b->n; i++)
+					fprintf(f, "%s%" PRIx64 " %u %" PRIu64 "\n", prefix,
+						b->vaddr[i], s, n);
+		}
+}
+
 static void write_counts(qemu_plugin_id_t id, void *data)
 {
 	FILE *f = fopen(out_path, "w");
@@ -204,20 +221,10 @@ static void write_counts(qemu_plugin_id_t id, void *data)
 		return;
 	}
 	fprintf(f, "insn-profile segments %u\n", segment + 1);
-	for (struct block *b = blocks; b; b = b->next)
-		for (unsigned int s = 1; s < SEGMENTS; s += 2)
-			if (b->counts[s])
-				for (size_t i = 0; i < b->n; i++)
-					fprintf(f, "%" PRIx64 " %u %" PRIu64 "\n", b->vaddr[i], s,
-						b->counts[s]);
+	write_lines(f, "", false);
 	for (size_t i = 0; i < kept.n; i++)
 		fprintf(f, "path %" PRIu64 " %" PRIu64 "\n", kept.item[i][0], kept.item[i][1]);
-	for (struct block *b = blocks; b; b = b->next)
-		for (unsigned int s = 1; s < SEGMENTS; s += 2)
-			if (b->on_path[s])
-				for (size_t i = 0; i < b->n; i++)
-					fprintf(f, "p %" PRIx64 " %u %" PRIu64 "\n", b->vaddr[i], s,
-						b->on_path[s]);
+	write_lines(f, "p ", true);
 	fclose(f);
 }
 

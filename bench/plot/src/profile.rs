@@ -321,22 +321,24 @@ fn meta(p: &Value, k: &str) -> String {
         .to_string()
 }
 
-/// The README table: the functions whose instructions per event differ
-/// most between rpoll and timerfd, and the totals.
-pub fn table(out: &mut String, p: &Value) {
-    if !readable(p) {
-        let _ = writeln!(out, "No profile results (run `make profile`).");
-        return;
-    }
-    let ((r, rt), (t, tt)) = (per_event(p, "rpoll"), per_event(p, "timerfd"));
-    let names = ranked(&r, &t, |n| get(&r, n) - get(&t, n));
+/// A table's header and its [`ROWS`] rows of the functions where rpoll's
+/// figures `r` differ most from timerfd's `t`; `what` names the figures,
+/// `per` their unit.
+fn difference_rows(
+    out: &mut String,
+    r: &BTreeMap<String, f64>,
+    t: &BTreeMap<String, f64>,
+    what: &str,
+    per: &str,
+) {
+    let names = ranked(r, t, |n| get(r, n) - get(t, n));
     let _ = writeln!(
         out,
-        "| function (its own instructions) | rpoll / event | timerfd / event | rpoll - timerfd |"
+        "| function ({what}) | rpoll / {per} | timerfd / {per} | rpoll - timerfd |"
     );
     let _ = writeln!(out, "|---|---:|---:|---:|");
     for n in names.iter().take(ROWS) {
-        let (a, b) = (get(&r, n), get(&t, n));
+        let (a, b) = (get(r, n), get(t, n));
         let _ = writeln!(
             out,
             "| `{n}` | {} | {} | {} |",
@@ -345,6 +347,17 @@ pub fn table(out: &mut String, p: &Value) {
             f(Some(a - b), 1)
         );
     }
+}
+
+/// The README table: the functions whose instructions per event differ
+/// most between rpoll and timerfd, and the totals.
+pub fn table(out: &mut String, p: &Value) {
+    if !readable(p) {
+        let _ = writeln!(out, "No profile results (run `make profile`).");
+        return;
+    }
+    let ((r, rt), (t, tt)) = (per_event(p, "rpoll"), per_event(p, "timerfd"));
+    difference_rows(out, &r, &t, "its own instructions", "event");
     let _ = writeln!(
         out,
         "| **every function, user space included** | **{}** | **{}** | **{}** ({}x) |",
@@ -379,22 +392,7 @@ pub fn path_table(out: &mut String, p: &Value) {
         return;
     }
     let ((r, rt), (t, tt)) = (per_path(p, "rpoll"), per_path(p, "timerfd"));
-    let names = ranked(&r, &t, |n| get(&r, n) - get(&t, n));
-    let _ = writeln!(
-        out,
-        "| function (its own instructions on the path) | rpoll / path | timerfd / path | rpoll - timerfd |"
-    );
-    let _ = writeln!(out, "|---|---:|---:|---:|");
-    for n in names.iter().take(ROWS) {
-        let (a, b) = (get(&r, n), get(&t, n));
-        let _ = writeln!(
-            out,
-            "| `{n}` | {} | {} | {} |",
-            f(Some(a), 1),
-            f(Some(b), 1),
-            f(Some(a - b), 1)
-        );
-    }
+    difference_rows(out, &r, &t, "its own instructions on the path", "path");
     let q = |m: &str, k: &str| {
         find(&p["mechs"], &[("mech", json!(m))]).and_then(|w| num(w, &format!("/path/{k}")))
     };
