@@ -170,34 +170,41 @@ pub fn parse(counts: &str, lines: &[String], syms: &Symbols) -> Result<Vec<Windo
             windows.len()
         ));
     }
+    /// What a count line adds to its window.
+    enum Count {
+        /// `path <segment> <instructions>`: a kept path's length.
+        Path(u64),
+        /// `p <vaddr> <segment> <count>`: an instruction's runs on kept paths.
+        OnPath(u64, u64),
+        /// `<vaddr> <segment> <count>`: an instruction's runs in the window.
+        InWindow(u64, u64),
+    }
     for line in counts.lines().skip(1) {
-        let (a, s, n) = if let Some(rest) = line.strip_prefix("path ") {
-            // A kept path: `path <segment> <instructions>`.
+        let (s, count) = if let Some(rest) = line.strip_prefix("path ") {
             let (s, n) = rest
                 .split_once(' ')
                 .and_then(|(s, n)| Some((s.parse::<usize>().ok()?, n.parse::<u64>().ok()?)))
                 .ok_or(format!("bad path line: {line}"))?;
-            let w = windows
-                .get_mut(s / 2)
-                .ok_or(format!("segment {s} has no window"))?;
-            w.path_lengths.push(n);
-            continue;
+            (s, Count::Path(n))
         } else if line.starts_with("p ") {
             let (a, s, n) = count_line(line, 1)?;
-            let w = windows
-                .get_mut(s / 2)
-                .ok_or(format!("segment {s} has no window"))?;
-            *w.path_functions
-                .entry(syms.name(a).to_string())
-                .or_default() += n;
-            continue;
+            (s, Count::OnPath(a, n))
         } else {
-            count_line(line, 0)?
+            let (a, s, n) = count_line(line, 0)?;
+            (s, Count::InWindow(a, n))
         };
         let w = windows
             .get_mut(s / 2)
             .ok_or(format!("segment {s} has no window"))?;
-        *w.functions.entry(syms.name(a).to_string()).or_default() += n;
+        match count {
+            Count::Path(n) => w.path_lengths.push(n),
+            Count::OnPath(a, n) => {
+                *w.path_functions
+                    .entry(syms.name(a).to_string())
+                    .or_default() += n
+            }
+            Count::InWindow(a, n) => *w.functions.entry(syms.name(a).to_string()).or_default() += n,
+        }
     }
     for w in &mut windows {
         if w.events == 0 || w.functions.is_empty() {
@@ -260,6 +267,16 @@ fn percentile(v: &[u64], q: f64) -> u64 {
 /// latency path, 3 has).
 fn readable(p: &Value) -> bool {
     matches!(p.get("format").and_then(Value::as_u64), Some(2 | 3))
+}
+
+/// Whether `p` has the latency path (format 3).
+fn has_path(p: &Value) -> bool {
+    p.get("format").and_then(Value::as_u64) == Some(3)
+}
+
+/// Statistic `k` (`paths`, `p50`, `p99`) of mechanism `m`'s latency paths.
+fn path_stat(p: &Value, m: &str, k: &str) -> Option<f64> {
+    find(&p["mechs"], &[("mech", json!(m))]).and_then(|w| num(w, &format!("/path/{k}")))
 }
 
 /// Rows shown in the README tables.
@@ -387,15 +404,13 @@ pub fn table(out: &mut String, p: &Value) {
 /// runs, ranked by rpoll's difference from timerfd; then the paths' mean,
 /// p50 and p99 in instructions and in guest time (4 ns each).
 pub fn path_table(out: &mut String, p: &Value) {
-    if p.get("format").and_then(Value::as_u64) != Some(3) {
+    if !has_path(p) {
         let _ = writeln!(out, "No latency-path profile (run `make profile`).");
         return;
     }
     let ((r, rt), (t, tt)) = (per_path(p, "rpoll"), per_path(p, "timerfd"));
     difference_rows(out, &r, &t, "its own instructions on the path", "path");
-    let q = |m: &str, k: &str| {
-        find(&p["mechs"], &[("mech", json!(m))]).and_then(|w| num(w, &format!("/path/{k}")))
-    };
+    let q = |m: &str, k: &str| path_stat(p, m, k);
     let _ = writeln!(
         out,
         "| **mean path** | **{}** | **{}** | **{}** ({}x) |",
@@ -440,6 +455,7 @@ pub fn before_after(out: &mut String, before: &Value, after: &Value) {
         return;
     }
     compare(out, before, after, per_event, "per event");
+    commits(out, before, after);
 }
 
 /// Per-function figures of one mechanism, and their total.
@@ -448,7 +464,6 @@ type Figures = (BTreeMap<String, f64>, f64);
 /// [`before_after`] on the latency path: per function, the instructions
 /// per kept path (both profiles need the path, format 3).
 pub fn path_before_after(out: &mut String, before: &Value, after: &Value) {
-    let has_path = |p: &Value| p.get("format").and_then(Value::as_u64) == Some(3);
     if !has_path(before) || !has_path(after) {
         let _ = writeln!(
             out,
@@ -457,10 +472,24 @@ pub fn path_before_after(out: &mut String, before: &Value, after: &Value) {
         return;
     }
     compare(out, before, after, per_path, "per path");
+    // The paths' quantiles: what the latency quantiles move with.
+    for k in ["p50", "p99"] {
+        let (b, a) = (path_stat(before, "rpoll", k), path_stat(after, "rpoll", k));
+        let _ = writeln!(
+            out,
+            "| **path {k}** | **{}** | **{}** | **{}** | **{}** | **{}** |",
+            f(b, 0),
+            f(a, 0),
+            f(a.zip(b).map(|(a, b)| a - b), 0),
+            f(path_stat(before, "timerfd", k), 0),
+            f(path_stat(after, "timerfd", k), 0)
+        );
+    }
+    commits(out, before, after);
 }
 
-/// The table of [`before_after`], with the figures `per` gives (`unit`
-/// names them).
+/// The rows of [`before_after`]'s table, with the figures `per` gives
+/// (`unit` names them), up to its totals row.
 fn compare(
     out: &mut String,
     before: &Value,
@@ -497,24 +526,10 @@ fn compare(
         f(Some(tbt), 0),
         f(Some(tat), 0)
     );
-    if unit == "per path" {
-        // The paths' quantiles: what the latency quantiles move with.
-        let q = |p: &Value, m: &str, k: &str| {
-            find(&p["mechs"], &[("mech", json!(m))]).and_then(|w| num(w, &format!("/path/{k}")))
-        };
-        for k in ["p50", "p99"] {
-            let (b, a) = (q(before, "rpoll", k), q(after, "rpoll", k));
-            let _ = writeln!(
-                out,
-                "| **path {k}** | **{}** | **{}** | **{}** | **{}** | **{}** |",
-                f(b, 0),
-                f(a, 0),
-                f(a.zip(b).map(|(a, b)| a - b), 0),
-                f(q(before, "timerfd", k), 0),
-                f(q(after, "timerfd", k), 0)
-            );
-        }
-    }
+}
+
+/// The footer of a before/after table: the two profiles' commits and kernels.
+fn commits(out: &mut String, before: &Value, after: &Value) {
     let _ = writeln!(
         out,
         "\nBefore: commit {} (kernel {}); after: commit {} (kernel {}).",
